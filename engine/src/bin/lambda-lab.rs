@@ -1,0 +1,70 @@
+//! `lambda-lab`: the engine's command line for authors, validation and benchmarks.
+//!
+//! ```text
+//! lambda-lab run FILE [--seed N] [--json] [--series out.csv]
+//! ```
+
+use std::process::ExitCode;
+
+use engine::Scenario;
+
+const USAGE: &str = "usage: lambda-lab run FILE [--seed N] [--json] [--series OUT.csv]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("lambda-lab: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("run") => run_scenario(&args[1..]),
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(USAGE.to_string()),
+    }
+}
+
+fn run_scenario(args: &[String]) -> Result<(), String> {
+    let mut file = None;
+    let mut seed = None;
+    let mut json = false;
+    let mut series = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--json" => json = true,
+            "--seed" => {
+                let v = it.next().ok_or("--seed needs a number")?;
+                seed = Some(v.parse::<u64>().map_err(|_| format!("--seed: expected a whole number >= 0, got \"{v}\""))?);
+            }
+            "--series" => series = Some(it.next().ok_or("--series needs a file name")?.clone()),
+            other if other.starts_with("--") => return Err(format!("unknown option {other}\n{USAGE}")),
+            other => file = Some(other.to_string()),
+        }
+    }
+    let file = file.ok_or_else(|| USAGE.to_string())?;
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
+    let mut scenario = Scenario::from_toml(&text).map_err(|e| format!("{file}: {e}"))?;
+    if let Some(s) = seed {
+        scenario.seed = s;
+    }
+    let report = engine::run(&scenario).map_err(|e| format!("{file}: {e}"))?;
+    if let Some(path) = series {
+        std::fs::write(&path, report.series.to_csv()).map_err(|e| format!("{path}: {e}"))?;
+    }
+    if json {
+        let out = serde_json::json!({ "summary": report.summary, "ledger": report.ledger, "functions": report.functions });
+        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+    } else {
+        println!("{}: {}", if scenario.name.is_empty() { &file } else { &scenario.name }, report.summary.verdict());
+    }
+    Ok(())
+}

@@ -1,0 +1,34 @@
+//! Lambda Lab's engine: a deterministic discrete-event simulation of AWS Lambda.
+//!
+//! A [`Scenario`] (read from TOML) and its seed go in; a [`Report`] (summary, request ledger,
+//! time series, environment lanes and an event log) comes out. The same scenario and seed give
+//! the same report, bit for bit, natively and in WebAssembly. The engine knows nothing of the
+//! browser, wall-clock time, threads or global state.
+//!
+//! ```
+//! let scenario = engine::Scenario::from_toml(r#"
+//!     duration_s = 60
+//!     [[functions]]
+//!     name = "api"
+//!     handler.cpu_ms = 100
+//!     workload = { kind = "poisson", rate_per_s = 20 }
+//! "#).unwrap();
+//! let report = engine::run(&scenario).unwrap();
+//! assert!(report.ledger.balances());
+//! assert!(report.summary.cold_starts > 0);
+//! ```
+
+pub mod cost;
+pub mod dist;
+pub mod report;
+pub mod runtime;
+pub mod scenario;
+pub mod sim;
+pub mod time;
+pub mod workload;
+
+pub use dist::Dist;
+pub use report::{Report, Summary};
+pub use scenario::{Scenario, ScenarioError};
+pub use sim::{run, SimError, Simulation};
+pub use workload::Workload;

@@ -1,0 +1,597 @@
+//! The scenario schema: everything a run is configured by, read from TOML and validated.
+//!
+//! A scenario is plain data. Defaults follow AWS's defaults where AWS has one (memory 128 MB,
+//! timeout 3 s, account concurrency 1,000, scaling 1,000 environments per 10 s), and every
+//! refusal names the field, the rule and the value found.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dist::Dist;
+use crate::runtime::Runtime;
+use crate::workload::Workload;
+
+/// Most time buckets a run may produce (bounds the memory of the time series).
+pub const MAX_BUCKETS: u64 = 2_000;
+/// Longest simulated span: 400 days.
+pub const MAX_DURATION_S: f64 = 400.0 * 86_400.0;
+/// Most functions in one scenario.
+pub const MAX_FUNCTIONS: usize = 16;
+
+/// A complete experiment: the account, its functions and their traffic, and what to record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A human name, shown in the UI and the CLI.
+    #[serde(default)]
+    pub name: String,
+    /// Seed of every random stream in the run.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Simulated span, in seconds.
+    pub duration_s: f64,
+    /// Width of one time-series bucket, in seconds; by default the span divided into 200.
+    #[serde(default)]
+    pub bucket_s: Option<f64>,
+    /// Hard bound on the events of one run; hitting it is an error, never a hang.
+    #[serde(default = "default_max_events")]
+    pub max_events: u64,
+    /// Recording limits for the display outputs.
+    #[serde(default)]
+    pub record: Record,
+    /// Account-wide settings.
+    #[serde(default)]
+    pub account: Account,
+    /// Billing settings.
+    #[serde(default)]
+    pub cost: CostConfig,
+    /// The functions, each with its own traffic.
+    pub functions: Vec<Function>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+fn default_max_events() -> u64 {
+    1_000_000_000
+}
+
+/// Account-wide concurrency settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// Concurrent executions allowed in the Region (AWS default quota: 1,000).
+    #[serde(default = "default_concurrency_limit")]
+    pub concurrency_limit: u32,
+    /// New execution environments each function may add per `scaling_window_s` (AWS: 1,000 per 10 s).
+    #[serde(default = "default_scaling_envs")]
+    pub scaling_envs: u32,
+    /// The window the scaling allowance refills over, continuously, in seconds.
+    #[serde(default = "default_scaling_window_s")]
+    pub scaling_window_s: f64,
+}
+
+fn default_concurrency_limit() -> u32 {
+    1_000
+}
+fn default_scaling_envs() -> u32 {
+    1_000
+}
+fn default_scaling_window_s() -> f64 {
+    10.0
+}
+
+impl Default for Account {
+    fn default() -> Self {
+        Account {
+            concurrency_limit: default_concurrency_limit(),
+            scaling_envs: default_scaling_envs(),
+            scaling_window_s: default_scaling_window_s(),
+        }
+    }
+}
+
+/// What the run records for display, besides the summary and the time series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// Environments drawn as their own lane; later ones are only counted.
+    #[serde(default = "default_lanes")]
+    pub lanes: u32,
+    /// Most lane segments kept over all lanes.
+    #[serde(default = "default_segments")]
+    pub segments: u32,
+    /// Most individual events kept for stepping through.
+    #[serde(default = "default_events")]
+    pub events: u32,
+}
+
+fn default_lanes() -> u32 {
+    40
+}
+fn default_segments() -> u32 {
+    20_000
+}
+fn default_events() -> u32 {
+    5_000
+}
+
+impl Default for Record {
+    fn default() -> Self {
+        Record { lanes: default_lanes(), segments: default_segments(), events: default_events() }
+    }
+}
+
+/// Billing options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostConfig {
+    /// Bill the Init phase of on-demand environments (AWS does since 1 August 2025).
+    #[serde(default = "default_true")]
+    pub bill_init: bool,
+    /// Subtract the monthly free tier, prorated to the simulated span.
+    #[serde(default)]
+    pub free_tier: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for CostConfig {
+    fn default() -> Self {
+        CostConfig { bill_init: true, free_tier: false }
+    }
+}
+
+/// Instruction-set architecture; arm64 is priced about 20% lower.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arch {
+    /// Intel/AMD.
+    #[default]
+    X86_64,
+    /// Graviton.
+    Arm64,
+}
+
+/// Which idle environment a warm request goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Routing {
+    /// The most recently created idle environment (SimFaaS's rule; lets old ones expire). Default.
+    #[default]
+    NewestFirst,
+    /// The environment that finished its last request most recently.
+    MostRecentlyUsed,
+    /// Any idle environment, uniformly.
+    Random,
+}
+
+/// One Lambda function: its code, its configuration and the traffic it receives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Function {
+    /// Name, unique in the scenario.
+    pub name: String,
+    /// Runtime preset: sets the runtime's own init time.
+    #[serde(default)]
+    pub runtime: Runtime,
+    /// Instruction-set architecture.
+    #[serde(default)]
+    pub arch: Arch,
+    /// Memory, 128-10,240 MB; sets the CPU share (1,769 MB = 1 vCPU).
+    #[serde(default = "default_memory_mb")]
+    pub memory_mb: u32,
+    /// Timeout, up to 900 s (AWS default 3 s).
+    #[serde(default = "default_timeout_s")]
+    pub timeout_s: f64,
+    /// Deployment package size, in MB; each MB adds `init_ms_per_package_mb` to Init.
+    #[serde(default)]
+    pub package_mb: f64,
+    /// Layers attached; each adds `init_ms_per_layer` to Init.
+    #[serde(default)]
+    pub layers: u32,
+    /// Init time per MB of package (download and unpack, imports).
+    #[serde(default = "default_init_ms_per_package_mb")]
+    pub init_ms_per_package_mb: f64,
+    /// Init time per layer.
+    #[serde(default = "default_init_ms_per_layer")]
+    pub init_ms_per_layer: f64,
+    /// Extra Init time outside the runtime preset: the function's own init code
+    /// (SDK clients, configuration), run once per environment.
+    #[serde(default)]
+    pub init_ms: Dist,
+    /// The work of one invocation.
+    #[serde(default)]
+    pub handler: Handler,
+    /// Fraction of invocations whose handler fails (0-1).
+    #[serde(default)]
+    pub error_rate: f64,
+    /// How long an idle environment is kept before it is reaped, in seconds (about 10 min on AWS).
+    #[serde(default = "default_idle_expiry_s")]
+    pub idle_expiry_s: Dist,
+    /// Recycle an environment this long after it was created, even if busy (AWS: a few hours).
+    #[serde(default)]
+    pub max_lifetime_s: Option<f64>,
+    /// Which idle environment a warm request goes to.
+    #[serde(default)]
+    pub routing: Routing,
+    /// Reserved concurrency: guaranteed to this function and its cap.
+    #[serde(default)]
+    pub reserved_concurrency: Option<u32>,
+    /// Provisioned concurrency: environments initialised ahead of traffic.
+    #[serde(default)]
+    pub provisioned_concurrency: u32,
+    /// Seconds after the start before the provisioned environments are ready.
+    #[serde(default = "default_provisioned_ready_s")]
+    pub provisioned_ready_s: f64,
+    /// How the caller behaves on a throttle or an error (synchronous invocation).
+    #[serde(default)]
+    pub client: Client,
+    /// The traffic.
+    pub workload: Workload,
+}
+
+fn default_memory_mb() -> u32 {
+    128
+}
+fn default_timeout_s() -> f64 {
+    3.0
+}
+fn default_init_ms_per_package_mb() -> f64 {
+    10.0
+}
+fn default_init_ms_per_layer() -> f64 {
+    20.0
+}
+fn default_idle_expiry_s() -> Dist {
+    Dist::constant(600.0)
+}
+fn default_provisioned_ready_s() -> f64 {
+    90.0
+}
+
+/// The work an invocation does.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Handler {
+    /// Single-threaded CPU time at one full vCPU (1,769 MB); stretched below that.
+    #[serde(default)]
+    pub cpu_ms: Dist,
+    /// Waiting on I/O (network, database); memory does not change it.
+    #[serde(default)]
+    pub io_ms: Dist,
+}
+
+/// Client-side retries of a synchronous caller (Lambda itself never retries a synchronous call).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Client {
+    /// Retries after the first attempt (0 = none).
+    #[serde(default)]
+    pub retries: u32,
+    /// Backoff before the first retry, in ms; doubles on each further retry.
+    #[serde(default = "default_backoff_base_ms")]
+    pub backoff_base_ms: f64,
+    /// Longest backoff, in ms.
+    #[serde(default = "default_backoff_cap_ms")]
+    pub backoff_cap_ms: f64,
+    /// Randomise the backoff ("full jitter": uniform between 0 and the backoff).
+    #[serde(default = "default_true")]
+    pub jitter: bool,
+    /// Retry on a function error as well as on a throttle.
+    #[serde(default = "default_true")]
+    pub retry_errors: bool,
+}
+
+fn default_backoff_base_ms() -> f64 {
+    100.0
+}
+fn default_backoff_cap_ms() -> f64 {
+    20_000.0
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Client {
+            retries: 0,
+            backoff_base_ms: default_backoff_base_ms(),
+            backoff_cap_ms: default_backoff_cap_ms(),
+            jitter: true,
+            retry_errors: true,
+        }
+    }
+}
+
+/// A rule a scenario breaks: the field (as a path) and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Path of the field, e.g. `functions[0].memory_mb`.
+    pub field: String,
+    /// What was expected and what was found.
+    pub message: String,
+}
+
+impl FieldError {
+    /// An error on `field`.
+    pub fn new(field: &str, message: &str) -> Self {
+        FieldError { field: field.to_string(), message: message.to_string() }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// Why a scenario file could not be used.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScenarioError {
+    /// Not valid TOML, or a field of the wrong type, unknown or missing.
+    Parse(String),
+    /// Valid TOML that breaks a rule.
+    Invalid(FieldError),
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScenarioError::Parse(m) => f.write_str(m.trim_end()),
+            ScenarioError::Invalid(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl From<FieldError> for ScenarioError {
+    fn from(e: FieldError) -> Self {
+        ScenarioError::Invalid(e)
+    }
+}
+
+impl Scenario {
+    /// Parses and validates a scenario from TOML text.
+    pub fn from_toml(text: &str) -> Result<Scenario, ScenarioError> {
+        let scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse(e.to_string()))?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// Writes the scenario as TOML (for export); `from_toml` reads it back unchanged.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_else(|e| format!("# could not write this scenario: {e}\n"))
+    }
+
+    /// The bucket width in microseconds, as the run will use it.
+    pub fn bucket_us(&self) -> u64 {
+        let s = self.bucket_s.unwrap_or(self.duration_s / 200.0);
+        crate::time::s_to_us(s).max(1)
+    }
+
+    /// The simulated span in microseconds.
+    pub fn duration_us(&self) -> u64 {
+        crate::time::s_to_us(self.duration_s)
+    }
+
+    /// Checks every rule AWS or the engine imposes; the first broken one is returned.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if !(self.duration_s.is_finite() && self.duration_s > 0.0 && self.duration_s <= MAX_DURATION_S) {
+            return Err(FieldError::new(
+                "duration_s",
+                &format!("expected a span > 0 and at most {MAX_DURATION_S} s (400 days), got {}", self.duration_s),
+            ));
+        }
+        if let Some(b) = self.bucket_s {
+            if !(b.is_finite() && b > 0.0) {
+                return Err(FieldError::new("bucket_s", &format!("expected a width > 0 s, got {b}")));
+            }
+        }
+        let buckets = self.duration_us().div_ceil(self.bucket_us());
+        if buckets > MAX_BUCKETS {
+            return Err(FieldError::new(
+                "bucket_s",
+                &format!("{buckets} buckets of {} s over {} s; at most {MAX_BUCKETS} are kept, so use a wider bucket", self.bucket_us() as f64 / 1e6, self.duration_s),
+            ));
+        }
+        if self.max_events == 0 {
+            return Err(FieldError::new("max_events", "expected at least 1"));
+        }
+        self.account.validate()?;
+        if self.functions.is_empty() {
+            return Err(FieldError::new("functions", "expected at least one [[functions]] table"));
+        }
+        if self.functions.len() > MAX_FUNCTIONS {
+            return Err(FieldError::new("functions", &format!("expected at most {MAX_FUNCTIONS} functions, got {}", self.functions.len())));
+        }
+        let mut reserved_total: u64 = 0;
+        let mut unreserved_provisioned: u64 = 0;
+        for (i, f) in self.functions.iter().enumerate() {
+            let p = format!("functions[{i}]");
+            if self.functions[..i].iter().any(|g| g.name == f.name) {
+                return Err(FieldError::new(&format!("{p}.name"), &format!("\"{}\" is used by another function; names must be unique", f.name)));
+            }
+            f.validate(&p, self.duration_s)?;
+            match f.reserved_concurrency {
+                Some(r) => reserved_total += u64::from(r),
+                None => unreserved_provisioned += u64::from(f.provisioned_concurrency),
+            }
+        }
+        let limit = u64::from(self.account.concurrency_limit);
+        if reserved_total + 100 > limit {
+            return Err(FieldError::new(
+                "functions.reserved_concurrency",
+                &format!("the functions reserve {reserved_total} of the account's {limit}; at least 100 must stay unreserved"),
+            ));
+        }
+        if unreserved_provisioned > 0 && unreserved_provisioned + 100 > limit - reserved_total {
+            return Err(FieldError::new(
+                "functions.provisioned_concurrency",
+                &format!(
+                    "{unreserved_provisioned} provisioned from the unreserved pool of {}; at most the unreserved concurrency minus 100 can be provisioned",
+                    limit - reserved_total
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Account {
+    fn validate(&self) -> Result<(), FieldError> {
+        if !(100..=1_000_000).contains(&self.concurrency_limit) {
+            return Err(FieldError::new(
+                "account.concurrency_limit",
+                &format!("expected 100 to 1,000,000 concurrent executions, got {}", self.concurrency_limit),
+            ));
+        }
+        if self.scaling_envs == 0 {
+            return Err(FieldError::new("account.scaling_envs", "expected at least 1 new environment per window"));
+        }
+        if !(self.scaling_window_s.is_finite() && self.scaling_window_s >= 0.001 && self.scaling_window_s <= 3_600.0) {
+            return Err(FieldError::new(
+                "account.scaling_window_s",
+                &format!("expected 0.001 to 3,600 s, got {}", self.scaling_window_s),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Function {
+    fn validate(&self, p: &str, duration_s: f64) -> Result<(), FieldError> {
+        let field = |name: &str| format!("{p}.{name}");
+        if self.name.trim().is_empty() {
+            return Err(FieldError::new(&field("name"), "expected a non-empty name"));
+        }
+        if !(128..=10_240).contains(&self.memory_mb) {
+            return Err(FieldError::new(&field("memory_mb"), &format!("expected 128 to 10,240 MB, got {}", self.memory_mb)));
+        }
+        if !(self.timeout_s.is_finite() && self.timeout_s >= 0.001 && self.timeout_s <= 900.0) {
+            return Err(FieldError::new(&field("timeout_s"), &format!("expected 0.001 to 900 s, got {}", self.timeout_s)));
+        }
+        for (name, v) in [
+            ("package_mb", self.package_mb),
+            ("init_ms_per_package_mb", self.init_ms_per_package_mb),
+            ("init_ms_per_layer", self.init_ms_per_layer),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(FieldError::new(&field(name), &format!("expected a number >= 0, got {v}")));
+            }
+        }
+        if self.package_mb > 10_240.0 {
+            return Err(FieldError::new(&field("package_mb"), &format!("expected at most 10,240 MB (a container image), got {}", self.package_mb)));
+        }
+        if self.layers > 5 {
+            return Err(FieldError::new(&field("layers"), &format!("a function can use at most 5 layers, got {}", self.layers)));
+        }
+        self.init_ms.validate(&field("init_ms"))?;
+        self.handler.cpu_ms.validate(&field("handler.cpu_ms"))?;
+        self.handler.io_ms.validate(&field("handler.io_ms"))?;
+        if !(0.0..=1.0).contains(&self.error_rate) {
+            return Err(FieldError::new(&field("error_rate"), &format!("expected a fraction 0 to 1, got {}", self.error_rate)));
+        }
+        self.idle_expiry_s.validate(&field("idle_expiry_s"))?;
+        if let Some(l) = self.max_lifetime_s {
+            if !(l.is_finite() && l >= 1.0) {
+                return Err(FieldError::new(&field("max_lifetime_s"), &format!("expected at least 1 s, got {l}")));
+            }
+        }
+        if let Some(r) = self.reserved_concurrency {
+            if self.provisioned_concurrency > r {
+                return Err(FieldError::new(
+                    &field("provisioned_concurrency"),
+                    &format!("{} provisioned exceeds the function's reserved concurrency of {r}", self.provisioned_concurrency),
+                ));
+            }
+        }
+        if !(self.provisioned_ready_s.is_finite() && self.provisioned_ready_s >= 0.0) {
+            return Err(FieldError::new(&field("provisioned_ready_s"), &format!("expected a time >= 0 s, got {}", self.provisioned_ready_s)));
+        }
+        let c = &self.client;
+        if c.retries > 20 {
+            return Err(FieldError::new(&field("client.retries"), &format!("expected at most 20 retries, got {}", c.retries)));
+        }
+        for (name, v) in [("client.backoff_base_ms", c.backoff_base_ms), ("client.backoff_cap_ms", c.backoff_cap_ms)] {
+            if !(v.is_finite() && (0.0..=3_600_000.0).contains(&v)) {
+                return Err(FieldError::new(&field(name), &format!("expected 0 to 3,600,000 ms, got {v}")));
+            }
+        }
+        self.workload.validate(&field("workload"), duration_s)
+    }
+
+    /// CPU-bound work is stretched by this factor below one vCPU (1,769 MB).
+    pub fn cpu_stretch(&self) -> f64 {
+        (1769.0 / f64::from(self.memory_mb)).max(1.0)
+    }
+
+    /// Mean Init time of a cold start, in ms (runtime preset + package + layers + init code).
+    pub fn init_mean_ms(&self) -> f64 {
+        self.runtime.init_ms(self.arch).mean() + self.static_init_ms() + self.init_ms.mean()
+    }
+
+    /// The part of Init that does not vary: package and layers.
+    pub fn static_init_ms(&self) -> f64 {
+        self.package_mb * self.init_ms_per_package_mb + f64::from(self.layers) * self.init_ms_per_layer
+    }
+
+    /// Mean handler time of one invocation, in ms, at this memory size.
+    pub fn handler_mean_ms(&self) -> f64 {
+        self.handler.cpu_ms.mean() * self.cpu_stretch() + self.handler.io_ms.mean()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+duration_s = 60
+[[functions]]
+name = "api"
+[functions.workload]
+kind = "constant"
+rate_per_s = 2
+"#;
+
+    #[test]
+    fn defaults_follow_aws() {
+        let s = Scenario::from_toml(MINIMAL).expect("valid");
+        assert_eq!(s.account.concurrency_limit, 1000);
+        assert_eq!(s.account.scaling_envs, 1000);
+        assert_eq!(s.functions[0].memory_mb, 128);
+        assert_eq!(s.functions[0].timeout_s, 3.0);
+        assert!(s.cost.bill_init);
+    }
+
+    #[test]
+    fn round_trips_through_toml() {
+        let s = Scenario::from_toml(MINIMAL).expect("valid");
+        let again = Scenario::from_toml(&s.to_toml()).expect("exported scenario reads back");
+        assert_eq!(s, again);
+    }
+
+    fn invalid(extra_fn: &str, top: &str) -> String {
+        let text = format!("duration_s = 60\n{top}\n[[functions]]\nname = \"api\"\n{extra_fn}\n[functions.workload]\nkind = \"constant\"\nrate_per_s = 2\n");
+        Scenario::from_toml(&text).err().expect("must be refused").to_string()
+    }
+
+    #[test]
+    fn refusals_name_the_field_and_the_rule() {
+        assert!(invalid("memory_mb = 64", "").contains("functions[0].memory_mb: expected 128 to 10,240 MB, got 64"));
+        assert!(invalid("timeout_s = 901", "").contains("functions[0].timeout_s"));
+        assert!(invalid("reserved_concurrency = 950", "").contains("at least 100 must stay unreserved"));
+        assert!(invalid("reserved_concurrency = 5\nprovisioned_concurrency = 6", "").contains("functions[0].provisioned_concurrency"));
+        assert!(invalid("", "bucket_s = 0.001").contains("bucket_s"));
+        assert!(invalid("error_rate = 2", "").contains("functions[0].error_rate"));
+        assert!(invalid("layers = 6", "").contains("at most 5 layers"));
+        let unknown = invalid("memory = 512", "");
+        assert!(unknown.contains("unknown field `memory`"), "{unknown}");
+        assert!(unknown.contains("line"), "parse errors carry the line: {unknown}");
+    }
+}

@@ -1,0 +1,1156 @@
+//! The discrete-event simulation: execution environments, routing, concurrency limits,
+//! the scaling rate, throttling, client retries and billing, advanced one event at a time.
+//!
+//! Time is integer microseconds. Events are ordered by `(time, sequence)`, so ties resolve
+//! in the order they were scheduled. Every random draw comes from a stream derived from the
+//! scenario's seed and the purpose of the draw (see [`stream`]), so one function's traffic
+//! does not change when another knob does.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeSet, BinaryHeap};
+use std::fmt;
+
+use hdrhistogram::Histogram;
+use rand::{Rng, SeedableRng};
+use rand_pcg::Pcg64Mcg;
+
+use crate::cost::{self, CostBreakdown, Prices, Usage};
+use crate::dist::Dist;
+use crate::report::{
+    Bucket, EnvState, EventKind, EventRecord, FunctionBucket, FunctionSummary, Lane, Lanes, Ledger, Outcome, ReapReason,
+    Report, Segment, Series, Summary, ThrottleReason,
+};
+use crate::scenario::{Function, Routing, Scenario, ScenarioError};
+use crate::time::{ms_to_us, s_to_us, us_to_ms, us_to_s, US_PER_MS};
+use crate::workload::Arrivals;
+
+/// Why a run could not complete.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SimError {
+    /// The scenario is invalid.
+    Scenario(ScenarioError),
+    /// The run needed more events than `max_events` allows.
+    EventLimit {
+        /// The bound.
+        limit: u64,
+        /// Simulated time reached, in µs.
+        t_us: u64,
+    },
+    /// An internal invariant broke (a bug; reported instead of panicking).
+    Internal(String),
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::Scenario(e) => e.fmt(f),
+            SimError::EventLimit { limit, t_us } => write!(
+                f,
+                "max_events: the run needed more than {limit} events (stopped at {:.1} s of simulated time); shorten duration_s, lower the request rate or raise max_events",
+                us_to_s(*t_us)
+            ),
+            SimError::Internal(m) => write!(f, "internal error (please report): {m}"),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+impl From<ScenarioError> for SimError {
+    fn from(e: ScenarioError) -> Self {
+        SimError::Scenario(e)
+    }
+}
+
+/// Runs a scenario to its end.
+pub fn run(scenario: &Scenario) -> Result<Report, SimError> {
+    let mut sim = Simulation::new(scenario)?;
+    sim.run_until(sim.end_us())?;
+    sim.finish()
+}
+
+/// The purposes random numbers are drawn for; each gets its own stream.
+#[derive(Clone, Copy)]
+enum Purpose {
+    Arrivals = 1,
+    Service = 2,
+    Routing = 3,
+    Retry = 4,
+}
+
+/// A generator for one purpose of one function, derived from the seed by SplitMix64 mixing.
+fn stream(seed: u64, function: usize, purpose: Purpose) -> Pcg64Mcg {
+    let mut z = seed ^ (function as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (purpose as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    Pcg64Mcg::seed_from_u64(z ^ (z >> 31))
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Ev {
+    Arrival { f: u16 },
+    Retry { f: u16, request: u64, attempt: u32 },
+    Done { slot: u32 },
+    Expire { slot: u32, gen: u32 },
+    Ready { slot: u32 },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Scheduled {
+    t: u64,
+    seq: u64,
+    ev: Ev,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, o: &Self) -> bool {
+        (self.t, self.seq) == (o.t, o.seq)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Scheduled {
+    fn cmp(&self, o: &Self) -> Ordering {
+        (self.t, self.seq).cmp(&(o.t, o.seq))
+    }
+}
+
+const NO_LANE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy)]
+struct Invocation {
+    request: u64,
+    attempt: u32,
+    arrived: u64,
+    cold: bool,
+    init_us: u64,
+    run_us: u64,
+    outcome: Outcome,
+}
+
+#[derive(Debug, Clone)]
+struct Env {
+    number: u32,
+    f: u16,
+    state: EnvState,
+    alive: bool,
+    provisioned: bool,
+    created: u64,
+    since: u64,
+    expire_at: u64,
+    expiry_pending: bool,
+    gen: u32,
+    idle_key: u64,
+    idle_pos: u32,
+    retire_at: u64,
+    inv: Option<Invocation>,
+    lane: u32,
+}
+
+/// Idle environments of one function, ordered for the routing policy.
+#[derive(Debug, Clone)]
+enum IdlePool {
+    /// Keyed by creation number or by idle-since time; the largest key is taken.
+    Ordered(BTreeSet<(u64, u32)>),
+    /// Any one, uniformly.
+    Random(Vec<u32>),
+}
+
+impl IdlePool {
+    fn new(routing: Routing) -> Self {
+        match routing {
+            Routing::NewestFirst | Routing::MostRecentlyUsed => IdlePool::Ordered(BTreeSet::new()),
+            Routing::Random => IdlePool::Random(Vec::new()),
+        }
+    }
+
+    fn insert(&mut self, slot: u32, env: &mut Env) {
+        match self {
+            IdlePool::Ordered(set) => {
+                set.insert((env.idle_key, slot));
+            }
+            IdlePool::Random(v) => {
+                env.idle_pos = v.len() as u32;
+                v.push(slot);
+            }
+        }
+    }
+
+    fn remove(&mut self, slot: u32, envs: &mut [Env]) {
+        match self {
+            IdlePool::Ordered(set) => {
+                set.remove(&(envs[slot as usize].idle_key, slot));
+            }
+            IdlePool::Random(v) => {
+                let pos = envs[slot as usize].idle_pos as usize;
+                if pos < v.len() && v[pos] == slot {
+                    v.swap_remove(pos);
+                    if let Some(&moved) = v.get(pos) {
+                        envs[moved as usize].idle_pos = pos as u32;
+                    }
+                }
+            }
+        }
+    }
+
+    fn take(&mut self, rng: &mut Pcg64Mcg, envs: &mut [Env]) -> Option<u32> {
+        match self {
+            IdlePool::Ordered(set) => set.pop_last().map(|(_, slot)| slot),
+            IdlePool::Random(v) => {
+                if v.is_empty() {
+                    return None;
+                }
+                let pos = rng.gen_range(0..v.len());
+                let slot = v.swap_remove(pos);
+                if let Some(&moved) = v.get(pos) {
+                    envs[moved as usize].idle_pos = pos as u32;
+                }
+                Some(slot)
+            }
+        }
+    }
+}
+
+/// Counters of one function.
+#[derive(Debug, Clone, Default)]
+struct FnStats {
+    requests: u64,
+    invocations: u64,
+    completed: u64,
+    cold_starts: u64,
+    throttled: u64,
+    errors: u64,
+    timeouts: u64,
+    retries: u64,
+    provisioned_invocations: u64,
+    spillover: u64,
+    envs_created: u64,
+    concurrency_max: u64,
+    duration_sum_us: u128,
+    succeeded: u64,
+    failed: u64,
+    throttled_final: u64,
+    reaped: u64,
+    lifespan_sum_us: u128,
+    alive_us: u128,
+    running_us: u128,
+    init_us: u128,
+}
+
+struct Fn {
+    cfg: Function,
+    arrivals: Arrivals,
+    service: Pcg64Mcg,
+    routing_rng: Pcg64Mcg,
+    retry_rng: Pcg64Mcg,
+    runtime_init: Dist,
+    static_init_ms: f64,
+    cpu_ms: Dist,
+    timeout_us: u64,
+    idle: IdlePool,
+    provisioned_idle: Vec<u32>,
+    active_on_demand: u32,
+    in_flight: u32,
+    provisioned: u32,
+    tokens: u64,
+    tokens_t: u64,
+    token_cost: u64,
+    token_cap: u64,
+    token_refill: u64,
+    usage: Usage,
+    stats: FnStats,
+    hist: Histogram<u64>,
+}
+
+/// What an environment looks like at one moment, for the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvSnapshot {
+    /// Environment number.
+    pub env: u32,
+    /// Function index.
+    pub function: u16,
+    /// State.
+    pub state: EnvState,
+    /// Provisioned or on demand.
+    pub provisioned: bool,
+}
+
+/// The state of the whole simulation at one moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// Simulated time, in µs.
+    pub t_us: u64,
+    /// Environments alive, in creation order.
+    pub envs: Vec<EnvSnapshot>,
+    /// Invocations in flight.
+    pub in_flight: u64,
+    /// Events processed so far.
+    pub events: u64,
+}
+
+/// A run in progress. Advance it with [`Simulation::step`] or [`Simulation::run_until`],
+/// look at it with [`Simulation::snapshot`], and end it with [`Simulation::finish`].
+pub struct Simulation {
+    scenario: Scenario,
+    prices: Prices,
+    now: u64,
+    end: u64,
+    bucket_us: u64,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    seq: u64,
+    events: u64,
+    fns: Vec<Fn>,
+    envs: Vec<Env>,
+    free_slots: Vec<u32>,
+    env_count: u32,
+    next_request: u64,
+    unreserved_pool: u32,
+    unreserved_used: u32,
+    in_flight: u64,
+    // Time series.
+    rows: Vec<Bucket>,
+    fn_rows: Vec<Vec<FunctionBucket>>,
+    env_us: Vec<u64>,
+    busy_us: Vec<u64>,
+    init_us: Vec<u64>,
+    cur_bucket: usize,
+    bucket_hist: Histogram<u64>,
+    // Display recording.
+    lanes: Vec<Lane>,
+    lane_segments: u32,
+    lanes_truncated: bool,
+    log: Vec<EventRecord>,
+    log_truncated: bool,
+}
+
+fn new_hist(sigfig: u8) -> Result<Histogram<u64>, SimError> {
+    // 1 µs to about 28 hours is far beyond the 900 s timeout plus Init.
+    Histogram::new_with_bounds(1, 100_000_000_000, sigfig).map_err(|e| SimError::Internal(format!("histogram: {e}")))
+}
+
+fn percentile_ms(h: &Histogram<u64>, q: f64) -> f64 {
+    if h.is_empty() {
+        0.0
+    } else {
+        us_to_ms(h.value_at_quantile(q))
+    }
+}
+
+impl Simulation {
+    /// Validates `scenario` and sets up a run at time 0.
+    pub fn new(scenario: &Scenario) -> Result<Simulation, SimError> {
+        scenario.validate().map_err(ScenarioError::Invalid)?;
+        let end = scenario.duration_us();
+        let bucket_us = scenario.bucket_us();
+        let n_buckets = end.div_ceil(bucket_us).max(1) as usize;
+        let acct = &scenario.account;
+        let window_us = s_to_us(acct.scaling_window_s).max(1);
+        let reserved_total: u32 = scenario.functions.iter().filter_map(|f| f.reserved_concurrency).sum();
+        let mut fns = Vec::with_capacity(scenario.functions.len());
+        for (i, cfg) in scenario.functions.iter().enumerate() {
+            let seed = scenario.seed;
+            let cap = u64::from(acct.scaling_envs) * window_us;
+            fns.push(Fn {
+                arrivals: Arrivals::new(&cfg.workload, stream(seed, i, Purpose::Arrivals), end),
+                service: stream(seed, i, Purpose::Service),
+                routing_rng: stream(seed, i, Purpose::Routing),
+                retry_rng: stream(seed, i, Purpose::Retry),
+                runtime_init: cfg.runtime.init_ms(cfg.arch),
+                static_init_ms: cfg.static_init_ms(),
+                cpu_ms: cfg.handler.cpu_ms.scaled(cfg.cpu_stretch()),
+                timeout_us: s_to_us(cfg.timeout_s),
+                idle: IdlePool::new(cfg.routing),
+                provisioned_idle: Vec::new(),
+                active_on_demand: 0,
+                in_flight: 0,
+                provisioned: cfg.provisioned_concurrency,
+                tokens: cap,
+                tokens_t: 0,
+                token_cost: window_us,
+                token_cap: cap,
+                token_refill: u64::from(acct.scaling_envs),
+                usage: Usage::default(),
+                stats: FnStats::default(),
+                hist: new_hist(3)?,
+                cfg: cfg.clone(),
+            });
+        }
+        let mut sim = Simulation {
+            prices: Prices::shipped(),
+            now: 0,
+            end,
+            bucket_us,
+            queue: BinaryHeap::new(),
+            seq: 0,
+            events: 0,
+            envs: Vec::new(),
+            free_slots: Vec::new(),
+            env_count: 0,
+            next_request: 1,
+            unreserved_pool: acct.concurrency_limit - reserved_total,
+            unreserved_used: 0,
+            in_flight: 0,
+            rows: (0..n_buckets).map(|b| Bucket { t_s: us_to_s(b as u64 * bucket_us), ..Bucket::default() }).collect(),
+            fn_rows: vec![vec![FunctionBucket::default(); n_buckets]; fns.len()],
+            env_us: vec![0; n_buckets],
+            busy_us: vec![0; n_buckets],
+            init_us: vec![0; n_buckets],
+            cur_bucket: 0,
+            bucket_hist: new_hist(2)?,
+            lanes: Vec::new(),
+            lane_segments: 0,
+            lanes_truncated: false,
+            log: Vec::new(),
+            log_truncated: false,
+            fns,
+            scenario: scenario.clone(),
+        };
+        for f in 0..sim.fns.len() {
+            // Provisioned environments count against the pools from the start.
+            let p = sim.fns[f].provisioned;
+            if p > 0 && sim.fns[f].cfg.reserved_concurrency.is_none() {
+                sim.unreserved_used += p;
+            }
+            let ready = s_to_us(sim.fns[f].cfg.provisioned_ready_s);
+            for _ in 0..p {
+                let slot = sim.new_env(f, true);
+                sim.add_interval(Integral::Init, 0, ready);
+                sim.schedule(ready, Ev::Ready { slot });
+            }
+            if let Some(t) = sim.fns[f].arrivals.next_us() {
+                sim.schedule(t, Ev::Arrival { f: f as u16 });
+            }
+        }
+        Ok(sim)
+    }
+
+    /// Simulated time now, in µs.
+    pub fn now_us(&self) -> u64 {
+        self.now
+    }
+
+    /// The end of the run, in µs.
+    pub fn end_us(&self) -> u64 {
+        self.end
+    }
+
+    /// Processes the next event if it falls before the end; returns its time, or `None` when done.
+    pub fn step(&mut self) -> Result<Option<u64>, SimError> {
+        let Some(Reverse(next)) = self.queue.peek().copied() else {
+            return Ok(None);
+        };
+        if next.t >= self.end {
+            return Ok(None);
+        }
+        self.queue.pop();
+        self.events += 1;
+        if self.events > self.scenario.max_events {
+            return Err(SimError::EventLimit { limit: self.scenario.max_events, t_us: next.t });
+        }
+        self.advance(next.t);
+        match next.ev {
+            Ev::Arrival { f } => {
+                let f = usize::from(f);
+                let request = self.next_request;
+                self.next_request += 1;
+                self.fns[f].stats.requests += 1;
+                self.rows[self.cur_bucket].arrivals += 1;
+                self.invoke(f, request, 0);
+                if let Some(t) = self.fns[f].arrivals.next_us() {
+                    self.schedule(t.max(self.now), Ev::Arrival { f: f as u16 });
+                }
+            }
+            Ev::Retry { f, request, attempt } => self.invoke(usize::from(f), request, attempt),
+            Ev::Done { slot } => self.done(slot)?,
+            Ev::Expire { slot, gen } => self.expire(slot, gen),
+            Ev::Ready { slot } => self.ready(slot),
+        }
+        Ok(Some(next.t))
+    }
+
+    /// Processes every event before `t_us` (or the end, whichever is first).
+    pub fn run_until(&mut self, t_us: u64) -> Result<(), SimError> {
+        let stop = t_us.min(self.end);
+        while let Some(Reverse(next)) = self.queue.peek() {
+            if next.t >= stop {
+                break;
+            }
+            self.step()?;
+        }
+        if stop > self.now {
+            self.advance(stop.min(self.end.saturating_sub(1)));
+            self.now = stop;
+        }
+        Ok(())
+    }
+
+    /// The environments and counters as they are now.
+    pub fn snapshot(&self) -> Snapshot {
+        let mut envs: Vec<EnvSnapshot> = self
+            .envs
+            .iter()
+            .filter(|e| e.alive)
+            .map(|e| {
+                // A cold environment is in Init until its handler starts.
+                let state = match e.inv {
+                    Some(inv) if inv.cold && self.now < inv.arrived + inv.init_us => EnvState::Init,
+                    Some(_) => EnvState::Busy,
+                    None => e.state,
+                };
+                EnvSnapshot { env: e.number, function: e.f, state, provisioned: e.provisioned }
+            })
+            .collect();
+        envs.sort_by_key(|e| e.env);
+        Snapshot { t_us: self.now, envs, in_flight: self.in_flight, events: self.events }
+    }
+
+    /// The state at an earlier (or later) time, by a deterministic re-run from the start.
+    pub fn snapshot_at(scenario: &Scenario, t_us: u64) -> Result<Snapshot, SimError> {
+        let mut sim = Simulation::new(scenario)?;
+        sim.run_until(t_us)?;
+        Ok(sim.snapshot())
+    }
+
+    fn schedule(&mut self, t: u64, ev: Ev) {
+        self.seq += 1;
+        self.queue.push(Reverse(Scheduled { t, seq: self.seq, ev }));
+    }
+
+    fn bucket_of(&self, t: u64) -> usize {
+        ((t / self.bucket_us) as usize).min(self.rows.len() - 1)
+    }
+
+    /// Moves the clock to `t`, closing the buckets it passes.
+    fn advance(&mut self, t: u64) {
+        self.now = t;
+        let b = self.bucket_of(t);
+        while self.cur_bucket < b {
+            self.close_bucket();
+            self.cur_bucket += 1;
+            let c = self.cur_bucket;
+            self.rows[c].concurrency_max = self.in_flight;
+            for (f, func) in self.fns.iter().enumerate() {
+                self.fn_rows[f][c].concurrency_max = u64::from(func.in_flight);
+            }
+        }
+    }
+
+    fn close_bucket(&mut self) {
+        let row = &mut self.rows[self.cur_bucket];
+        let h = &self.bucket_hist;
+        row.p50_ms = percentile_ms(h, 0.5);
+        row.p95_ms = percentile_ms(h, 0.95);
+        row.p99_ms = percentile_ms(h, 0.99);
+        self.bucket_hist.reset();
+    }
+
+    fn add_interval(&mut self, series: Integral, start: u64, end: u64) {
+        let end = end.min(self.end);
+        if end <= start {
+            return;
+        }
+        let arr = match series {
+            Integral::Env => &mut self.env_us,
+            Integral::Busy => &mut self.busy_us,
+            Integral::Init => &mut self.init_us,
+        };
+        let mut t = start;
+        while t < end {
+            let b = ((t / self.bucket_us) as usize).min(arr.len() - 1);
+            let b_end = ((b as u64 + 1) * self.bucket_us).min(end);
+            let b_end = if b == arr.len() - 1 { end } else { b_end };
+            arr[b] += b_end - t;
+            t = b_end;
+        }
+    }
+
+    fn record(&mut self, f: usize, kind: EventKind) {
+        if self.log.len() < self.scenario.record.events as usize {
+            self.log.push(EventRecord { t_us: self.now, function: f as u16, kind });
+        } else {
+            self.log_truncated = true;
+        }
+    }
+
+    fn segment(&mut self, slot: u32, start: u64, end: u64, state: EnvState) {
+        let lane = self.envs[slot as usize].lane;
+        if lane == NO_LANE || end <= start {
+            return;
+        }
+        if self.lane_segments >= self.scenario.record.segments {
+            self.lanes_truncated = true;
+            return;
+        }
+        self.lane_segments += 1;
+        self.lanes[lane as usize].segments.push(Segment { start_us: start, end_us: end.min(self.end), state });
+    }
+
+    fn new_env(&mut self, f: usize, provisioned: bool) -> u32 {
+        self.env_count += 1;
+        let number = self.env_count;
+        let lane = if number <= self.scenario.record.lanes {
+            self.lanes.push(Lane { env: number, function: f as u16, provisioned, created_us: self.now, reaped_us: None, segments: Vec::new() });
+            (self.lanes.len() - 1) as u32
+        } else {
+            NO_LANE
+        };
+        let retire_at = match self.fns[f].cfg.max_lifetime_s {
+            Some(l) if !provisioned => self.now.saturating_add(s_to_us(l)),
+            _ => u64::MAX,
+        };
+        let env = Env {
+            number,
+            f: f as u16,
+            state: EnvState::Init,
+            alive: true,
+            provisioned,
+            created: self.now,
+            since: self.now,
+            expire_at: 0,
+            expiry_pending: false,
+            gen: 0,
+            idle_key: 0,
+            idle_pos: 0,
+            retire_at,
+            inv: None,
+            lane,
+        };
+        self.fns[f].stats.envs_created += 1;
+        match self.free_slots.pop() {
+            Some(slot) => {
+                let gen = self.envs[slot as usize].gen.wrapping_add(1);
+                self.envs[slot as usize] = Env { gen, ..env };
+                slot
+            }
+            None => {
+                self.envs.push(env);
+                (self.envs.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Refills the function's scaling allowance and takes one new environment from it.
+    fn take_scaling_token(&mut self, f: usize) -> bool {
+        let func = &mut self.fns[f];
+        let elapsed = self.now - func.tokens_t;
+        func.tokens = func.tokens.saturating_add(elapsed.saturating_mul(func.token_refill)).min(func.token_cap);
+        func.tokens_t = self.now;
+        if func.tokens >= func.token_cost {
+            func.tokens -= func.token_cost;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Whether one more on-demand execution of function `f` fits its concurrency pool.
+    fn concurrency_room(&self, f: usize) -> Result<(), ThrottleReason> {
+        let func = &self.fns[f];
+        match func.cfg.reserved_concurrency {
+            Some(r) if func.active_on_demand + func.provisioned >= r => Err(ThrottleReason::ReservedLimit),
+            Some(_) => Ok(()),
+            None if self.unreserved_used >= self.unreserved_pool => Err(ThrottleReason::AccountLimit),
+            None => Ok(()),
+        }
+    }
+
+    fn invoke(&mut self, f: usize, request: u64, attempt: u32) {
+        let b = self.cur_bucket;
+        self.fns[f].stats.invocations += 1;
+        self.rows[b].invocations += 1;
+        self.fn_rows[f][b].invocations += 1;
+        self.record(f, EventKind::Arrival { request, attempt });
+        // 1. A ready provisioned environment.
+        if let Some(slot) = self.fns[f].provisioned_idle.pop() {
+            self.fns[f].stats.provisioned_invocations += 1;
+            self.start(slot, request, attempt, None);
+            return;
+        }
+        let spill = self.fns[f].provisioned > 0;
+        if let Err(reason) = self.concurrency_room(f) {
+            self.throttle(f, request, attempt, reason);
+            return;
+        }
+        // 2. A warm on-demand environment, chosen by the routing policy.
+        let func = &mut self.fns[f];
+        if let Some(slot) = func.idle.take(&mut func.routing_rng, &mut self.envs) {
+            self.occupy(f);
+            if spill {
+                self.fns[f].stats.spillover += 1;
+            }
+            self.start(slot, request, attempt, None);
+            return;
+        }
+        // 3. A new environment, if the scaling rate allows one.
+        if !self.take_scaling_token(f) {
+            self.throttle(f, request, attempt, ThrottleReason::ScalingRate);
+            return;
+        }
+        self.occupy(f);
+        if spill {
+            self.fns[f].stats.spillover += 1;
+        }
+        let slot = self.new_env(f, false);
+        let func = &mut self.fns[f];
+        let init_ms = func.runtime_init.sample(&mut func.service) + func.static_init_ms + func.cfg.init_ms.sample(&mut func.service);
+        self.start(slot, request, attempt, Some(ms_to_us(init_ms)));
+    }
+
+    /// Takes one on-demand concurrency slot for function `f`.
+    fn occupy(&mut self, f: usize) {
+        self.fns[f].active_on_demand += 1;
+        if self.fns[f].cfg.reserved_concurrency.is_none() {
+            self.unreserved_used += 1;
+        }
+    }
+
+    fn release(&mut self, f: usize) {
+        self.fns[f].active_on_demand -= 1;
+        if self.fns[f].cfg.reserved_concurrency.is_none() {
+            self.unreserved_used -= 1;
+        }
+    }
+
+    fn throttle(&mut self, f: usize, request: u64, attempt: u32, reason: ThrottleReason) {
+        let b = self.cur_bucket;
+        self.fns[f].stats.throttled += 1;
+        self.rows[b].throttles += 1;
+        self.fn_rows[f][b].throttles += 1;
+        self.record(f, EventKind::Throttled { request, reason });
+        if !self.retry(f, request, attempt) {
+            self.fns[f].stats.throttled_final += 1;
+        }
+    }
+
+    /// Schedules the caller's next attempt if it has one left; false when it gives up.
+    fn retry(&mut self, f: usize, request: u64, attempt: u32) -> bool {
+        let func = &mut self.fns[f];
+        let c = &func.cfg.client;
+        if attempt >= c.retries {
+            return false;
+        }
+        let backoff_ms = (c.backoff_base_ms * libm::pow(2.0, f64::from(attempt))).min(c.backoff_cap_ms);
+        let delay_ms = if c.jitter { backoff_ms * func.retry_rng.gen::<f64>() } else { backoff_ms };
+        let delay_us = ms_to_us(delay_ms);
+        func.stats.retries += 1;
+        self.rows[self.cur_bucket].retries += 1;
+        self.record(f, EventKind::RetryScheduled { request, attempt: attempt + 1, delay_us });
+        self.schedule(self.now + delay_us, Ev::Retry { f: f as u16, request, attempt: attempt + 1 });
+        true
+    }
+
+    /// Starts an invocation on environment `slot`; `init_us` is `Some` for a cold start.
+    fn start(&mut self, slot: u32, request: u64, attempt: u32, init_us: Option<u64>) {
+        let s = slot as usize;
+        let f = usize::from(self.envs[s].f);
+        let now = self.now;
+        // Close the idle segment of a warm environment.
+        if init_us.is_none() {
+            let idle_since = self.envs[s].since;
+            self.segment(slot, idle_since, now, EnvState::Idle);
+        }
+        let func = &mut self.fns[f];
+        let handler_ms = func.cpu_ms.sample(&mut func.service) + func.cfg.handler.io_ms.sample(&mut func.service);
+        let failed = func.cfg.error_rate > 0.0 && func.service.gen::<f64>() < func.cfg.error_rate;
+        let mut run_us = ms_to_us(handler_ms);
+        let outcome = if run_us > func.timeout_us {
+            run_us = func.timeout_us;
+            Outcome::Timeout
+        } else if failed {
+            Outcome::Error
+        } else {
+            Outcome::Success
+        };
+        let init = init_us.unwrap_or(0);
+        let b = self.cur_bucket;
+        func.in_flight += 1;
+        func.stats.concurrency_max = func.stats.concurrency_max.max(u64::from(func.in_flight));
+        let fin = u64::from(func.in_flight);
+        let fb = &mut self.fn_rows[f][b];
+        fb.concurrency_max = fb.concurrency_max.max(fin);
+        self.in_flight += 1;
+        self.rows[b].concurrency_max = self.rows[b].concurrency_max.max(self.in_flight);
+        let provisioned = self.envs[s].provisioned;
+        if init_us.is_some() {
+            self.fns[f].stats.cold_starts += 1;
+            self.rows[b].cold_starts += 1;
+            self.fn_rows[f][b].cold_starts += 1;
+            self.record(f, EventKind::ColdStart { env: self.envs[s].number, request, init_us: init });
+            self.add_interval(Integral::Init, now, now + init);
+            self.fns[f].stats.init_us += u128::from(init.min(self.end - now));
+            self.segment(slot, now, now + init, EnvState::Init);
+        } else {
+            self.record(f, EventKind::WarmStart { env: self.envs[s].number, request, provisioned });
+        }
+        let env = &mut self.envs[s];
+        env.state = if init_us.is_some() { EnvState::Init } else { EnvState::Busy };
+        env.since = now + init;
+        env.inv = Some(Invocation { request, attempt, arrived: now, cold: init_us.is_some(), init_us: init, run_us, outcome });
+        let busy_start = now + init;
+        self.add_interval(Integral::Busy, busy_start, busy_start + run_us);
+        let counted = (busy_start + run_us).min(self.end).saturating_sub(now);
+        self.fns[f].stats.running_us += u128::from(counted);
+        self.schedule(busy_start + run_us, Ev::Done { slot });
+    }
+
+    fn done(&mut self, slot: u32) -> Result<(), SimError> {
+        let s = slot as usize;
+        let Some(inv) = self.envs[s].inv.take() else {
+            return Err(SimError::Internal(format!("env slot {slot} finished with no invocation")));
+        };
+        let f = usize::from(self.envs[s].f);
+        let now = self.now;
+        let provisioned = self.envs[s].provisioned;
+        let busy_start = now - inv.run_us;
+        self.segment(slot, busy_start, now, EnvState::Busy);
+        let duration_us = now - inv.arrived;
+        let b = self.cur_bucket;
+        let mem = u128::from(self.fns[f].cfg.memory_mb);
+        let bill_init = self.scenario.cost.bill_init && inv.cold;
+        let billed_ms = u128::from((inv.run_us + if bill_init { inv.init_us } else { 0 }).div_ceil(US_PER_MS));
+        let arch = self.fns[f].cfg.arch;
+        let p = *self.prices.for_arch(arch);
+        let func = &mut self.fns[f];
+        func.usage.requests += 1;
+        let gb_s = cost::mb_ms_to_gb_s(billed_ms * mem);
+        let bucket_cost = if provisioned {
+            func.usage.provisioned_exec_mb_ms += billed_ms * mem;
+            gb_s * p.provisioned_execution_gb_s_usd
+        } else {
+            func.usage.mb_ms += billed_ms * mem;
+            gb_s * p.gb_s_usd
+        };
+        self.rows[b].cost_usd += bucket_cost + p.request_usd;
+        func.stats.completed += 1;
+        func.stats.duration_sum_us += u128::from(duration_us);
+        let _ = func.hist.record(duration_us.max(1));
+        let _ = self.bucket_hist.record(duration_us.max(1));
+        self.rows[b].completions += 1;
+        func.in_flight -= 1;
+        self.in_flight -= 1;
+        if !provisioned {
+            self.release(f);
+        }
+        self.record(f, EventKind::Complete { env: self.envs[s].number, request: inv.request, duration_us, outcome: inv.outcome });
+        match inv.outcome {
+            Outcome::Success => self.fns[f].stats.succeeded += 1,
+            Outcome::Error | Outcome::Timeout => {
+                let func = &mut self.fns[f];
+                func.stats.errors += 1;
+                if inv.outcome == Outcome::Timeout {
+                    func.stats.timeouts += 1;
+                }
+                self.rows[b].errors += 1;
+                self.fn_rows[f][b].errors += 1;
+                let retry_errors = self.fns[f].cfg.client.retry_errors;
+                if !(retry_errors && self.retry(f, inv.request, inv.attempt)) {
+                    self.fns[f].stats.failed += 1;
+                }
+            }
+        }
+        // What the environment does next.
+        if inv.outcome == Outcome::Timeout {
+            // A timeout resets the environment: on demand it is gone; provisioned, it re-initialises.
+            if provisioned {
+                let init_ms = {
+                    let func = &mut self.fns[f];
+                    func.runtime_init.sample(&mut func.service) + func.static_init_ms + func.cfg.init_ms.sample(&mut func.service)
+                };
+                let init = ms_to_us(init_ms);
+                self.envs[s].state = EnvState::Init;
+                self.envs[s].since = now;
+                self.add_interval(Integral::Init, now, now + init);
+                self.segment(slot, now, now + init, EnvState::Init);
+                self.schedule(now + init, Ev::Ready { slot });
+            } else {
+                self.reap(slot, ReapReason::Timeout);
+            }
+        } else if now >= self.envs[s].retire_at {
+            self.reap(slot, ReapReason::Lifetime);
+        } else {
+            self.make_idle(slot);
+        }
+        Ok(())
+    }
+
+    fn make_idle(&mut self, slot: u32) {
+        let s = slot as usize;
+        let f = usize::from(self.envs[s].f);
+        let now = self.now;
+        let env = &mut self.envs[s];
+        env.state = EnvState::Idle;
+        env.since = now;
+        if env.provisioned {
+            self.fns[f].provisioned_idle.push(slot);
+            return;
+        }
+        let func = &mut self.fns[f];
+        env.idle_key = match func.cfg.routing {
+            Routing::MostRecentlyUsed => now,
+            _ => u64::from(env.number),
+        };
+        let keep_us = s_to_us(func.cfg.idle_expiry_s.sample(&mut func.service));
+        env.expire_at = now.saturating_add(keep_us);
+        func.idle.insert(slot, env);
+        // One pending expiry per environment at most: when it fires early (the environment
+        // was used again meanwhile) it re-arms itself for the new deadline.
+        if !env.expiry_pending {
+            env.expiry_pending = true;
+            let (t, gen) = (env.expire_at, env.gen);
+            self.schedule(t, Ev::Expire { slot, gen });
+        }
+    }
+
+    fn expire(&mut self, slot: u32, gen: u32) {
+        let s = slot as usize;
+        let env = &self.envs[s];
+        // The generation changes only when a slot is reused: a different one means this
+        // expiry belonged to an environment that is gone.
+        if env.gen != gen || !env.alive || env.provisioned {
+            return;
+        }
+        self.envs[s].expiry_pending = false;
+        if self.envs[s].state != EnvState::Idle {
+            return; // It will schedule a fresh expiry when it next goes idle.
+        }
+        if self.now >= self.envs[s].expire_at {
+            let f = usize::from(self.envs[s].f);
+            let mut pool = std::mem::replace(&mut self.fns[f].idle, IdlePool::Random(Vec::new()));
+            pool.remove(slot, &mut self.envs);
+            self.fns[f].idle = pool;
+            let since = self.envs[s].since;
+            self.segment(slot, since, self.now, EnvState::Idle);
+            self.reap(slot, ReapReason::IdleExpiry);
+        } else {
+            self.envs[s].expiry_pending = true;
+            let (t, gen) = (self.envs[s].expire_at, self.envs[s].gen);
+            self.schedule(t, Ev::Expire { slot, gen });
+        }
+    }
+
+    fn ready(&mut self, slot: u32) {
+        let s = slot as usize;
+        let f = usize::from(self.envs[s].f);
+        self.record(f, EventKind::ProvisionedReady { env: self.envs[s].number });
+        self.make_idle(slot);
+    }
+
+    fn reap(&mut self, slot: u32, reason: ReapReason) {
+        let s = slot as usize;
+        let f = usize::from(self.envs[s].f);
+        let now = self.now;
+        let created = self.envs[s].created;
+        self.add_interval(Integral::Env, created, now);
+        let func = &mut self.fns[f];
+        func.stats.reaped += 1;
+        func.stats.lifespan_sum_us += u128::from(now - created);
+        func.stats.alive_us += u128::from(now - created);
+        let env = &mut self.envs[s];
+        env.alive = false;
+        env.expiry_pending = false;
+        if env.lane != NO_LANE {
+            self.lanes[env.lane as usize].reaped_us = Some(now);
+        }
+        let number = env.number;
+        self.record(f, EventKind::Reaped { env: number, reason });
+        self.free_slots.push(slot);
+    }
+
+    /// Ends the run: closes open intervals, prices usage, and returns the report.
+    pub fn finish(mut self) -> Result<Report, SimError> {
+        let end = self.end;
+        self.advance(end.saturating_sub(1));
+        self.now = end;
+        self.close_bucket();
+        // Environments alive at the end.
+        let mut in_flight_requests = 0u64;
+        for slot in 0..self.envs.len() {
+            let (alive, created, f) = (self.envs[slot].alive, self.envs[slot].created, usize::from(self.envs[slot].f));
+            if !alive {
+                continue;
+            }
+            self.add_interval(Integral::Env, created, end);
+            self.fns[f].stats.alive_us += u128::from(end - created);
+            let since = self.envs[slot].since;
+            match (self.envs[slot].state, self.envs[slot].inv) {
+                (EnvState::Idle, _) => self.segment(slot as u32, since, end, EnvState::Idle),
+                (_, Some(inv)) => {
+                    in_flight_requests += 1;
+                    let busy_start = inv.arrived + inv.init_us;
+                    self.segment(slot as u32, busy_start, end, EnvState::Busy);
+                }
+                (_, None) => {} // A provisioned environment still initialising: its segment is recorded.
+            }
+        }
+        // Retries still waiting.
+        let mut pending_retries = vec![0u64; self.fns.len()];
+        for Reverse(s) in self.queue.iter() {
+            if let Ev::Retry { f, .. } = s.ev {
+                pending_retries[usize::from(f)] += 1;
+            }
+        }
+        let busy_by_fn: Vec<u64> = (0..self.fns.len())
+            .map(|f| self.envs.iter().filter(|e| e.alive && usize::from(e.f) == f && e.inv.is_some()).count() as u64)
+            .collect();
+        debug_assert_eq!(busy_by_fn.iter().sum::<u64>(), in_flight_requests);
+
+        // Prices.
+        let duration_s = us_to_s(end);
+        let month_fraction = duration_s / (30.0 * 86_400.0);
+        let mut free_left = self
+            .scenario
+            .cost
+            .free_tier
+            .then(|| (self.prices.free_tier.requests * month_fraction, self.prices.free_tier.gb_s * month_fraction));
+        let unit = self.prices.provisioned_billing_unit_s;
+        let billed_provisioned_s = libm::ceil(duration_s / unit) * unit;
+        let n_buckets = self.rows.len() as f64;
+
+        let mut functions = Vec::with_capacity(self.fns.len());
+        let mut total_hist = new_hist(3)?;
+        let mut ledger = Ledger::default();
+        let mut total_cost = CostBreakdown::default();
+        let mut total_usage = Usage::default();
+        for (i, func) in self.fns.iter().enumerate() {
+            let st = &func.stats;
+            let p = self.prices.for_arch(func.cfg.arch);
+            let provisioned_mb_s = f64::from(func.provisioned) * f64::from(func.cfg.memory_mb) * billed_provisioned_s;
+            let c = cost::price(&func.usage, p, provisioned_mb_s, free_left);
+            if let Some((req, gbs)) = free_left.as_mut() {
+                *req = (*req - func.usage.requests as f64).max(0.0);
+                *gbs = (*gbs - cost::mb_ms_to_gb_s(func.usage.mb_ms)).max(0.0);
+            }
+            // Provisioned allocation accrues evenly over time.
+            let per_bucket = c.provisioned_usd / n_buckets;
+            if per_bucket > 0.0 {
+                for row in &mut self.rows {
+                    row.cost_usd += per_bucket;
+                }
+            }
+            let fl = Ledger {
+                requests: st.requests,
+                succeeded: st.succeeded,
+                failed: st.failed,
+                throttled: st.throttled_final,
+                in_flight: busy_by_fn[i] + pending_retries[i],
+            };
+            if !fl.balances() {
+                return Err(SimError::Internal(format!("ledger of function {} does not balance: {fl:?}", func.cfg.name)));
+            }
+            let s = summarise(st, &func.hist, duration_s, &c, &func.usage, self.events);
+            total_hist.add(&func.hist).map_err(|e| SimError::Internal(format!("histogram: {e}")))?;
+            ledger.requests += fl.requests;
+            ledger.succeeded += fl.succeeded;
+            ledger.failed += fl.failed;
+            ledger.throttled += fl.throttled;
+            ledger.in_flight += fl.in_flight;
+            total_cost.add(&c);
+            total_usage.add(&func.usage);
+            functions.push(FunctionSummary { name: func.cfg.name.clone(), summary: s });
+        }
+        let mut all = FnStats::default();
+        for func in &self.fns {
+            let st = &func.stats;
+            all.requests += st.requests;
+            all.invocations += st.invocations;
+            all.completed += st.completed;
+            all.cold_starts += st.cold_starts;
+            all.throttled += st.throttled;
+            all.errors += st.errors;
+            all.timeouts += st.timeouts;
+            all.retries += st.retries;
+            all.provisioned_invocations += st.provisioned_invocations;
+            all.spillover += st.spillover;
+            all.envs_created += st.envs_created;
+            all.duration_sum_us += st.duration_sum_us;
+            all.reaped += st.reaped;
+            all.lifespan_sum_us += st.lifespan_sum_us;
+            all.alive_us += st.alive_us;
+            all.running_us += st.running_us;
+            all.init_us += st.init_us;
+        }
+        let concurrency_max = self.rows.iter().map(|r| r.concurrency_max).max().unwrap_or(0);
+        all.concurrency_max = concurrency_max;
+        let total = summarise(&all, &total_hist, duration_s, &total_cost, &total_usage, self.events);
+
+        // Bucket means and running cost.
+        let width = self.bucket_us as f64;
+        let mut cum = 0.0;
+        let last = self.rows.len() - 1;
+        for (b, row) in self.rows.iter_mut().enumerate() {
+            let w = if b == last { (end - b as u64 * self.bucket_us) as f64 } else { width };
+            let w = w.max(1.0);
+            row.envs_mean = self.env_us[b] as f64 / w;
+            row.init_mean = self.init_us[b] as f64 / w;
+            row.busy_mean = self.busy_us[b] as f64 / w;
+            row.idle_mean = (row.envs_mean - row.init_mean - row.busy_mean).max(0.0);
+            cum += row.cost_usd;
+            row.cost_cum_usd = cum;
+        }
+        let function_names = self.fns.iter().map(|f| f.cfg.name.clone()).collect();
+        Ok(Report {
+            summary: total,
+            functions,
+            ledger,
+            series: Series { bucket_s: us_to_s(self.bucket_us), rows: self.rows, by_function: self.fn_rows },
+            lanes: Lanes {
+                hidden_envs: u64::from(self.env_count.saturating_sub(self.scenario.record.lanes)),
+                lanes: self.lanes,
+                truncated: self.lanes_truncated,
+            },
+            events: self.log,
+            events_truncated: self.log_truncated,
+            function_names,
+        })
+    }
+}
+
+/// Which time integral an interval adds to.
+#[derive(Clone, Copy)]
+enum Integral {
+    Env,
+    Busy,
+    Init,
+}
+
+fn summarise(st: &FnStats, hist: &Histogram<u64>, duration_s: f64, c: &CostBreakdown, usage: &Usage, events: u64) -> Summary {
+    let span_us = duration_s * 1e6;
+    let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let alive = st.alive_us as f64 / span_us;
+    let running = st.running_us as f64 / span_us;
+    Summary {
+        duration_s,
+        requests: st.requests,
+        invocations: st.invocations,
+        completed: st.completed,
+        cold_starts: st.cold_starts,
+        cold_start_ratio: ratio(st.cold_starts, st.invocations),
+        throttled: st.throttled,
+        throttle_ratio: ratio(st.throttled, st.invocations),
+        errors: st.errors,
+        timeouts: st.timeouts,
+        retries: st.retries,
+        provisioned_invocations: st.provisioned_invocations,
+        spillover_invocations: st.spillover,
+        envs_created: st.envs_created,
+        env_count_mean: alive,
+        busy_env_mean: running,
+        idle_env_mean: (alive - running).max(0.0),
+        init_env_mean: st.init_us as f64 / span_us,
+        env_lifespan_mean_s: if st.reaped == 0 { 0.0 } else { st.lifespan_sum_us as f64 / st.reaped as f64 / 1e6 },
+        concurrency_max: st.concurrency_max,
+        duration_ms_mean: if st.completed == 0 { 0.0 } else { st.duration_sum_us as f64 / st.completed as f64 / 1e3 },
+        duration_ms_p50: percentile_ms(hist, 0.5),
+        duration_ms_p95: percentile_ms(hist, 0.95),
+        duration_ms_p99: percentile_ms(hist, 0.99),
+        duration_ms_max: if hist.is_empty() { 0.0 } else { us_to_ms(hist.max()) },
+        billed_gb_s: cost::mb_ms_to_gb_s(usage.mb_ms + usage.provisioned_exec_mb_ms),
+        cost_usd: c.total_usd,
+        cost: *c,
+        events,
+    }
+}
