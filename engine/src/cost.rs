@@ -63,7 +63,11 @@ impl Prices {
         Prices {
             region: "us-east-1".into(),
             as_of: "2026-08".into(),
-            sources: vec!["https://aws.amazon.com/lambda/pricing/".into()],
+            sources: vec![
+                "https://aws.amazon.com/lambda/pricing/".into(),
+                "https://aws.amazon.com/blogs/compute/introducing-tiered-pricing-for-aws-lambda/".into(),
+                "https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/".into(),
+            ],
             x86_64: ArchPrices {
                 request_usd: 0.000_000_2,
                 gb_s_usd: 0.000_016_666_7,
@@ -179,7 +183,7 @@ mod tests {
         let p: Prices = toml::from_str(PRICES_TOML).expect("data/prices.toml is valid");
         assert_eq!(p, Prices::fallback(), "the fallback must equal the file");
         // lambda-facts.md section 4: $0.20 per million requests, $0.0000166667 per GB-s on x86.
-        assert_eq!(p.x86_64.request_usd * 1e6, 0.2);
+        assert!((p.x86_64.request_usd * 1e6 - 0.2).abs() < 1e-12);
         assert!(p.arm64.gb_s_usd < p.x86_64.gb_s_usd);
     }
 

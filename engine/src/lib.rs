@@ -20,6 +20,7 @@
 
 pub mod cost;
 pub mod dist;
+pub mod lesson;
 pub mod report;
 pub mod runtime;
 pub mod scenario;

@@ -348,12 +348,14 @@ pub struct Arrivals {
     t_s: f64,
     end_s: f64,
     next_index: usize,
+    /// Requests owed by a smooth, evenly spaced rate, as a fraction of one.
+    credit: f64,
 }
 
 impl Arrivals {
     /// A generator for `workload` until `end_us`, drawing from `rng`.
     pub fn new(workload: &Workload, rng: Pcg64Mcg, end_us: u64) -> Self {
-        Arrivals { workload: workload.clone(), rng, t_s: 0.0, end_s: end_us as f64 / US_PER_S as f64, next_index: 0 }
+        Arrivals { workload: workload.clone(), rng, t_s: 0.0, end_s: end_us as f64 / US_PER_S as f64, next_index: 0, credit: 0.0 }
     }
 
     /// The next arrival time, or `None` when the workload has no more before the end.
@@ -412,14 +414,24 @@ impl Arrivals {
                     return Some(self.t_s);
                 }
             } else {
+                // Evenly spaced at a varying rate: the next arrival is where the integral of
+                // the rate reaches one more request. Steps of about half a gap (midpoint rule),
+                // never longer than 1/200 of the ramp or cycle, carry `credit` between arrivals.
+                let scale = match &self.workload {
+                    Workload::Sine { period_s, .. } => *period_s,
+                    Workload::Ramp { length_s, .. } => length_s.max(1.0),
+                    _ => 1.0,
+                };
                 let rate = self.workload.rate_at(self.t_s);
-                if rate * 1e3 < max {
-                    // Nearly idle: move on in small steps rather than one huge gap.
-                    self.t_s += 1.0 / max * 1e3;
-                    continue;
+                let h = (0.5 / rate.max(1e-12)).clamp(0.1 / max, (scale / 200.0).max(0.1 / max));
+                let gain = self.workload.rate_at(self.t_s + h / 2.0) * h;
+                if self.credit + gain >= 1.0 {
+                    self.t_s += h * (1.0 - self.credit) / gain;
+                    self.credit = 0.0;
+                    return Some(self.t_s);
                 }
-                self.t_s += 1.0 / rate;
-                return Some(self.t_s);
+                self.credit += gain;
+                self.t_s += h;
             }
         }
     }

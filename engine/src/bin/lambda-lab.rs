@@ -2,13 +2,14 @@
 //!
 //! ```text
 //! lambda-lab run FILE [--seed N] [--json] [--series out.csv]
+//! lambda-lab check-lessons [DIR]
 //! ```
 
 use std::process::ExitCode;
 
 use engine::Scenario;
 
-const USAGE: &str = "usage: lambda-lab run FILE [--seed N] [--json] [--series OUT.csv]";
+const USAGE: &str = "usage: lambda-lab run FILE [--seed N] [--json] [--series OUT.csv]\n       lambda-lab check-lessons [DIR (default: lessons)]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("run") => run_scenario(&args[1..]),
+        Some("check-lessons") => check_lessons(args.get(1).map_or("lessons", String::as_str)),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
@@ -67,4 +69,20 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
         println!("{}: {}", if scenario.name.is_empty() { &file } else { &scenario.name }, report.summary.verdict());
     }
     Ok(())
+}
+
+fn check_lessons(dir: &str) -> Result<(), String> {
+    match engine::lesson::load_dir(std::path::Path::new(dir)) {
+        Ok(catalog) => {
+            let experiments: usize = catalog.lessons.iter().map(|l| l.lesson.experiments.len()).sum();
+            println!("{dir}: {} lessons, {experiments} experiments, all checks pass", catalog.lessons.len());
+            Ok(())
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{dir}/{e}");
+            }
+            Err(format!("{} problem(s) in {dir}/", errors.len()))
+        }
+    }
 }
