@@ -1,4 +1,5 @@
 //! Engine throughput: simulated invocations per second on the SimFaaS baseline.
+#![allow(missing_docs)] // criterion's macros generate undocumented functions.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use engine::Scenario;
@@ -19,7 +20,9 @@ fn baseline(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
     group.throughput(Throughput::Elements(invocations));
     group.sample_size(20);
-    group.bench_function("simfaas_baseline_100k_s", |b| b.iter(|| engine::run(&scenario)));
+    group.bench_function("simfaas_baseline_100k_s", |b| {
+        b.iter(|| engine::run(&scenario))
+    });
     group.finish();
 }
 

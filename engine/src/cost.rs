@@ -140,15 +140,22 @@ pub fn mb_ms_to_gb_s(mb_ms: u128) -> f64 {
 ///
 /// `provisioned_mb_s` is the provisioned memory allocated times the billed seconds;
 /// `free_fraction` is the share of a month's free tier this function may use (0 without it).
-pub fn price(usage: &Usage, p: &ArchPrices, provisioned_mb_s: f64, free: Option<(f64, f64)>) -> CostBreakdown {
+pub fn price(
+    usage: &Usage,
+    p: &ArchPrices,
+    provisioned_mb_s: f64,
+    free: Option<(f64, f64)>,
+) -> CostBreakdown {
     let requests_usd = usage.requests as f64 * p.request_usd;
     let gb_s = mb_ms_to_gb_s(usage.mb_ms);
     let duration_usd = gb_s * p.gb_s_usd;
     let provisioned_usd = provisioned_mb_s / 1_024.0 * p.provisioned_gb_s_usd;
-    let provisioned_execution_usd = mb_ms_to_gb_s(usage.provisioned_exec_mb_ms) * p.provisioned_execution_gb_s_usd;
+    let provisioned_execution_usd =
+        mb_ms_to_gb_s(usage.provisioned_exec_mb_ms) * p.provisioned_execution_gb_s_usd;
     let free_tier_usd = match free {
         Some((free_requests, free_gb_s)) => {
-            -((usage.requests as f64).min(free_requests) * p.request_usd + gb_s.min(free_gb_s) * p.gb_s_usd)
+            -((usage.requests as f64).min(free_requests) * p.request_usd
+                + gb_s.min(free_gb_s) * p.gb_s_usd)
         }
         None => 0.0,
     };
@@ -158,7 +165,11 @@ pub fn price(usage: &Usage, p: &ArchPrices, provisioned_mb_s: f64, free: Option<
         provisioned_usd,
         provisioned_execution_usd,
         free_tier_usd,
-        total_usd: requests_usd + duration_usd + provisioned_usd + provisioned_execution_usd + free_tier_usd,
+        total_usd: requests_usd
+            + duration_usd
+            + provisioned_usd
+            + provisioned_execution_usd
+            + free_tier_usd,
     }
 }
 
@@ -190,11 +201,18 @@ mod tests {
     #[test]
     fn a_million_one_second_invocations_at_1024_mb() {
         let p = Prices::shipped();
-        let usage = Usage { requests: 1_000_000, mb_ms: 1_024 * 1_000 * 1_000_000, provisioned_exec_mb_ms: 0 };
+        let usage = Usage {
+            requests: 1_000_000,
+            mb_ms: 1_024 * 1_000 * 1_000_000,
+            provisioned_exec_mb_ms: 0,
+        };
         let c = price(&usage, &p.x86_64, 0.0, None);
         // 1,000,000 GB-s x $0.0000166667 + $0.20 = $16.8667
         assert!((c.total_usd - 16.8667).abs() < 1e-3, "{c:?}");
         let free = price(&usage, &p.x86_64, 0.0, Some((1_000_000.0, 400_000.0)));
-        assert!((free.total_usd - 600_000.0 * 0.000_016_666_7).abs() < 1e-3, "{free:?}");
+        assert!(
+            (free.total_usd - 600_000.0 * 0.000_016_666_7).abs() < 1e-3,
+            "{free:?}"
+        );
     }
 }

@@ -71,14 +71,22 @@ impl Dist {
             Dist::Constant { value } if !finite_nonneg(value) => {
                 bad(&format!("expected a number >= 0, got {value}"))
             }
-            Dist::Uniform { min, max } if !(finite_nonneg(min) && finite_nonneg(max) && min <= max) => {
-                bad(&format!("expected 0 <= min <= max, got min = {min}, max = {max}"))
+            Dist::Uniform { min, max }
+                if !(finite_nonneg(min) && finite_nonneg(max) && min <= max) =>
+            {
+                bad(&format!(
+                    "expected 0 <= min <= max, got min = {min}, max = {max}"
+                ))
             }
             Dist::Exponential { mean } if !(mean.is_finite() && mean > 0.0) => {
                 bad(&format!("expected mean > 0, got {mean}"))
             }
-            Dist::Lognormal { p50, p99 } if !(p50.is_finite() && p50 > 0.0 && p99.is_finite() && p99 >= p50) => {
-                bad(&format!("expected 0 < p50 <= p99, got p50 = {p50}, p99 = {p99}"))
+            Dist::Lognormal { p50, p99 }
+                if !(p50.is_finite() && p50 > 0.0 && p99.is_finite() && p99 >= p50) =>
+            {
+                bad(&format!(
+                    "expected 0 < p50 <= p99, got p50 = {p50}, p99 = {p99}"
+                ))
             }
             _ => Ok(()),
         }
@@ -119,10 +127,20 @@ impl Dist {
     /// The same distribution with every value multiplied by `factor`.
     pub fn scaled(&self, factor: f64) -> Dist {
         match *self {
-            Dist::Constant { value } => Dist::Constant { value: value * factor },
-            Dist::Uniform { min, max } => Dist::Uniform { min: min * factor, max: max * factor },
-            Dist::Exponential { mean } => Dist::Exponential { mean: mean * factor },
-            Dist::Lognormal { p50, p99 } => Dist::Lognormal { p50: p50 * factor, p99: p99 * factor },
+            Dist::Constant { value } => Dist::Constant {
+                value: value * factor,
+            },
+            Dist::Uniform { min, max } => Dist::Uniform {
+                min: min * factor,
+                max: max * factor,
+            },
+            Dist::Exponential { mean } => Dist::Exponential {
+                mean: mean * factor,
+            },
+            Dist::Lognormal { p50, p99 } => Dist::Lognormal {
+                p50: p50 * factor,
+                p99: p99 * factor,
+            },
         }
     }
 }
@@ -205,18 +223,31 @@ mod tests {
     fn sample_means_match_the_declared_means() {
         for d in [
             Dist::constant(5.0),
-            Dist::Uniform { min: 10.0, max: 30.0 },
+            Dist::Uniform {
+                min: 10.0,
+                max: 30.0,
+            },
             Dist::Exponential { mean: 1991.0 },
-            Dist::Lognormal { p50: 140.0, p99: 198.0 },
+            Dist::Lognormal {
+                p50: 140.0,
+                p99: 198.0,
+            },
         ] {
             let m = mean_of(&d, 200_000);
-            assert!((m - d.mean()).abs() / d.mean() < 0.01, "{d}: sample mean {m} vs {}", d.mean());
+            assert!(
+                (m - d.mean()).abs() / d.mean() < 0.01,
+                "{d}: sample mean {m} vs {}",
+                d.mean()
+            );
         }
     }
 
     #[test]
     fn lognormal_p99_is_where_the_file_says() {
-        let d = Dist::Lognormal { p50: 140.0, p99: 198.0 };
+        let d = Dist::Lognormal {
+            p50: 140.0,
+            p99: 198.0,
+        };
         let mut rng = Pcg64Mcg::seed_from_u64(3);
         let mut v: Vec<f64> = (0..100_000).map(|_| d.sample(&mut rng)).collect();
         v.sort_by(f64::total_cmp);
@@ -232,19 +263,29 @@ mod tests {
             a: Dist,
             b: Dist,
         }
-        let t: T = toml::from_str("a = 253\nb = { kind = \"exponential\", mean = 1991 }").expect("valid");
+        let t: T =
+            toml::from_str("a = 253\nb = { kind = \"exponential\", mean = 1991 }").expect("valid");
         assert_eq!(t.a, Dist::constant(253.0));
         assert_eq!(t.b, Dist::Exponential { mean: 1991.0 });
-        let err = toml::from_str::<T>("a = 1\nb = { kind = \"gamma\", mean = 3 }").err().expect("invalid kind");
+        let err = toml::from_str::<T>("a = 1\nb = { kind = \"gamma\", mean = 3 }")
+            .err()
+            .expect("invalid kind");
         assert!(err.to_string().contains("gamma"), "{err}");
-        let err = toml::from_str::<T>("a = 1\nb = { kind = \"uniform\", min = 3 }").err().expect("missing max");
+        let err = toml::from_str::<T>("a = 1\nb = { kind = \"uniform\", min = 3 }")
+            .err()
+            .expect("missing max");
         assert!(err.to_string().contains("max"), "{err}");
     }
 
     #[test]
     fn validation_names_the_field() {
-        let err = Dist::Uniform { min: 5.0, max: 1.0 }.validate("functions[0].handler.cpu_ms").unwrap_err();
-        assert!(err.to_string().starts_with("functions[0].handler.cpu_ms:"), "{err}");
+        let err = Dist::Uniform { min: 5.0, max: 1.0 }
+            .validate("functions[0].handler.cpu_ms")
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("functions[0].handler.cpu_ms:"),
+            "{err}"
+        );
         assert!(Dist::Exponential { mean: 0.0 }.validate("x").is_err());
         assert!(Dist::constant(f64::NAN).validate("x").is_err());
     }

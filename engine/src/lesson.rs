@@ -157,6 +157,47 @@ pub struct LessonEntry {
     pub scenarios: BTreeMap<String, Scenario>,
 }
 
+/// A piece of a lesson page: rendered text, or the place of an experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Block {
+    /// HTML rendered from the Markdown (raw HTML in the source is escaped, never passed through).
+    Html(String),
+    /// The experiment with this id goes here.
+    Experiment(String),
+}
+
+/// A lesson with its text split around its experiments, as the app shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    /// The checked lesson.
+    pub entry: LessonEntry,
+    /// Its text and experiments, in reading order.
+    pub blocks: Vec<Block>,
+}
+
+/// Splits Markdown at the experiment markers; `render` turns each text part into HTML.
+pub fn split_blocks(markdown: &str, render: impl Fn(&str) -> String) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut text = String::new();
+    for line in markdown.lines() {
+        if let Some(id) = line.trim().strip_prefix(EXPERIMENT_MARKER.trim_end()) {
+            if !text.trim().is_empty() {
+                blocks.push(Block::Html(render(&text)));
+            }
+            text.clear();
+            blocks.push(Block::Experiment(id.trim().to_string()));
+        } else {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    if !text.trim().is_empty() {
+        blocks.push(Block::Html(render(&text)));
+    }
+    blocks
+}
+
 /// Every lesson, in order.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Catalog {
@@ -190,13 +231,24 @@ impl fmt::Display for LessonError {
     }
 }
 
-fn err(file: &str, line: Option<usize>, field: Option<&str>, message: impl Into<String>) -> LessonError {
-    LessonError { file: file.to_string(), line, field: field.map(str::to_string), message: message.into() }
+fn err(
+    file: &str,
+    line: Option<usize>,
+    field: Option<&str>,
+    message: impl Into<String>,
+) -> LessonError {
+    LessonError {
+        file: file.to_string(),
+        line,
+        field: field.map(str::to_string),
+        message: message.into(),
+    }
 }
 
 /// A TOML parse error's line, from the "line N, column M" toml puts in its message.
 fn toml_line(e: &toml::de::Error, text: &str) -> Option<usize> {
-    e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+    e.span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
 }
 
 /// A source of lesson files: the file system natively, or an in-memory map in tests.
@@ -216,7 +268,9 @@ impl Files for DirFiles<'_> {
     }
     fn list(&self) -> Vec<String> {
         fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
-            let Ok(entries) = std::fs::read_dir(dir) else { return };
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
             for e in entries.flatten() {
                 let p = e.path();
                 if p.is_dir() {
@@ -252,22 +306,49 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, Vec<LessonError>> {
 pub fn load(files: &dyn Files) -> Result<Catalog, Vec<LessonError>> {
     let mut errors = Vec::new();
     let Some(index_text) = files.read("index.toml") else {
-        return Err(vec![err("index.toml", None, None, "missing: it lists the lessons in order, e.g. order = [\"invocation\"]")]);
+        return Err(vec![err(
+            "index.toml",
+            None,
+            None,
+            "missing: it lists the lessons in order, e.g. order = [\"invocation\"]",
+        )]);
     };
     let index: Index = match toml::from_str(&index_text) {
         Ok(i) => i,
-        Err(e) => return Err(vec![err("index.toml", toml_line(&e, &index_text), None, e.message().to_string())]),
+        Err(e) => {
+            return Err(vec![err(
+                "index.toml",
+                toml_line(&e, &index_text),
+                None,
+                e.message().to_string(),
+            )])
+        }
     };
-    let mut used: BTreeSet<String> = BTreeSet::from(["index.toml".to_string(), "README.md".to_string()]);
+    let mut used: BTreeSet<String> =
+        BTreeSet::from(["index.toml".to_string(), "README.md".to_string()]);
     let mut catalog = Catalog::default();
     for (i, id) in index.order.iter().enumerate() {
         let field = format!("order[{i}]");
         if index.order[..i].contains(id) {
-            errors.push(err("index.toml", None, Some(&field), format!("\"{id}\" is listed twice")));
+            errors.push(err(
+                "index.toml",
+                None,
+                Some(&field),
+                format!("\"{id}\" is listed twice"),
+            ));
             continue;
         }
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-            errors.push(err("index.toml", None, Some(&field), format!("\"{id}\": expected a folder name of a-z, 0-9 and -")));
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            errors.push(err(
+                "index.toml",
+                None,
+                Some(&field),
+                format!("\"{id}\": expected a folder name of a-z, 0-9 and -"),
+            ));
             continue;
         }
         match load_lesson(files, id, &mut used) {
@@ -275,7 +356,12 @@ pub fn load(files: &dyn Files) -> Result<Catalog, Vec<LessonError>> {
             Err(mut e) => {
                 errors.append(&mut e);
                 // A lesson that fails to load still owns its folder: its files are not "stray".
-                used.extend(files.list().into_iter().filter(|f| f.starts_with(&format!("{id}/"))));
+                used.extend(
+                    files
+                        .list()
+                        .into_iter()
+                        .filter(|f| f.starts_with(&format!("{id}/"))),
+                );
             }
         }
     }
@@ -297,24 +383,55 @@ pub fn load(files: &dyn Files) -> Result<Catalog, Vec<LessonError>> {
     }
 }
 
-fn load_lesson(files: &dyn Files, id: &str, used: &mut BTreeSet<String>) -> Result<LessonEntry, Vec<LessonError>> {
+fn load_lesson(
+    files: &dyn Files,
+    id: &str,
+    used: &mut BTreeSet<String>,
+) -> Result<LessonEntry, Vec<LessonError>> {
     let file = format!("{id}/lesson.toml");
     let Some(text) = files.read(&file) else {
-        return Err(vec![err(&file, None, None, "missing: every lesson folder needs a lesson.toml")]);
+        return Err(vec![err(
+            &file,
+            None,
+            None,
+            "missing: every lesson folder needs a lesson.toml",
+        )]);
     };
     used.insert(file.clone());
-    let lesson: Lesson = toml::from_str(&text).map_err(|e| vec![err(&file, toml_line(&e, &text), None, e.message().to_string())])?;
+    let lesson: Lesson = toml::from_str(&text).map_err(|e| {
+        vec![err(
+            &file,
+            toml_line(&e, &text),
+            None,
+            e.message().to_string(),
+        )]
+    })?;
     let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|n| n + 1);
     let mut errors = Vec::new();
     if lesson.title.trim().is_empty() {
-        errors.push(err(&file, line_of("title"), Some("title"), "expected a title"));
+        errors.push(err(
+            &file,
+            line_of("title"),
+            Some("title"),
+            "expected a title",
+        ));
     }
     if lesson.experiments.is_empty() {
-        errors.push(err(&file, None, Some("experiments"), "expected at least one [[experiments]]: every lesson shows its point live"));
+        errors.push(err(
+            &file,
+            None,
+            Some("experiments"),
+            "expected at least one [[experiments]]: every lesson shows its point live",
+        ));
     }
     for (i, s) in lesson.sources.iter().enumerate() {
         if !s.url.starts_with("https://") {
-            errors.push(err(&file, line_of(&s.url), Some(&format!("sources[{i}].url")), format!("expected an https:// address, got \"{}\"", s.url)));
+            errors.push(err(
+                &file,
+                line_of(&s.url),
+                Some(&format!("sources[{i}].url")),
+                format!("expected an https:// address, got \"{}\"", s.url),
+            ));
         }
     }
     let md_file = format!("{id}/{}", lesson.text);
@@ -324,46 +441,93 @@ fn load_lesson(files: &dyn Files, id: &str, used: &mut BTreeSet<String>) -> Resu
             m
         }
         None => {
-            errors.push(err(&file, line_of("text"), Some("text"), format!("{md_file} does not exist")));
+            errors.push(err(
+                &file,
+                line_of("text"),
+                Some("text"),
+                format!("{md_file} does not exist"),
+            ));
             String::new()
         }
     };
     if !markdown.is_empty() && !markdown.lines().any(|l| l.starts_with("# ")) {
-        errors.push(err(&md_file, Some(1), None, "expected a title line starting with \"# \""));
+        errors.push(err(
+            &md_file,
+            Some(1),
+            None,
+            "expected a title line starting with \"# \"",
+        ));
     }
     let placed: Vec<(usize, String)> = markdown
         .lines()
         .enumerate()
-        .filter_map(|(n, l)| l.trim().strip_prefix(EXPERIMENT_MARKER.trim_end()).map(|rest| (n + 1, rest.trim().to_string())))
+        .filter_map(|(n, l)| {
+            l.trim()
+                .strip_prefix(EXPERIMENT_MARKER.trim_end())
+                .map(|rest| (n + 1, rest.trim().to_string()))
+        })
         .collect();
     let mut scenarios = BTreeMap::new();
     for (i, x) in lesson.experiments.iter().enumerate() {
         let field = format!("experiments[{i}]");
         if lesson.experiments[..i].iter().any(|y| y.id == x.id) {
-            errors.push(err(&file, line_of(&format!("\"{}\"", x.id)), Some(&format!("{field}.id")), format!("\"{}\" is used twice", x.id)));
+            errors.push(err(
+                &file,
+                line_of(&format!("\"{}\"", x.id)),
+                Some(&format!("{field}.id")),
+                format!("\"{}\" is used twice", x.id),
+            ));
         }
         if !placed.iter().any(|(_, p)| p == &x.id) {
-            errors.push(err(&md_file, None, None, format!("experiment \"{}\" is never placed: add a line \"{EXPERIMENT_MARKER}{}\"", x.id, x.id)));
+            errors.push(err(
+                &md_file,
+                None,
+                None,
+                format!(
+                    "experiment \"{}\" is never placed: add a line \"{EXPERIMENT_MARKER}{}\"",
+                    x.id, x.id
+                ),
+            ));
         }
         let scen_file = format!("{id}/{}", x.scenario);
         let Some(scen_text) = files.read(&scen_file) else {
-            errors.push(err(&file, line_of(&x.scenario), Some(&format!("{field}.scenario")), format!("{scen_file} does not exist")));
+            errors.push(err(
+                &file,
+                line_of(&x.scenario),
+                Some(&format!("{field}.scenario")),
+                format!("{scen_file} does not exist"),
+            ));
             continue;
         };
         used.insert(scen_file.clone());
         let scenario = match toml::from_str::<Scenario>(&scen_text) {
             Ok(s) => s,
             Err(e) => {
-                errors.push(err(&scen_file, toml_line(&e, &scen_text), None, e.message().to_string()));
+                errors.push(err(
+                    &scen_file,
+                    toml_line(&e, &scen_text),
+                    None,
+                    e.message().to_string(),
+                ));
                 continue;
             }
         };
         if let Err(e) = scenario.validate() {
-            errors.push(err(&scen_file, line_of_field(&scen_text, &e.field), Some(&e.field), e.message.clone()));
+            errors.push(err(
+                &scen_file,
+                line_of_field(&scen_text, &e.field),
+                Some(&e.field),
+                e.message.clone(),
+            ));
             continue;
         }
         if let Err(e) = crate::sim::run(&scenario) {
-            errors.push(err(&scen_file, None, None, format!("the scenario does not run: {e}")));
+            errors.push(err(
+                &scen_file,
+                None,
+                None,
+                format!("the scenario does not run: {e}"),
+            ));
             continue;
         }
         for (k, knob) in x.knobs.iter().enumerate() {
@@ -372,18 +536,33 @@ fn load_lesson(files: &dyn Files, id: &str, used: &mut BTreeSet<String>) -> Resu
                 errors.push(err(&file, line_of(&knob.path), Some(&kf), m));
             }
             if x.knobs[..k].iter().any(|o| o.id == knob.id) {
-                errors.push(err(&file, line_of(&knob.path), Some(&format!("{kf}.id")), format!("\"{}\" is used twice", knob.id)));
+                errors.push(err(
+                    &file,
+                    line_of(&knob.path),
+                    Some(&format!("{kf}.id")),
+                    format!("\"{}\" is used twice", knob.id),
+                ));
             }
         }
         scenarios.insert(x.id.clone(), scenario);
     }
     for (line, p) in &placed {
         if !lesson.experiments.iter().any(|x| &x.id == p) {
-            errors.push(err(&md_file, Some(*line), None, format!("\"{p}\" is not an experiment of this lesson")));
+            errors.push(err(
+                &md_file,
+                Some(*line),
+                None,
+                format!("\"{p}\" is not an experiment of this lesson"),
+            ));
         }
     }
     if errors.is_empty() {
-        Ok(LessonEntry { id: id.to_string(), lesson, markdown, scenarios })
+        Ok(LessonEntry {
+            id: id.to_string(),
+            lesson,
+            markdown,
+            scenarios,
+        })
     } else {
         Err(errors)
     }
@@ -392,7 +571,9 @@ fn load_lesson(files: &dyn Files, id: &str, used: &mut BTreeSet<String>) -> Resu
 /// The line of a scenario file where the last part of `field` is set.
 fn line_of_field(text: &str, field: &str) -> Option<usize> {
     let key = field.rsplit('.').next()?.split('[').next()?;
-    text.lines().position(|l| l.trim_start().starts_with(key)).map(|n| n + 1)
+    text.lines()
+        .position(|l| l.trim_start().starts_with(key))
+        .map(|n| n + 1)
 }
 
 /// A knob must point at a field of its scenario, and its range must hold the scenario's value.
@@ -400,23 +581,42 @@ fn check_knob(scenario: &Scenario, knob: &Knob) -> Result<(), String> {
     let current = get_path(scenario, &knob.path)?;
     match knob.control {
         Control::Slider => {
-            if !(knob.min.is_finite() && knob.max.is_finite() && knob.min < knob.max && knob.step > 0.0) {
-                return Err(format!("expected min < max and step > 0, got min = {}, max = {}, step = {}", knob.min, knob.max, knob.step));
+            if !(knob.min.is_finite()
+                && knob.max.is_finite()
+                && knob.min < knob.max
+                && knob.step > 0.0)
+            {
+                return Err(format!(
+                    "expected min < max and step > 0, got min = {}, max = {}, step = {}",
+                    knob.min, knob.max, knob.step
+                ));
             }
             if knob.log && knob.min <= 0.0 {
                 return Err("a log slider needs min > 0".into());
             }
-            let v = current.as_f64().ok_or_else(|| format!("{} is not a number ({current}); use a toggle or a select", knob.path))?;
+            let v = current.as_f64().ok_or_else(|| {
+                format!(
+                    "{} is not a number ({current}); use a toggle or a select",
+                    knob.path
+                )
+            })?;
             if v < knob.min || v > knob.max {
-                return Err(format!("the scenario's value {v} is outside min..max ({}..{})", knob.min, knob.max));
+                return Err(format!(
+                    "the scenario's value {v} is outside min..max ({}..{})",
+                    knob.min, knob.max
+                ));
             }
             for end in [knob.min, knob.max] {
-                set_path(scenario, &knob.path, &number(end, &current)).map_err(|e| format!("at {end}: {e}"))?;
+                set_path(scenario, &knob.path, &number(end, &current))
+                    .map_err(|e| format!("at {end}: {e}"))?;
             }
         }
         Control::Toggle => {
             if !current.is_boolean() {
-                return Err(format!("a toggle needs a true/false field; {} is {current}", knob.path));
+                return Err(format!(
+                    "a toggle needs a true/false field; {} is {current}",
+                    knob.path
+                ));
             }
         }
         Control::Select => {
@@ -425,7 +625,8 @@ fn check_knob(scenario: &Scenario, knob: &Knob) -> Result<(), String> {
             }
             for o in &knob.options {
                 let v = serde_json::to_value(&o.value).map_err(|e| e.to_string())?;
-                set_path(scenario, &knob.path, &v).map_err(|e| format!("option \"{}\": {e}", o.label))?;
+                set_path(scenario, &knob.path, &v)
+                    .map_err(|e| format!("option \"{}\": {e}", o.label))?;
             }
         }
     }
@@ -444,13 +645,18 @@ pub fn number(v: f64, like: &Value) -> Value {
 fn parse_path(path: &str) -> Result<Vec<Seg<'_>>, String> {
     let mut segs = Vec::new();
     for part in path.split('.') {
-        let (name, rest) = part.split_once('[').map_or((part, None), |(n, r)| (n, Some(r)));
+        let (name, rest) = part
+            .split_once('[')
+            .map_or((part, None), |(n, r)| (n, Some(r)));
         if name.is_empty() {
             return Err(format!("\"{path}\": empty field name"));
         }
         segs.push(Seg::Key(name));
         if let Some(r) = rest {
-            let idx = r.strip_suffix(']').and_then(|n| n.parse::<usize>().ok()).ok_or_else(|| format!("\"{path}\": expected name[index]"))?;
+            let idx = r
+                .strip_suffix(']')
+                .and_then(|n| n.parse::<usize>().ok())
+                .ok_or_else(|| format!("\"{path}\": expected name[index]"))?;
             segs.push(Seg::Index(idx));
         }
     }
@@ -468,8 +674,12 @@ pub fn get_path(scenario: &Scenario, path: &str) -> Result<Value, String> {
     let mut v = &root;
     for seg in parse_path(path)? {
         v = match seg {
-            Seg::Key(k) => v.get(k).ok_or_else(|| format!("\"{path}\": no field \"{k}\" (set it in the scenario file first)"))?,
-            Seg::Index(i) => v.get(i).ok_or_else(|| format!("\"{path}\": no element {i}"))?,
+            Seg::Key(k) => v.get(k).ok_or_else(|| {
+                format!("\"{path}\": no field \"{k}\" (set it in the scenario file first)")
+            })?,
+            Seg::Index(i) => v
+                .get(i)
+                .ok_or_else(|| format!("\"{path}\": no element {i}"))?,
         };
     }
     Ok(v.clone())
@@ -481,8 +691,12 @@ pub fn set_path(scenario: &Scenario, path: &str, value: &Value) -> Result<Scenar
     let mut v = &mut root;
     for seg in parse_path(path)? {
         v = match seg {
-            Seg::Key(k) => v.get_mut(k).ok_or_else(|| format!("\"{path}\": no field \"{k}\""))?,
-            Seg::Index(i) => v.get_mut(i).ok_or_else(|| format!("\"{path}\": no element {i}"))?,
+            Seg::Key(k) => v
+                .get_mut(k)
+                .ok_or_else(|| format!("\"{path}\": no field \"{k}\""))?,
+            Seg::Index(i) => v
+                .get_mut(i)
+                .ok_or_else(|| format!("\"{path}\": no element {i}"))?,
         };
     }
     *v = value.clone();
@@ -516,7 +730,10 @@ max = 10
 "#
             .into(),
         );
-        m.insert("one/lesson.md".into(), "# One\n\nText.\n\n::: experiment main\n".into());
+        m.insert(
+            "one/lesson.md".into(),
+            "# One\n\nText.\n\n::: experiment main\n".into(),
+        );
         m.insert(
             "one/scenario.toml".into(),
             "duration_s = 10\n[[functions]]\nname = \"f\"\nworkload = { kind = \"constant\", rate_per_s = 2 }\n".into(),
@@ -525,7 +742,11 @@ max = 10
     }
 
     fn errors(m: &BTreeMap<String, String>) -> Vec<String> {
-        load(m).err().expect("must fail").iter().map(ToString::to_string).collect()
+        load(m)
+            .expect_err("must fail")
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
@@ -539,29 +760,58 @@ max = 10
     fn problems_name_the_file_line_and_field() {
         let mut m = fixture();
         m.insert("one/extra.toml".into(), String::new());
-        assert_eq!(errors(&m), vec!["one/extra.toml: a file no lesson refers to; remove it or use it"]);
+        assert_eq!(
+            errors(&m),
+            vec!["one/extra.toml: a file no lesson refers to; remove it or use it"]
+        );
 
         let mut m = fixture();
         m.remove("one/scenario.toml");
-        assert_eq!(errors(&m), vec!["one/lesson.toml:7: experiments[0].scenario: one/scenario.toml does not exist"]);
+        assert_eq!(
+            errors(&m),
+            vec!["one/lesson.toml:7: experiments[0].scenario: one/scenario.toml does not exist"]
+        );
 
         let mut m = fixture();
-        m.insert("one/lesson.toml".into(), m["one/lesson.toml"].replace("max = 10", "max = 10\ncolour = 3"));
+        m.insert(
+            "one/lesson.toml".into(),
+            m["one/lesson.toml"].replace("max = 10", "max = 10\ncolour = 3"),
+        );
         let e = errors(&m);
-        assert!(e[0].starts_with("one/lesson.toml:14: unknown field `colour`"), "{e:?}");
+        assert!(
+            e[0].starts_with("one/lesson.toml:14: unknown field `colour`"),
+            "{e:?}"
+        );
 
         let mut m = fixture();
-        m.insert("one/lesson.toml".into(), m["one/lesson.toml"].replace("min = 1", "min = 3"));
+        m.insert(
+            "one/lesson.toml".into(),
+            m["one/lesson.toml"].replace("min = 1", "min = 3"),
+        );
         assert_eq!(errors(&m), vec!["one/lesson.toml:11: experiments[0].knobs[0]: the scenario's value 2 is outside min..max (3..10)"]);
 
         let mut m = fixture();
-        m.insert("one/lesson.md".into(), "# One\n\n::: experiment other\n".into());
+        m.insert(
+            "one/lesson.md".into(),
+            "# One\n\n::: experiment other\n".into(),
+        );
         let e = errors(&m);
-        assert!(e.contains(&"one/lesson.md:3: \"other\" is not an experiment of this lesson".to_string()), "{e:?}");
+        assert!(
+            e.contains(
+                &"one/lesson.md:3: \"other\" is not an experiment of this lesson".to_string()
+            ),
+            "{e:?}"
+        );
 
         let mut m = fixture();
-        m.insert("one/scenario.toml".into(), m["one/scenario.toml"].replace("name = \"f\"", "name = \"f\"\nmemory_mb = 5"));
-        assert_eq!(errors(&m), vec!["one/scenario.toml:4: functions[0].memory_mb: expected 128 to 10,240 MB, got 5"]);
+        m.insert(
+            "one/scenario.toml".into(),
+            m["one/scenario.toml"].replace("name = \"f\"", "name = \"f\"\nmemory_mb = 5"),
+        );
+        assert_eq!(
+            errors(&m),
+            vec!["one/scenario.toml:4: functions[0].memory_mb: expected 128 to 10,240 MB, got 5"]
+        );
 
         let mut m = fixture();
         m.insert("stray/lesson.toml".into(), String::new());
@@ -572,7 +822,10 @@ max = 10
     fn paths_read_and_write_scenario_fields() {
         let c = load(&fixture()).expect("valid");
         let s = &c.lessons[0].scenarios["main"];
-        assert_eq!(get_path(s, "functions[0].workload.rate_per_s"), Ok(Value::from(2.0)));
+        assert_eq!(
+            get_path(s, "functions[0].workload.rate_per_s"),
+            Ok(Value::from(2.0))
+        );
         let t = set_path(s, "functions[0].memory_mb", &Value::from(1024)).expect("valid memory");
         assert_eq!(t.functions[0].memory_mb, 1024);
         let e = set_path(s, "functions[0].memory_mb", &Value::from(64)).unwrap_err();

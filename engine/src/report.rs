@@ -200,9 +200,24 @@ impl Series {
             let _ = writeln!(
                 out,
                 "{},{},{},{},{},{},{},{},{},{:.4},{:.4},{:.4},{:.4},{:.3},{:.3},{:.3},{:.9},{:.9}",
-                b.t_s, b.arrivals, b.invocations, b.completions, b.cold_starts, b.throttles, b.errors, b.retries,
-                b.concurrency_max, b.envs_mean, b.busy_mean, b.init_mean, b.idle_mean, b.p50_ms, b.p95_ms, b.p99_ms,
-                b.cost_usd, b.cost_cum_usd
+                b.t_s,
+                b.arrivals,
+                b.invocations,
+                b.completions,
+                b.cold_starts,
+                b.throttles,
+                b.errors,
+                b.retries,
+                b.concurrency_max,
+                b.envs_mean,
+                b.busy_mean,
+                b.init_mean,
+                b.idle_mean,
+                b.p50_ms,
+                b.p95_ms,
+                b.p99_ms,
+                b.cost_usd,
+                b.cost_cum_usd
             );
         }
         out
@@ -380,8 +395,15 @@ pub enum EventKind {
 impl Report {
     /// The event in words, e.g. "env 3 starts Init: cold start, 412 ms".
     pub fn describe(&self, e: &EventRecord) -> String {
-        let name = self.function_names.get(usize::from(e.function)).map_or("?", String::as_str);
-        let prefix = if self.function_names.len() > 1 { format!("{name}: ") } else { String::new() };
+        let name = self
+            .function_names
+            .get(usize::from(e.function))
+            .map_or("?", String::as_str);
+        let prefix = if self.function_names.len() > 1 {
+            format!("{name}: ")
+        } else {
+            String::new()
+        };
         format!("{prefix}{}", e.kind)
     }
 }
@@ -389,22 +411,52 @@ impl Report {
 impl fmt::Display for EventKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            EventKind::Arrival { request, attempt: 0 } => write!(f, "request {request} arrives"),
-            EventKind::Arrival { request, attempt } => write!(f, "request {request} is retried (attempt {})", attempt + 1),
-            EventKind::ColdStart { env, request, init_us } => {
-                write!(f, "env {env} starts Init: cold start, {} (request {request})", format_duration_us(init_us))
+            EventKind::Arrival {
+                request,
+                attempt: 0,
+            } => write!(f, "request {request} arrives"),
+            EventKind::Arrival { request, attempt } => {
+                write!(f, "request {request} is retried (attempt {})", attempt + 1)
             }
-            EventKind::WarmStart { env, request, provisioned: true } => {
+            EventKind::ColdStart {
+                env,
+                request,
+                init_us,
+            } => {
+                write!(
+                    f,
+                    "env {env} starts Init: cold start, {} (request {request})",
+                    format_duration_us(init_us)
+                )
+            }
+            EventKind::WarmStart {
+                env,
+                request,
+                provisioned: true,
+            } => {
                 write!(f, "provisioned env {env} takes request {request}: warm")
             }
-            EventKind::WarmStart { env, request, provisioned: false } => write!(f, "env {env} takes request {request}: warm start"),
-            EventKind::Complete { env, request, duration_us, outcome } => {
+            EventKind::WarmStart {
+                env,
+                request,
+                provisioned: false,
+            } => write!(f, "env {env} takes request {request}: warm start"),
+            EventKind::Complete {
+                env,
+                request,
+                duration_us,
+                outcome,
+            } => {
                 let how = match outcome {
                     Outcome::Success => "completes",
                     Outcome::Error => "fails with an error",
                     Outcome::Timeout => "times out",
                 };
-                write!(f, "request {request} {how} on env {env} after {}", format_duration_us(duration_us))
+                write!(
+                    f,
+                    "request {request} {how} on env {env} after {}",
+                    format_duration_us(duration_us)
+                )
             }
             EventKind::Throttled { request, reason } => {
                 let why = match reason {
@@ -414,8 +466,17 @@ impl fmt::Display for EventKind {
                 };
                 write!(f, "request {request} throttled (429): {why}")
             }
-            EventKind::RetryScheduled { request, attempt, delay_us } => {
-                write!(f, "caller retries request {request} in {} (attempt {})", format_duration_us(delay_us), attempt + 1)
+            EventKind::RetryScheduled {
+                request,
+                attempt,
+                delay_us,
+            } => {
+                write!(
+                    f,
+                    "caller retries request {request} in {} (attempt {})",
+                    format_duration_us(delay_us),
+                    attempt + 1
+                )
             }
             EventKind::Reaped { env, reason } => {
                 let why = match reason {
@@ -425,7 +486,9 @@ impl fmt::Display for EventKind {
                 };
                 write!(f, "env {env} is reaped: {why}")
             }
-            EventKind::ProvisionedReady { env } => write!(f, "provisioned env {env} is initialised and ready"),
+            EventKind::ProvisionedReady { env } => {
+                write!(f, "provisioned env {env} is initialised and ready")
+            }
         }
     }
 }
@@ -457,7 +520,7 @@ pub fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -484,7 +547,14 @@ mod tests {
 
     #[test]
     fn events_read_as_sentences() {
-        let e = EventKind::ColdStart { env: 3, request: 7, init_us: 412_000 };
-        assert_eq!(e.to_string(), "env 3 starts Init: cold start, 412 ms (request 7)");
+        let e = EventKind::ColdStart {
+            env: 3,
+            request: 7,
+            init_us: 412_000,
+        };
+        assert_eq!(
+            e.to_string(),
+            "env 3 starts Init: cold start, 412 ms (request 7)"
+        );
     }
 }

@@ -109,9 +109,11 @@ impl Runtime {
 
     /// The runtime's own Init duration as a distribution, in ms.
     pub fn init_ms(self, arch: Arch) -> Dist {
-        match self.init_p50_p99_ms(arch) {
-            (p50, _) if p50 == 0.0 => Dist::ZERO,
-            (p50, p99) => Dist::Lognormal { p50, p99 },
+        let (p50, p99) = self.init_p50_p99_ms(arch);
+        if p50 > 0.0 {
+            Dist::Lognormal { p50, p99 }
+        } else {
+            Dist::ZERO
         }
     }
 }

@@ -119,7 +119,11 @@ fn default_events() -> u32 {
 
 impl Default for Record {
     fn default() -> Self {
-        Record { lanes: default_lanes(), segments: default_segments(), events: default_events() }
+        Record {
+            lanes: default_lanes(),
+            segments: default_segments(),
+            events: default_events(),
+        }
     }
 }
 
@@ -141,7 +145,10 @@ fn default_true() -> bool {
 
 impl Default for CostConfig {
     fn default() -> Self {
-        CostConfig { bill_init: true, free_tier: false }
+        CostConfig {
+            bill_init: true,
+            free_tier: false,
+        }
     }
 }
 
@@ -317,7 +324,10 @@ pub struct FieldError {
 impl FieldError {
     /// An error on `field`.
     pub fn new(field: &str, message: &str) -> Self {
-        FieldError { field: field.to_string(), message: message.to_string() }
+        FieldError {
+            field: field.to_string(),
+            message: message.to_string(),
+        }
     }
 }
 
@@ -358,7 +368,8 @@ impl From<FieldError> for ScenarioError {
 impl Scenario {
     /// Parses and validates a scenario from TOML text.
     pub fn from_toml(text: &str) -> Result<Scenario, ScenarioError> {
-        let scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Parse(e.to_string()))?;
+        let scenario: Scenario =
+            toml::from_str(text).map_err(|e| ScenarioError::Parse(e.to_string()))?;
         scenario.validate()?;
         Ok(scenario)
     }
@@ -381,15 +392,24 @@ impl Scenario {
 
     /// Checks every rule AWS or the engine imposes; the first broken one is returned.
     pub fn validate(&self) -> Result<(), FieldError> {
-        if !(self.duration_s.is_finite() && self.duration_s > 0.0 && self.duration_s <= MAX_DURATION_S) {
+        if !(self.duration_s.is_finite()
+            && self.duration_s > 0.0
+            && self.duration_s <= MAX_DURATION_S)
+        {
             return Err(FieldError::new(
                 "duration_s",
-                &format!("expected a span > 0 and at most {MAX_DURATION_S} s (400 days), got {}", self.duration_s),
+                &format!(
+                    "expected a span > 0 and at most {MAX_DURATION_S} s (400 days), got {}",
+                    self.duration_s
+                ),
             ));
         }
         if let Some(b) = self.bucket_s {
             if !(b.is_finite() && b > 0.0) {
-                return Err(FieldError::new("bucket_s", &format!("expected a width > 0 s, got {b}")));
+                return Err(FieldError::new(
+                    "bucket_s",
+                    &format!("expected a width > 0 s, got {b}"),
+                ));
             }
         }
         let buckets = self.duration_us().div_ceil(self.bucket_us());
@@ -404,17 +424,32 @@ impl Scenario {
         }
         self.account.validate()?;
         if self.functions.is_empty() {
-            return Err(FieldError::new("functions", "expected at least one [[functions]] table"));
+            return Err(FieldError::new(
+                "functions",
+                "expected at least one [[functions]] table",
+            ));
         }
         if self.functions.len() > MAX_FUNCTIONS {
-            return Err(FieldError::new("functions", &format!("expected at most {MAX_FUNCTIONS} functions, got {}", self.functions.len())));
+            return Err(FieldError::new(
+                "functions",
+                &format!(
+                    "expected at most {MAX_FUNCTIONS} functions, got {}",
+                    self.functions.len()
+                ),
+            ));
         }
         let mut reserved_total: u64 = 0;
         let mut unreserved_provisioned: u64 = 0;
         for (i, f) in self.functions.iter().enumerate() {
             let p = format!("functions[{i}]");
             if self.functions[..i].iter().any(|g| g.name == f.name) {
-                return Err(FieldError::new(&format!("{p}.name"), &format!("\"{}\" is used by another function; names must be unique", f.name)));
+                return Err(FieldError::new(
+                    &format!("{p}.name"),
+                    &format!(
+                        "\"{}\" is used by another function; names must be unique",
+                        f.name
+                    ),
+                ));
             }
             f.validate(&p, self.duration_s)?;
             match f.reserved_concurrency {
@@ -447,13 +482,22 @@ impl Account {
         if !(100..=1_000_000).contains(&self.concurrency_limit) {
             return Err(FieldError::new(
                 "account.concurrency_limit",
-                &format!("expected 100 to 1,000,000 concurrent executions, got {}", self.concurrency_limit),
+                &format!(
+                    "expected 100 to 1,000,000 concurrent executions, got {}",
+                    self.concurrency_limit
+                ),
             ));
         }
         if self.scaling_envs == 0 {
-            return Err(FieldError::new("account.scaling_envs", "expected at least 1 new environment per window"));
+            return Err(FieldError::new(
+                "account.scaling_envs",
+                "expected at least 1 new environment per window",
+            ));
         }
-        if !(self.scaling_window_s.is_finite() && self.scaling_window_s >= 0.001 && self.scaling_window_s <= 3_600.0) {
+        if !(self.scaling_window_s.is_finite()
+            && self.scaling_window_s >= 0.001
+            && self.scaling_window_s <= 3_600.0)
+        {
             return Err(FieldError::new(
                 "account.scaling_window_s",
                 &format!("expected 0.001 to 3,600 s, got {}", self.scaling_window_s),
@@ -470,10 +514,16 @@ impl Function {
             return Err(FieldError::new(&field("name"), "expected a non-empty name"));
         }
         if !(128..=10_240).contains(&self.memory_mb) {
-            return Err(FieldError::new(&field("memory_mb"), &format!("expected 128 to 10,240 MB, got {}", self.memory_mb)));
+            return Err(FieldError::new(
+                &field("memory_mb"),
+                &format!("expected 128 to 10,240 MB, got {}", self.memory_mb),
+            ));
         }
         if !(self.timeout_s.is_finite() && self.timeout_s >= 0.001 && self.timeout_s <= 900.0) {
-            return Err(FieldError::new(&field("timeout_s"), &format!("expected 0.001 to 900 s, got {}", self.timeout_s)));
+            return Err(FieldError::new(
+                &field("timeout_s"),
+                &format!("expected 0.001 to 900 s, got {}", self.timeout_s),
+            ));
         }
         for (name, v) in [
             ("package_mb", self.package_mb),
@@ -481,45 +531,78 @@ impl Function {
             ("init_ms_per_layer", self.init_ms_per_layer),
         ] {
             if !(v.is_finite() && v >= 0.0) {
-                return Err(FieldError::new(&field(name), &format!("expected a number >= 0, got {v}")));
+                return Err(FieldError::new(
+                    &field(name),
+                    &format!("expected a number >= 0, got {v}"),
+                ));
             }
         }
         if self.package_mb > 10_240.0 {
-            return Err(FieldError::new(&field("package_mb"), &format!("expected at most 10,240 MB (a container image), got {}", self.package_mb)));
+            return Err(FieldError::new(
+                &field("package_mb"),
+                &format!(
+                    "expected at most 10,240 MB (a container image), got {}",
+                    self.package_mb
+                ),
+            ));
         }
         if self.layers > 5 {
-            return Err(FieldError::new(&field("layers"), &format!("a function can use at most 5 layers, got {}", self.layers)));
+            return Err(FieldError::new(
+                &field("layers"),
+                &format!("a function can use at most 5 layers, got {}", self.layers),
+            ));
         }
         self.init_ms.validate(&field("init_ms"))?;
         self.handler.cpu_ms.validate(&field("handler.cpu_ms"))?;
         self.handler.io_ms.validate(&field("handler.io_ms"))?;
         if !(0.0..=1.0).contains(&self.error_rate) {
-            return Err(FieldError::new(&field("error_rate"), &format!("expected a fraction 0 to 1, got {}", self.error_rate)));
+            return Err(FieldError::new(
+                &field("error_rate"),
+                &format!("expected a fraction 0 to 1, got {}", self.error_rate),
+            ));
         }
         self.idle_expiry_s.validate(&field("idle_expiry_s"))?;
         if let Some(l) = self.max_lifetime_s {
             if !(l.is_finite() && l >= 1.0) {
-                return Err(FieldError::new(&field("max_lifetime_s"), &format!("expected at least 1 s, got {l}")));
+                return Err(FieldError::new(
+                    &field("max_lifetime_s"),
+                    &format!("expected at least 1 s, got {l}"),
+                ));
             }
         }
         if let Some(r) = self.reserved_concurrency {
             if self.provisioned_concurrency > r {
                 return Err(FieldError::new(
                     &field("provisioned_concurrency"),
-                    &format!("{} provisioned exceeds the function's reserved concurrency of {r}", self.provisioned_concurrency),
+                    &format!(
+                        "{} provisioned exceeds the function's reserved concurrency of {r}",
+                        self.provisioned_concurrency
+                    ),
                 ));
             }
         }
         if !(self.provisioned_ready_s.is_finite() && self.provisioned_ready_s >= 0.0) {
-            return Err(FieldError::new(&field("provisioned_ready_s"), &format!("expected a time >= 0 s, got {}", self.provisioned_ready_s)));
+            return Err(FieldError::new(
+                &field("provisioned_ready_s"),
+                &format!("expected a time >= 0 s, got {}", self.provisioned_ready_s),
+            ));
         }
         let c = &self.client;
         if c.retries > 20 {
-            return Err(FieldError::new(&field("client.retries"), &format!("expected at most 20 retries, got {}", c.retries)));
+            return Err(FieldError::new(
+                &field("client.retries"),
+                &format!("expected at most 20 retries, got {}", c.retries),
+            ));
         }
-        for (name, v) in [("client.backoff_base_ms", c.backoff_base_ms), ("client.backoff_cap_ms", c.backoff_cap_ms)] {
+        for (name, v) in [
+            ("client.backoff_base_ms", c.backoff_base_ms),
+            ("client.backoff_cap_ms", c.backoff_cap_ms),
+        ] {
             if !(v.is_finite() && (0.0..=3_600_000.0).contains(&v)) {
-                return Err(FieldError::new(&field(name), &format!("expected 0 to 3,600,000 ms, got {v}")));
+                return Err(FieldError::new(
+                    &field(name),
+                    &format!("expected 0 to 3,600,000 ms, got {v}"),
+                ));
             }
         }
         self.workload.validate(&field("workload"), duration_s)
@@ -537,7 +620,8 @@ impl Function {
 
     /// The part of Init that does not vary: package and layers.
     pub fn static_init_ms(&self) -> f64 {
-        self.package_mb * self.init_ms_per_package_mb + f64::from(self.layers) * self.init_ms_per_layer
+        self.package_mb * self.init_ms_per_package_mb
+            + f64::from(self.layers) * self.init_ms_per_layer
     }
 
     /// Mean handler time of one invocation, in ms, at this memory size.
@@ -578,20 +662,31 @@ rate_per_s = 2
 
     fn invalid(extra_fn: &str, top: &str) -> String {
         let text = format!("duration_s = 60\n{top}\n[[functions]]\nname = \"api\"\n{extra_fn}\n[functions.workload]\nkind = \"constant\"\nrate_per_s = 2\n");
-        Scenario::from_toml(&text).err().expect("must be refused").to_string()
+        Scenario::from_toml(&text)
+            .expect_err("must be refused")
+            .to_string()
     }
 
     #[test]
     fn refusals_name_the_field_and_the_rule() {
-        assert!(invalid("memory_mb = 64", "").contains("functions[0].memory_mb: expected 128 to 10,240 MB, got 64"));
+        assert!(invalid("memory_mb = 64", "")
+            .contains("functions[0].memory_mb: expected 128 to 10,240 MB, got 64"));
         assert!(invalid("timeout_s = 901", "").contains("functions[0].timeout_s"));
-        assert!(invalid("reserved_concurrency = 950", "").contains("at least 100 must stay unreserved"));
-        assert!(invalid("reserved_concurrency = 5\nprovisioned_concurrency = 6", "").contains("functions[0].provisioned_concurrency"));
+        assert!(
+            invalid("reserved_concurrency = 950", "").contains("at least 100 must stay unreserved")
+        );
+        assert!(
+            invalid("reserved_concurrency = 5\nprovisioned_concurrency = 6", "")
+                .contains("functions[0].provisioned_concurrency")
+        );
         assert!(invalid("", "bucket_s = 0.001").contains("bucket_s"));
         assert!(invalid("error_rate = 2", "").contains("functions[0].error_rate"));
         assert!(invalid("layers = 6", "").contains("at most 5 layers"));
         let unknown = invalid("memory = 512", "");
         assert!(unknown.contains("unknown field `memory`"), "{unknown}");
-        assert!(unknown.contains("line"), "parse errors carry the line: {unknown}");
+        assert!(
+            unknown.contains("line"),
+            "parse errors carry the line: {unknown}"
+        );
     }
 }

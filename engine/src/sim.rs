@@ -17,8 +17,8 @@ use rand_pcg::Pcg64Mcg;
 use crate::cost::{self, CostBreakdown, Prices, Usage};
 use crate::dist::Dist;
 use crate::report::{
-    Bucket, EnvState, EventKind, EventRecord, FunctionBucket, FunctionSummary, Lane, Lanes, Ledger, Outcome, ReapReason,
-    Report, Segment, Series, Summary, ThrottleReason,
+    Bucket, EnvState, EventKind, EventRecord, FunctionBucket, FunctionSummary, Lane, Lanes, Ledger,
+    Outcome, ReapReason, Report, Segment, Series, Summary, ThrottleReason,
 };
 use crate::scenario::{Function, Routing, Scenario, ScenarioError};
 use crate::time::{ms_to_us, s_to_us, us_to_ms, us_to_s, US_PER_MS};
@@ -62,6 +62,14 @@ impl From<ScenarioError> for SimError {
     }
 }
 
+/// An Init draw in µs, capped at the longest run (400 days): a huge constant or a far
+/// log-normal tail would otherwise overflow `now + init` (a panic in debug builds, a wrapped
+/// clock in release). An Init that long ends after any run, so the cap changes no result.
+fn init_us(init_ms: f64) -> u64 {
+    const MAX_INIT_US: u64 = 400 * 86_400 * crate::time::US_PER_S;
+    ms_to_us(init_ms).min(MAX_INIT_US)
+}
+
 /// Runs a scenario to its end.
 pub fn run(scenario: &Scenario) -> Result<Report, SimError> {
     let mut sim = Simulation::new(scenario)?;
@@ -80,7 +88,9 @@ enum Purpose {
 
 /// A generator for one purpose of one function, derived from the seed by SplitMix64 mixing.
 fn stream(seed: u64, function: usize, purpose: Purpose) -> Pcg64Mcg {
-    let mut z = seed ^ (function as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (purpose as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
+    let mut z = seed
+        ^ (function as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (purpose as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     Pcg64Mcg::seed_from_u64(z ^ (z >> 31))
@@ -329,7 +339,8 @@ pub struct Simulation {
 
 fn new_hist(sigfig: u8) -> Result<Histogram<u64>, SimError> {
     // 1 µs to about 28 hours is far beyond the 900 s timeout plus Init.
-    Histogram::new_with_bounds(1, 100_000_000_000, sigfig).map_err(|e| SimError::Internal(format!("histogram: {e}")))
+    Histogram::new_with_bounds(1, 100_000_000_000, sigfig)
+        .map_err(|e| SimError::Internal(format!("histogram: {e}")))
 }
 
 fn percentile_ms(h: &Histogram<u64>, q: f64) -> f64 {
@@ -349,7 +360,11 @@ impl Simulation {
         let n_buckets = end.div_ceil(bucket_us).max(1) as usize;
         let acct = &scenario.account;
         let window_us = s_to_us(acct.scaling_window_s).max(1);
-        let reserved_total: u32 = scenario.functions.iter().filter_map(|f| f.reserved_concurrency).sum();
+        let reserved_total: u32 = scenario
+            .functions
+            .iter()
+            .filter_map(|f| f.reserved_concurrency)
+            .sum();
         let mut fns = Vec::with_capacity(scenario.functions.len());
         for (i, cfg) in scenario.functions.iter().enumerate() {
             let seed = scenario.seed;
@@ -394,7 +409,12 @@ impl Simulation {
             unreserved_pool: acct.concurrency_limit - reserved_total,
             unreserved_used: 0,
             in_flight: 0,
-            rows: (0..n_buckets).map(|b| Bucket { t_s: us_to_s(b as u64 * bucket_us), ..Bucket::default() }).collect(),
+            rows: (0..n_buckets)
+                .map(|b| Bucket {
+                    t_s: us_to_s(b as u64 * bucket_us),
+                    ..Bucket::default()
+                })
+                .collect(),
             fn_rows: vec![vec![FunctionBucket::default(); n_buckets]; fns.len()],
             env_us: vec![0; n_buckets],
             busy_us: vec![0; n_buckets],
@@ -449,7 +469,10 @@ impl Simulation {
         self.queue.pop();
         self.events += 1;
         if self.events > self.scenario.max_events {
-            return Err(SimError::EventLimit { limit: self.scenario.max_events, t_us: next.t });
+            return Err(SimError::EventLimit {
+                limit: self.scenario.max_events,
+                t_us: next.t,
+            });
         }
         self.advance(next.t);
         match next.ev {
@@ -464,7 +487,11 @@ impl Simulation {
                     self.schedule(t.max(self.now), Ev::Arrival { f: f as u16 });
                 }
             }
-            Ev::Retry { f, request, attempt } => self.invoke(usize::from(f), request, attempt),
+            Ev::Retry {
+                f,
+                request,
+                attempt,
+            } => self.invoke(usize::from(f), request, attempt),
             Ev::Done { slot } => self.done(slot)?,
             Ev::Expire { slot, gen } => self.expire(slot, gen),
             Ev::Ready { slot } => self.ready(slot),
@@ -501,11 +528,21 @@ impl Simulation {
                     Some(_) => EnvState::Busy,
                     None => e.state,
                 };
-                EnvSnapshot { env: e.number, function: e.f, state, provisioned: e.provisioned }
+                EnvSnapshot {
+                    env: e.number,
+                    function: e.f,
+                    state,
+                    provisioned: e.provisioned,
+                }
             })
             .collect();
         envs.sort_by_key(|e| e.env);
-        Snapshot { t_us: self.now, envs, in_flight: self.in_flight, events: self.events }
+        Snapshot {
+            t_us: self.now,
+            envs,
+            in_flight: self.in_flight,
+            events: self.events,
+        }
     }
 
     /// The state at an earlier (or later) time, by a deterministic re-run from the start.
@@ -517,7 +554,11 @@ impl Simulation {
 
     fn schedule(&mut self, t: u64, ev: Ev) {
         self.seq += 1;
-        self.queue.push(Reverse(Scheduled { t, seq: self.seq, ev }));
+        self.queue.push(Reverse(Scheduled {
+            t,
+            seq: self.seq,
+            ev,
+        }));
     }
 
     fn bucket_of(&self, t: u64) -> usize {
@@ -570,7 +611,11 @@ impl Simulation {
 
     fn record(&mut self, f: usize, kind: EventKind) {
         if self.log.len() < self.scenario.record.events as usize {
-            self.log.push(EventRecord { t_us: self.now, function: f as u16, kind });
+            self.log.push(EventRecord {
+                t_us: self.now,
+                function: f as u16,
+                kind,
+            });
         } else {
             self.log_truncated = true;
         }
@@ -586,14 +631,25 @@ impl Simulation {
             return;
         }
         self.lane_segments += 1;
-        self.lanes[lane as usize].segments.push(Segment { start_us: start, end_us: end.min(self.end), state });
+        self.lanes[lane as usize].segments.push(Segment {
+            start_us: start,
+            end_us: end.min(self.end),
+            state,
+        });
     }
 
     fn new_env(&mut self, f: usize, provisioned: bool) -> u32 {
         self.env_count += 1;
         let number = self.env_count;
         let lane = if number <= self.scenario.record.lanes {
-            self.lanes.push(Lane { env: number, function: f as u16, provisioned, created_us: self.now, reaped_us: None, segments: Vec::new() });
+            self.lanes.push(Lane {
+                env: number,
+                function: f as u16,
+                provisioned,
+                created_us: self.now,
+                reaped_us: None,
+                segments: Vec::new(),
+            });
             (self.lanes.len() - 1) as u32
         } else {
             NO_LANE
@@ -637,7 +693,10 @@ impl Simulation {
     fn take_scaling_token(&mut self, f: usize) -> bool {
         let func = &mut self.fns[f];
         let elapsed = self.now - func.tokens_t;
-        func.tokens = func.tokens.saturating_add(elapsed.saturating_mul(func.token_refill)).min(func.token_cap);
+        func.tokens = func
+            .tokens
+            .saturating_add(elapsed.saturating_mul(func.token_refill))
+            .min(func.token_cap);
         func.tokens_t = self.now;
         if func.tokens >= func.token_cost {
             func.tokens -= func.token_cost;
@@ -651,9 +710,13 @@ impl Simulation {
     fn concurrency_room(&self, f: usize) -> Result<(), ThrottleReason> {
         let func = &self.fns[f];
         match func.cfg.reserved_concurrency {
-            Some(r) if func.active_on_demand + func.provisioned >= r => Err(ThrottleReason::ReservedLimit),
+            Some(r) if func.active_on_demand + func.provisioned >= r => {
+                Err(ThrottleReason::ReservedLimit)
+            }
             Some(_) => Ok(()),
-            None if self.unreserved_used >= self.unreserved_pool => Err(ThrottleReason::AccountLimit),
+            None if self.unreserved_used >= self.unreserved_pool => {
+                Err(ThrottleReason::AccountLimit)
+            }
             None => Ok(()),
         }
     }
@@ -696,8 +759,10 @@ impl Simulation {
         }
         let slot = self.new_env(f, false);
         let func = &mut self.fns[f];
-        let init_ms = func.runtime_init.sample(&mut func.service) + func.static_init_ms + func.cfg.init_ms.sample(&mut func.service);
-        self.start(slot, request, attempt, Some(ms_to_us(init_ms)));
+        let init_ms = func.runtime_init.sample(&mut func.service)
+            + func.static_init_ms
+            + func.cfg.init_ms.sample(&mut func.service);
+        self.start(slot, request, attempt, Some(init_us(init_ms)));
     }
 
     /// Takes one on-demand concurrency slot for function `f`.
@@ -733,13 +798,32 @@ impl Simulation {
         if attempt >= c.retries {
             return false;
         }
-        let backoff_ms = (c.backoff_base_ms * libm::pow(2.0, f64::from(attempt))).min(c.backoff_cap_ms);
-        let delay_ms = if c.jitter { backoff_ms * func.retry_rng.gen::<f64>() } else { backoff_ms };
+        let backoff_ms =
+            (c.backoff_base_ms * libm::pow(2.0, f64::from(attempt))).min(c.backoff_cap_ms);
+        let delay_ms = if c.jitter {
+            backoff_ms * func.retry_rng.gen::<f64>()
+        } else {
+            backoff_ms
+        };
         let delay_us = ms_to_us(delay_ms);
         func.stats.retries += 1;
         self.rows[self.cur_bucket].retries += 1;
-        self.record(f, EventKind::RetryScheduled { request, attempt: attempt + 1, delay_us });
-        self.schedule(self.now + delay_us, Ev::Retry { f: f as u16, request, attempt: attempt + 1 });
+        self.record(
+            f,
+            EventKind::RetryScheduled {
+                request,
+                attempt: attempt + 1,
+                delay_us,
+            },
+        );
+        self.schedule(
+            self.now + delay_us,
+            Ev::Retry {
+                f: f as u16,
+                request,
+                attempt: attempt + 1,
+            },
+        );
         true
     }
 
@@ -754,7 +838,8 @@ impl Simulation {
             self.segment(slot, idle_since, now, EnvState::Idle);
         }
         let func = &mut self.fns[f];
-        let handler_ms = func.cpu_ms.sample(&mut func.service) + func.cfg.handler.io_ms.sample(&mut func.service);
+        let handler_ms = func.cpu_ms.sample(&mut func.service)
+            + func.cfg.handler.io_ms.sample(&mut func.service);
         let failed = func.cfg.error_rate > 0.0 && func.service.gen::<f64>() < func.cfg.error_rate;
         let mut run_us = ms_to_us(handler_ms);
         let outcome = if run_us > func.timeout_us {
@@ -779,17 +864,43 @@ impl Simulation {
             self.fns[f].stats.cold_starts += 1;
             self.rows[b].cold_starts += 1;
             self.fn_rows[f][b].cold_starts += 1;
-            self.record(f, EventKind::ColdStart { env: self.envs[s].number, request, init_us: init });
+            self.record(
+                f,
+                EventKind::ColdStart {
+                    env: self.envs[s].number,
+                    request,
+                    init_us: init,
+                },
+            );
             self.add_interval(Integral::Init, now, now + init);
             self.fns[f].stats.init_us += u128::from(init.min(self.end - now));
             self.segment(slot, now, now + init, EnvState::Init);
         } else {
-            self.record(f, EventKind::WarmStart { env: self.envs[s].number, request, provisioned });
+            self.record(
+                f,
+                EventKind::WarmStart {
+                    env: self.envs[s].number,
+                    request,
+                    provisioned,
+                },
+            );
         }
         let env = &mut self.envs[s];
-        env.state = if init_us.is_some() { EnvState::Init } else { EnvState::Busy };
+        env.state = if init_us.is_some() {
+            EnvState::Init
+        } else {
+            EnvState::Busy
+        };
         env.since = now + init;
-        env.inv = Some(Invocation { request, attempt, arrived: now, cold: init_us.is_some(), init_us: init, run_us, outcome });
+        env.inv = Some(Invocation {
+            request,
+            attempt,
+            arrived: now,
+            cold: init_us.is_some(),
+            init_us: init,
+            run_us,
+            outcome,
+        });
         let busy_start = now + init;
         self.add_interval(Integral::Busy, busy_start, busy_start + run_us);
         let counted = (busy_start + run_us).min(self.end).saturating_sub(now);
@@ -800,7 +911,9 @@ impl Simulation {
     fn done(&mut self, slot: u32) -> Result<(), SimError> {
         let s = slot as usize;
         let Some(inv) = self.envs[s].inv.take() else {
-            return Err(SimError::Internal(format!("env slot {slot} finished with no invocation")));
+            return Err(SimError::Internal(format!(
+                "env slot {slot} finished with no invocation"
+            )));
         };
         let f = usize::from(self.envs[s].f);
         let now = self.now;
@@ -811,7 +924,8 @@ impl Simulation {
         let b = self.cur_bucket;
         let mem = u128::from(self.fns[f].cfg.memory_mb);
         let bill_init = self.scenario.cost.bill_init && inv.cold;
-        let billed_ms = u128::from((inv.run_us + if bill_init { inv.init_us } else { 0 }).div_ceil(US_PER_MS));
+        let billed_ms =
+            u128::from((inv.run_us + if bill_init { inv.init_us } else { 0 }).div_ceil(US_PER_MS));
         let arch = self.fns[f].cfg.arch;
         let p = *self.prices.for_arch(arch);
         let func = &mut self.fns[f];
@@ -835,7 +949,15 @@ impl Simulation {
         if !provisioned {
             self.release(f);
         }
-        self.record(f, EventKind::Complete { env: self.envs[s].number, request: inv.request, duration_us, outcome: inv.outcome });
+        self.record(
+            f,
+            EventKind::Complete {
+                env: self.envs[s].number,
+                request: inv.request,
+                duration_us,
+                outcome: inv.outcome,
+            },
+        );
         match inv.outcome {
             Outcome::Success => self.fns[f].stats.succeeded += 1,
             Outcome::Error | Outcome::Timeout => {
@@ -858,9 +980,11 @@ impl Simulation {
             if provisioned {
                 let init_ms = {
                     let func = &mut self.fns[f];
-                    func.runtime_init.sample(&mut func.service) + func.static_init_ms + func.cfg.init_ms.sample(&mut func.service)
+                    func.runtime_init.sample(&mut func.service)
+                        + func.static_init_ms
+                        + func.cfg.init_ms.sample(&mut func.service)
                 };
-                let init = ms_to_us(init_ms);
+                let init = init_us(init_ms);
                 self.envs[s].state = EnvState::Init;
                 self.envs[s].since = now;
                 self.add_interval(Integral::Init, now, now + init);
@@ -935,7 +1059,12 @@ impl Simulation {
     fn ready(&mut self, slot: u32) {
         let s = slot as usize;
         let f = usize::from(self.envs[s].f);
-        self.record(f, EventKind::ProvisionedReady { env: self.envs[s].number });
+        self.record(
+            f,
+            EventKind::ProvisionedReady {
+                env: self.envs[s].number,
+            },
+        );
         self.make_idle(slot);
     }
 
@@ -956,7 +1085,13 @@ impl Simulation {
             self.lanes[env.lane as usize].reaped_us = Some(now);
         }
         let number = env.number;
-        self.record(f, EventKind::Reaped { env: number, reason });
+        self.record(
+            f,
+            EventKind::Reaped {
+                env: number,
+                reason,
+            },
+        );
         self.free_slots.push(slot);
     }
 
@@ -969,7 +1104,11 @@ impl Simulation {
         // Environments alive at the end.
         let mut in_flight_requests = 0u64;
         for slot in 0..self.envs.len() {
-            let (alive, created, f) = (self.envs[slot].alive, self.envs[slot].created, usize::from(self.envs[slot].f));
+            let (alive, created, f) = (
+                self.envs[slot].alive,
+                self.envs[slot].created,
+                usize::from(self.envs[slot].f),
+            );
             if !alive {
                 continue;
             }
@@ -994,18 +1133,22 @@ impl Simulation {
             }
         }
         let busy_by_fn: Vec<u64> = (0..self.fns.len())
-            .map(|f| self.envs.iter().filter(|e| e.alive && usize::from(e.f) == f && e.inv.is_some()).count() as u64)
+            .map(|f| {
+                self.envs
+                    .iter()
+                    .filter(|e| e.alive && usize::from(e.f) == f && e.inv.is_some())
+                    .count() as u64
+            })
             .collect();
         debug_assert_eq!(busy_by_fn.iter().sum::<u64>(), in_flight_requests);
 
         // Prices.
         let duration_s = us_to_s(end);
         let month_fraction = duration_s / (30.0 * 86_400.0);
-        let mut free_left = self
-            .scenario
-            .cost
-            .free_tier
-            .then(|| (self.prices.free_tier.requests * month_fraction, self.prices.free_tier.gb_s * month_fraction));
+        let mut free_left = self.scenario.cost.free_tier.then_some((
+            self.prices.free_tier.requests * month_fraction,
+            self.prices.free_tier.gb_s * month_fraction,
+        ));
         let unit = self.prices.provisioned_billing_unit_s;
         let billed_provisioned_s = libm::ceil(duration_s / unit) * unit;
         let n_buckets = self.rows.len() as f64;
@@ -1018,7 +1161,8 @@ impl Simulation {
         for (i, func) in self.fns.iter().enumerate() {
             let st = &func.stats;
             let p = self.prices.for_arch(func.cfg.arch);
-            let provisioned_mb_s = f64::from(func.provisioned) * f64::from(func.cfg.memory_mb) * billed_provisioned_s;
+            let provisioned_mb_s =
+                f64::from(func.provisioned) * f64::from(func.cfg.memory_mb) * billed_provisioned_s;
             let c = cost::price(&func.usage, p, provisioned_mb_s, free_left);
             if let Some((req, gbs)) = free_left.as_mut() {
                 *req = (*req - func.usage.requests as f64).max(0.0);
@@ -1039,10 +1183,15 @@ impl Simulation {
                 in_flight: busy_by_fn[i] + pending_retries[i],
             };
             if !fl.balances() {
-                return Err(SimError::Internal(format!("ledger of function {} does not balance: {fl:?}", func.cfg.name)));
+                return Err(SimError::Internal(format!(
+                    "ledger of function {} does not balance: {fl:?}",
+                    func.cfg.name
+                )));
             }
             let s = summarise(st, &func.hist, duration_s, &c, &func.usage, self.events);
-            total_hist.add(&func.hist).map_err(|e| SimError::Internal(format!("histogram: {e}")))?;
+            total_hist
+                .add(&func.hist)
+                .map_err(|e| SimError::Internal(format!("histogram: {e}")))?;
             ledger.requests += fl.requests;
             ledger.succeeded += fl.succeeded;
             ledger.failed += fl.failed;
@@ -1050,7 +1199,10 @@ impl Simulation {
             ledger.in_flight += fl.in_flight;
             total_cost.add(&c);
             total_usage.add(&func.usage);
-            functions.push(FunctionSummary { name: func.cfg.name.clone(), summary: s });
+            functions.push(FunctionSummary {
+                name: func.cfg.name.clone(),
+                summary: s,
+            });
         }
         let mut all = FnStats::default();
         for func in &self.fns {
@@ -1073,16 +1225,32 @@ impl Simulation {
             all.running_us += st.running_us;
             all.init_us += st.init_us;
         }
-        let concurrency_max = self.rows.iter().map(|r| r.concurrency_max).max().unwrap_or(0);
+        let concurrency_max = self
+            .rows
+            .iter()
+            .map(|r| r.concurrency_max)
+            .max()
+            .unwrap_or(0);
         all.concurrency_max = concurrency_max;
-        let total = summarise(&all, &total_hist, duration_s, &total_cost, &total_usage, self.events);
+        let total = summarise(
+            &all,
+            &total_hist,
+            duration_s,
+            &total_cost,
+            &total_usage,
+            self.events,
+        );
 
         // Bucket means and running cost.
         let width = self.bucket_us as f64;
         let mut cum = 0.0;
         let last = self.rows.len() - 1;
         for (b, row) in self.rows.iter_mut().enumerate() {
-            let w = if b == last { (end - b as u64 * self.bucket_us) as f64 } else { width };
+            let w = if b == last {
+                (end - b as u64 * self.bucket_us) as f64
+            } else {
+                width
+            };
             let w = w.max(1.0);
             row.envs_mean = self.env_us[b] as f64 / w;
             row.init_mean = self.init_us[b] as f64 / w;
@@ -1096,7 +1264,11 @@ impl Simulation {
             summary: total,
             functions,
             ledger,
-            series: Series { bucket_s: us_to_s(self.bucket_us), rows: self.rows, by_function: self.fn_rows },
+            series: Series {
+                bucket_s: us_to_s(self.bucket_us),
+                rows: self.rows,
+                by_function: self.fn_rows,
+            },
             lanes: Lanes {
                 hidden_envs: u64::from(self.env_count.saturating_sub(self.scenario.record.lanes)),
                 lanes: self.lanes,
@@ -1117,7 +1289,14 @@ enum Integral {
     Init,
 }
 
-fn summarise(st: &FnStats, hist: &Histogram<u64>, duration_s: f64, c: &CostBreakdown, usage: &Usage, events: u64) -> Summary {
+fn summarise(
+    st: &FnStats,
+    hist: &Histogram<u64>,
+    duration_s: f64,
+    c: &CostBreakdown,
+    usage: &Usage,
+    events: u64,
+) -> Summary {
     let span_us = duration_s * 1e6;
     let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     let alive = st.alive_us as f64 / span_us;
@@ -1141,13 +1320,25 @@ fn summarise(st: &FnStats, hist: &Histogram<u64>, duration_s: f64, c: &CostBreak
         busy_env_mean: running,
         idle_env_mean: (alive - running).max(0.0),
         init_env_mean: st.init_us as f64 / span_us,
-        env_lifespan_mean_s: if st.reaped == 0 { 0.0 } else { st.lifespan_sum_us as f64 / st.reaped as f64 / 1e6 },
+        env_lifespan_mean_s: if st.reaped == 0 {
+            0.0
+        } else {
+            st.lifespan_sum_us as f64 / st.reaped as f64 / 1e6
+        },
         concurrency_max: st.concurrency_max,
-        duration_ms_mean: if st.completed == 0 { 0.0 } else { st.duration_sum_us as f64 / st.completed as f64 / 1e3 },
+        duration_ms_mean: if st.completed == 0 {
+            0.0
+        } else {
+            st.duration_sum_us as f64 / st.completed as f64 / 1e3
+        },
         duration_ms_p50: percentile_ms(hist, 0.5),
         duration_ms_p95: percentile_ms(hist, 0.95),
         duration_ms_p99: percentile_ms(hist, 0.99),
-        duration_ms_max: if hist.is_empty() { 0.0 } else { us_to_ms(hist.max()) },
+        duration_ms_max: if hist.is_empty() {
+            0.0
+        } else {
+            us_to_ms(hist.max())
+        },
         billed_gb_s: cost::mb_ms_to_gb_s(usage.mb_ms + usage.provisioned_exec_mb_ms),
         cost_usd: c.total_usd,
         cost: *c,

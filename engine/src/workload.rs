@@ -137,7 +137,12 @@ impl Workload {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let cell = line.rsplit([',', ';', '\t']).next().unwrap_or(line).trim().trim_matches('"');
+            let cell = line
+                .rsplit([',', ';', '\t'])
+                .next()
+                .unwrap_or(line)
+                .trim()
+                .trim_matches('"');
             match cell.parse::<f64>() {
                 Ok(v) if v.is_finite() && v >= 0.0 => values.push(v),
                 Ok(v) => return Err(format!("line {}: expected a number >= 0, got {v}", i + 1)),
@@ -145,7 +150,9 @@ impl Workload {
                 Err(_) => return Err(format!("line {}: expected a number, got \"{cell}\"", i + 1)),
             }
             if values.len() > MAX_REPLAY_POINTS {
-                return Err(format!("more than {MAX_REPLAY_POINTS} rows; use per-minute counts for long traces"));
+                return Err(format!(
+                    "more than {MAX_REPLAY_POINTS} rows; use per-minute counts for long traces"
+                ));
             }
         }
         if values.is_empty() {
@@ -157,17 +164,25 @@ impl Workload {
                     return Err(format!("arrival {} ({} s) comes before the one above it ({} s): times must not go backwards", w + 2, values[w + 1], values[w]));
                 }
                 let first = values[0];
-                Ok(Workload::Replay { arrivals_s: values.into_iter().map(|v| v - first).collect() })
+                Ok(Workload::Replay {
+                    arrivals_s: values.into_iter().map(|v| v - first).collect(),
+                })
             }
             CsvKind::PerMinuteCounts => {
                 let mut counts = Vec::with_capacity(values.len());
                 for (i, v) in values.into_iter().enumerate() {
                     if v.fract() != 0.0 || v > f64::from(u32::MAX) {
-                        return Err(format!("value {}: expected a whole count of requests, got {v}", i + 1));
+                        return Err(format!(
+                            "value {}: expected a whole count of requests, got {v}",
+                            i + 1
+                        ));
                     }
                     counts.push(v as u32);
                 }
-                Ok(Workload::PerMinute { counts, poisson: false })
+                Ok(Workload::PerMinute {
+                    counts,
+                    poisson: false,
+                })
             }
         }
     }
@@ -178,71 +193,136 @@ impl Workload {
             if v.is_finite() && (0.0..=MAX_RATE_PER_S).contains(&v) {
                 Ok(())
             } else {
-                Err(FieldError::new(&format!("{p}.{name}"), &format!("expected 0 to {MAX_RATE_PER_S} requests per second, got {v}")))
+                Err(FieldError::new(
+                    &format!("{p}.{name}"),
+                    &format!("expected 0 to {MAX_RATE_PER_S} requests per second, got {v}"),
+                ))
             }
         };
         let time = |name: &str, v: f64| {
             if v.is_finite() && v >= 0.0 {
                 Ok(())
             } else {
-                Err(FieldError::new(&format!("{p}.{name}"), &format!("expected a time >= 0 s, got {v}")))
+                Err(FieldError::new(
+                    &format!("{p}.{name}"),
+                    &format!("expected a time >= 0 s, got {v}"),
+                ))
             }
         };
         match self {
-            Workload::Constant { rate_per_s } | Workload::Poisson { rate_per_s } => rate("rate_per_s", *rate_per_s),
+            Workload::Constant { rate_per_s } | Workload::Poisson { rate_per_s } => {
+                rate("rate_per_s", *rate_per_s)
+            }
             Workload::Steps { steps, .. } => {
                 if steps.is_empty() {
-                    return Err(FieldError::new(&format!("{p}.steps"), "expected at least one { at_s, rate_per_s }"));
+                    return Err(FieldError::new(
+                        &format!("{p}.steps"),
+                        "expected at least one { at_s, rate_per_s }",
+                    ));
                 }
                 for (i, s) in steps.iter().enumerate() {
                     time(&format!("steps[{i}].at_s"), s.at_s)?;
                     rate(&format!("steps[{i}].rate_per_s"), s.rate_per_s)?;
                     if i > 0 && s.at_s < steps[i - 1].at_s {
-                        return Err(FieldError::new(&format!("{p}.steps[{i}].at_s"), "steps must be in time order"));
+                        return Err(FieldError::new(
+                            &format!("{p}.steps[{i}].at_s"),
+                            "steps must be in time order",
+                        ));
                     }
                 }
                 Ok(())
             }
-            Workload::Burst { base_per_s, burst_per_s, start_s, length_s, .. } => {
+            Workload::Burst {
+                base_per_s,
+                burst_per_s,
+                start_s,
+                length_s,
+                ..
+            } => {
                 rate("base_per_s", *base_per_s)?;
                 rate("burst_per_s", *burst_per_s)?;
                 time("start_s", *start_s)?;
                 time("length_s", *length_s)
             }
-            Workload::Ramp { from_per_s, to_per_s, start_s, length_s, .. } => {
+            Workload::Ramp {
+                from_per_s,
+                to_per_s,
+                start_s,
+                length_s,
+                ..
+            } => {
                 rate("from_per_s", *from_per_s)?;
                 rate("to_per_s", *to_per_s)?;
                 time("start_s", *start_s)?;
                 time("length_s", *length_s)
             }
-            Workload::Sine { mean_per_s, amplitude_per_s, period_s, peak_s, .. } => {
+            Workload::Sine {
+                mean_per_s,
+                amplitude_per_s,
+                period_s,
+                peak_s,
+                ..
+            } => {
                 rate("mean_per_s", *mean_per_s)?;
-                if !(amplitude_per_s.is_finite() && *amplitude_per_s >= 0.0 && amplitude_per_s <= mean_per_s) {
-                    return Err(FieldError::new(&format!("{p}.amplitude_per_s"), &format!("expected 0 to mean_per_s ({mean_per_s}), got {amplitude_per_s}")));
+                if !(amplitude_per_s.is_finite()
+                    && *amplitude_per_s >= 0.0
+                    && amplitude_per_s <= mean_per_s)
+                {
+                    return Err(FieldError::new(
+                        &format!("{p}.amplitude_per_s"),
+                        &format!("expected 0 to mean_per_s ({mean_per_s}), got {amplitude_per_s}"),
+                    ));
                 }
                 if !(period_s.is_finite() && *period_s >= 1.0) {
-                    return Err(FieldError::new(&format!("{p}.period_s"), &format!("expected at least 1 s, got {period_s}")));
+                    return Err(FieldError::new(
+                        &format!("{p}.period_s"),
+                        &format!("expected at least 1 s, got {period_s}"),
+                    ));
                 }
                 time("peak_s", *peak_s)
             }
             Workload::Replay { arrivals_s } => {
                 if arrivals_s.len() > MAX_REPLAY_POINTS {
-                    return Err(FieldError::new(&format!("{p}.arrivals_s"), &format!("expected at most {MAX_REPLAY_POINTS} arrivals, got {}", arrivals_s.len())));
+                    return Err(FieldError::new(
+                        &format!("{p}.arrivals_s"),
+                        &format!(
+                            "expected at most {MAX_REPLAY_POINTS} arrivals, got {}",
+                            arrivals_s.len()
+                        ),
+                    ));
                 }
                 for (i, &t) in arrivals_s.iter().enumerate() {
                     time(&format!("arrivals_s[{i}]"), t)?;
                     if i > 0 && t < arrivals_s[i - 1] {
-                        return Err(FieldError::new(&format!("{p}.arrivals_s[{i}]"), "arrival times must not go backwards"));
+                        return Err(FieldError::new(
+                            &format!("{p}.arrivals_s[{i}]"),
+                            "arrival times must not go backwards",
+                        ));
                     }
                 }
                 Ok(())
             }
             Workload::PerMinute { counts, .. } => {
                 if counts.len() > MAX_REPLAY_POINTS {
-                    return Err(FieldError::new(&format!("{p}.counts"), &format!("expected at most {MAX_REPLAY_POINTS} minutes, got {}", counts.len())));
+                    return Err(FieldError::new(
+                        &format!("{p}.counts"),
+                        &format!(
+                            "expected at most {MAX_REPLAY_POINTS} minutes, got {}",
+                            counts.len()
+                        ),
+                    ));
                 }
-                if let Some(i) = counts.iter().position(|&c| f64::from(c) > MAX_RATE_PER_S * 60.0) {
-                    return Err(FieldError::new(&format!("{p}.counts[{i}]"), &format!("expected at most {} requests a minute", MAX_RATE_PER_S * 60.0)));
+                if let Some(i) = counts
+                    .iter()
+                    .position(|&c| f64::from(c) > MAX_RATE_PER_S * 60.0)
+                {
+                    return Err(FieldError::new(
+                        &format!("{p}.counts[{i}]"),
+                        &format!(
+                            "expected at most {} requests a minute",
+                            MAX_RATE_PER_S * 60.0
+                        ),
+                    ));
                 }
                 let _ = duration_s;
                 Ok(())
@@ -254,15 +334,31 @@ impl Workload {
     pub fn rate_at(&self, t_s: f64) -> f64 {
         match self {
             Workload::Constant { rate_per_s } | Workload::Poisson { rate_per_s } => *rate_per_s,
-            Workload::Steps { steps, .. } => steps.iter().rev().find(|s| s.at_s <= t_s).map_or(0.0, |s| s.rate_per_s),
-            Workload::Burst { base_per_s, burst_per_s, start_s, length_s, .. } => {
+            Workload::Steps { steps, .. } => steps
+                .iter()
+                .rev()
+                .find(|s| s.at_s <= t_s)
+                .map_or(0.0, |s| s.rate_per_s),
+            Workload::Burst {
+                base_per_s,
+                burst_per_s,
+                start_s,
+                length_s,
+                ..
+            } => {
                 if t_s >= *start_s && t_s < start_s + length_s {
                     *burst_per_s
                 } else {
                     *base_per_s
                 }
             }
-            Workload::Ramp { from_per_s, to_per_s, start_s, length_s, .. } => {
+            Workload::Ramp {
+                from_per_s,
+                to_per_s,
+                start_s,
+                length_s,
+                ..
+            } => {
                 if t_s <= *start_s {
                     *from_per_s
                 } else if t_s >= start_s + length_s || *length_s == 0.0 {
@@ -271,7 +367,13 @@ impl Workload {
                     from_per_s + (to_per_s - from_per_s) * (t_s - start_s) / length_s
                 }
             }
-            Workload::Sine { mean_per_s, amplitude_per_s, period_s, peak_s, .. } => {
+            Workload::Sine {
+                mean_per_s,
+                amplitude_per_s,
+                period_s,
+                peak_s,
+                ..
+            } => {
                 let phase = 2.0 * std::f64::consts::PI * (t_s - peak_s) / period_s;
                 (mean_per_s + amplitude_per_s * libm::cos(phase)).max(0.0)
             }
@@ -288,11 +390,35 @@ impl Workload {
         match self {
             Workload::Constant { rate_per_s } | Workload::Poisson { rate_per_s } => *rate_per_s,
             Workload::Steps { steps, .. } => steps.iter().map(|s| s.rate_per_s).fold(0.0, f64::max),
-            Workload::Burst { base_per_s, burst_per_s, .. } => base_per_s.max(*burst_per_s),
-            Workload::Ramp { from_per_s, to_per_s, .. } => from_per_s.max(*to_per_s),
-            Workload::Sine { mean_per_s, amplitude_per_s, .. } => mean_per_s + amplitude_per_s,
+            Workload::Burst {
+                base_per_s,
+                burst_per_s,
+                ..
+            } => base_per_s.max(*burst_per_s),
+            Workload::Ramp {
+                from_per_s,
+                to_per_s,
+                ..
+            } => from_per_s.max(*to_per_s),
+            Workload::Sine {
+                mean_per_s,
+                amplitude_per_s,
+                ..
+            } => mean_per_s + amplitude_per_s,
             Workload::Replay { .. } => 0.0,
-            Workload::PerMinute { counts, .. } => counts.iter().copied().max().map_or(0.0, |c| f64::from(c) / 60.0),
+            Workload::PerMinute { counts, .. } => counts
+                .iter()
+                .copied()
+                .max()
+                .map_or(0.0, |c| f64::from(c) / 60.0),
+        }
+    }
+
+    /// The highest rate from `t_s` on, per second (a ramp only moves towards `to_per_s`).
+    fn rate_max_after(&self, t_s: f64) -> f64 {
+        match self {
+            Workload::Ramp { to_per_s, .. } => self.rate_at(t_s).max(*to_per_s),
+            _ => self.rate_max(),
         }
     }
 
@@ -300,7 +426,11 @@ impl Workload {
     fn next_change_after(&self, t_s: f64) -> Option<f64> {
         match self {
             Workload::Steps { steps, .. } => steps.iter().map(|s| s.at_s).find(|&a| a > t_s),
-            Workload::Burst { start_s, length_s, .. } => [*start_s, start_s + length_s].into_iter().find(|&a| a > t_s),
+            Workload::Burst {
+                start_s, length_s, ..
+            } => [*start_s, start_s + length_s]
+                .into_iter()
+                .find(|&a| a > t_s),
             Workload::PerMinute { counts, .. } => {
                 let next = (libm::floor(t_s / 60.0) + 1.0) * 60.0;
                 (next <= counts.len() as f64 * 60.0).then_some(next)
@@ -328,12 +458,16 @@ impl Workload {
     /// Expected number of arrivals before `end_s` (for validation and sizing).
     pub fn expected_arrivals(&self, end_s: f64) -> f64 {
         match self {
-            Workload::Replay { arrivals_s } => arrivals_s.iter().filter(|&&t| t < end_s).count() as f64,
+            Workload::Replay { arrivals_s } => {
+                arrivals_s.iter().filter(|&&t| t < end_s).count() as f64
+            }
             _ => {
                 // Midpoint integration over at most 10,000 slices is plenty for sizing.
                 let n = 10_000.0_f64.min(end_s.max(1.0));
                 let dt = end_s / n;
-                (0..n as usize).map(|i| self.rate_at((i as f64 + 0.5) * dt) * dt).sum()
+                (0..n as usize)
+                    .map(|i| self.rate_at((i as f64 + 0.5) * dt) * dt)
+                    .sum()
             }
         }
     }
@@ -355,7 +489,14 @@ pub struct Arrivals {
 impl Arrivals {
     /// A generator for `workload` until `end_us`, drawing from `rng`.
     pub fn new(workload: &Workload, rng: Pcg64Mcg, end_us: u64) -> Self {
-        Arrivals { workload: workload.clone(), rng, t_s: 0.0, end_s: end_us as f64 / US_PER_S as f64, next_index: 0, credit: 0.0 }
+        Arrivals {
+            workload: workload.clone(),
+            rng,
+            t_s: 0.0,
+            end_s: end_us as f64 / US_PER_S as f64,
+            next_index: 0,
+            credit: 0.0,
+        }
     }
 
     /// The next arrival time, or `None` when the workload has no more before the end.
@@ -386,7 +527,11 @@ impl Arrivals {
                 self.t_s = change?;
                 continue;
             }
-            let gap = if poisson { self.exp_gap(rate) } else { 1.0 / rate };
+            let gap = if poisson {
+                self.exp_gap(rate)
+            } else {
+                1.0 / rate
+            };
             let candidate = self.t_s + gap;
             match change {
                 Some(c) if candidate >= c => self.t_s = c,
@@ -400,12 +545,15 @@ impl Arrivals {
 
     /// Thinning (Lewis and Shedler) for Poisson; for even spacing, one gap at the current rate.
     fn next_smooth(&mut self, poisson: bool) -> Option<f64> {
-        let max = self.workload.rate_max();
-        if max <= 0.0 {
-            return None;
-        }
         loop {
             if self.t_s >= self.end_s {
+                return None;
+            }
+            // Bound by the highest rate still to come, not the overall peak: after a ramp down
+            // the work stays in proportion to the traffic, and a ramp down to 0 ends it (bounding
+            // by the old peak spun for hours, uncounted by max_events, on a long run).
+            let max = self.workload.rate_max_after(self.t_s);
+            if max <= 0.0 {
                 return None;
             }
             if poisson {
@@ -459,39 +607,120 @@ mod tests {
         let cases = [
             (Workload::Constant { rate_per_s: 10.0 }, 1000.0, 10_000.0),
             (Workload::Poisson { rate_per_s: 10.0 }, 1000.0, 10_000.0),
-            (Workload::Burst { base_per_s: 1.0, burst_per_s: 100.0, start_s: 100.0, length_s: 10.0, poisson: true }, 1000.0, 1990.0),
-            (Workload::Ramp { from_per_s: 0.0, to_per_s: 20.0, start_s: 0.0, length_s: 1000.0, poisson: true }, 1000.0, 10_000.0),
-            (Workload::Sine { mean_per_s: 5.0, amplitude_per_s: 5.0, period_s: 100.0, peak_s: 0.0, poisson: false }, 1000.0, 5_000.0),
-            (Workload::PerMinute { counts: vec![60, 0, 600], poisson: false }, 1000.0, 660.0),
+            (
+                Workload::Burst {
+                    base_per_s: 1.0,
+                    burst_per_s: 100.0,
+                    start_s: 100.0,
+                    length_s: 10.0,
+                    poisson: true,
+                },
+                1000.0,
+                1990.0,
+            ),
+            (
+                Workload::Ramp {
+                    from_per_s: 0.0,
+                    to_per_s: 20.0,
+                    start_s: 0.0,
+                    length_s: 1000.0,
+                    poisson: true,
+                },
+                1000.0,
+                10_000.0,
+            ),
+            (
+                Workload::Sine {
+                    mean_per_s: 5.0,
+                    amplitude_per_s: 5.0,
+                    period_s: 100.0,
+                    peak_s: 0.0,
+                    poisson: false,
+                },
+                1000.0,
+                5_000.0,
+            ),
+            (
+                Workload::PerMinute {
+                    counts: vec![60, 0, 600],
+                    poisson: false,
+                },
+                1000.0,
+                660.0,
+            ),
         ];
         for (w, end, expected) in cases {
             let n = count(&w, end) as f64;
-            assert!((n - expected).abs() / expected < 0.03, "{w:?}: {n} arrivals, expected about {expected}");
-            assert!((w.expected_arrivals(end) - expected).abs() / expected < 0.03, "{w:?} expected_arrivals");
+            assert!(
+                (n - expected).abs() / expected < 0.03,
+                "{w:?}: {n} arrivals, expected about {expected}"
+            );
+            assert!(
+                (w.expected_arrivals(end) - expected).abs() / expected < 0.03,
+                "{w:?} expected_arrivals"
+            );
         }
     }
 
     #[test]
     fn arrivals_never_go_backwards_and_stop_at_the_end() {
-        let w = Workload::Steps { steps: vec![Step { at_s: 0.0, rate_per_s: 3.0 }, Step { at_s: 5.0, rate_per_s: 0.0 }, Step { at_s: 8.0, rate_per_s: 50.0 }], poisson: true };
+        let w = Workload::Steps {
+            steps: vec![
+                Step {
+                    at_s: 0.0,
+                    rate_per_s: 3.0,
+                },
+                Step {
+                    at_s: 5.0,
+                    rate_per_s: 0.0,
+                },
+                Step {
+                    at_s: 8.0,
+                    rate_per_s: 50.0,
+                },
+            ],
+            poisson: true,
+        };
         let mut a = Arrivals::new(&w, Pcg64Mcg::seed_from_u64(1), s_to_us(10.0));
         let times: Vec<u64> = std::iter::from_fn(|| a.next_us()).collect();
         assert!(times.windows(2).all(|p| p[0] <= p[1]));
         assert!(times.iter().all(|&t| t < s_to_us(10.0)));
-        assert!(!times.iter().any(|&t| (s_to_us(5.0)..s_to_us(8.0)).contains(&t)), "no traffic while the rate is 0");
+        assert!(
+            !times
+                .iter()
+                .any(|&t| (s_to_us(5.0)..s_to_us(8.0)).contains(&t)),
+            "no traffic while the rate is 0"
+        );
     }
 
     #[test]
     fn csv_reads_exports_and_names_bad_lines() {
         let w = Workload::from_csv("time_s\n10\n10.5\n12\n", CsvKind::ArrivalTimes).expect("valid");
-        assert_eq!(w, Workload::Replay { arrivals_s: vec![0.0, 0.5, 2.0] });
-        let w = Workload::from_csv("timestamp,Invocations\n2026-01-01T00:00,5\n2026-01-01T00:01,7\n", CsvKind::PerMinuteCounts).expect("valid");
-        assert_eq!(w, Workload::PerMinute { counts: vec![5, 7], poisson: false });
+        assert_eq!(
+            w,
+            Workload::Replay {
+                arrivals_s: vec![0.0, 0.5, 2.0]
+            }
+        );
+        let w = Workload::from_csv(
+            "timestamp,Invocations\n2026-01-01T00:00,5\n2026-01-01T00:01,7\n",
+            CsvKind::PerMinuteCounts,
+        )
+        .expect("valid");
+        assert_eq!(
+            w,
+            Workload::PerMinute {
+                counts: vec![5, 7],
+                poisson: false
+            }
+        );
         let e = Workload::from_csv("1\n2\nabc\n", CsvKind::ArrivalTimes).unwrap_err();
         assert_eq!(e, "line 3: expected a number, got \"abc\"");
         let e = Workload::from_csv("5\n3\n", CsvKind::ArrivalTimes).unwrap_err();
         assert!(e.contains("must not go backwards"), "{e}");
         assert!(Workload::from_csv("", CsvKind::ArrivalTimes).is_err());
-        assert!(Workload::from_csv("1.5\n", CsvKind::PerMinuteCounts).unwrap_err().contains("whole count"));
+        assert!(Workload::from_csv("1.5\n", CsvKind::PerMinuteCounts)
+            .unwrap_err()
+            .contains("whole count"));
     }
 }

@@ -45,10 +45,15 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
             "--json" => json = true,
             "--seed" => {
                 let v = it.next().ok_or("--seed needs a number")?;
-                seed = Some(v.parse::<u64>().map_err(|_| format!("--seed: expected a whole number >= 0, got \"{v}\""))?);
+                seed =
+                    Some(v.parse::<u64>().map_err(|_| {
+                        format!("--seed: expected a whole number >= 0, got \"{v}\"")
+                    })?);
             }
             "--series" => series = Some(it.next().ok_or("--series needs a file name")?.clone()),
-            other if other.starts_with("--") => return Err(format!("unknown option {other}\n{USAGE}")),
+            other if other.starts_with("--") => {
+                return Err(format!("unknown option {other}\n{USAGE}"))
+            }
             other => file = Some(other.to_string()),
         }
     }
@@ -64,9 +69,20 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
     }
     if json {
         let out = serde_json::json!({ "summary": report.summary, "ledger": report.ledger, "functions": report.functions });
-        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+        );
     } else {
-        println!("{}: {}", if scenario.name.is_empty() { &file } else { &scenario.name }, report.summary.verdict());
+        println!(
+            "{}: {}",
+            if scenario.name.is_empty() {
+                &file
+            } else {
+                &scenario.name
+            },
+            report.summary.verdict()
+        );
     }
     Ok(())
 }
@@ -74,8 +90,15 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
 fn check_lessons(dir: &str) -> Result<(), String> {
     match engine::lesson::load_dir(std::path::Path::new(dir)) {
         Ok(catalog) => {
-            let experiments: usize = catalog.lessons.iter().map(|l| l.lesson.experiments.len()).sum();
-            println!("{dir}: {} lessons, {experiments} experiments, all checks pass", catalog.lessons.len());
+            let experiments: usize = catalog
+                .lessons
+                .iter()
+                .map(|l| l.lesson.experiments.len())
+                .sum();
+            println!(
+                "{dir}: {} lessons, {experiments} experiments, all checks pass",
+                catalog.lessons.len()
+            );
             Ok(())
         }
         Err(errors) => {

@@ -1,0 +1,13 @@
+//! The lessons, embedded at build time by `build.rs` (checked, Markdown already rendered).
+
+use engine::lesson::Page;
+
+/// The pages as `build.rs` wrote them.
+const PAGES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/pages.json"));
+
+/// Every lesson page, in teaching order.
+pub fn pages() -> Vec<Page> {
+    // build.rs wrote this JSON from the same types; a failure here would be a build bug,
+    // so show no lessons rather than break the page.
+    serde_json::from_str(PAGES_JSON).unwrap_or_default()
+}

@@ -1,0 +1,14 @@
+//! Lambda Lab's user interface: turns knobs into scenarios, asks the engine, draws what comes back.
+//!
+//! This crate holds no simulation logic: every number it shows comes from `engine::run`.
+
+pub mod catalog;
+pub mod charts;
+pub mod components;
+pub mod format;
+pub mod pages;
+pub mod route;
+
+mod app;
+
+pub use app::App;

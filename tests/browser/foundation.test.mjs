@@ -1,0 +1,104 @@
+//! The app's foundation in a real browser: the lesson list, a lesson, and an experiment that reacts to its knobs.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { distDir, launch, openPage, requireDist, startServer, waitFor } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  requireDist();
+  server = await startServer(distDir);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('a lesson renders, and moving a knob reruns the engine and redraws the chart', async (t) => {
+  const { page, assertClean, close } = await openPage(browser, `${server.url}/#/`);
+  t.after(close);
+
+  const links = page.locator('#lesson-list li a');
+  await links.first().waitFor();
+  const hrefs = await links.evaluateAll((els) => els.map((a) => a.getAttribute('href')));
+  assert.ok(hrefs.length >= 1, 'the home page lists at least one lesson');
+  for (const href of hrefs) {
+    assert.match(href, /^#\/lesson\/[^/]+$/, `a lesson link goes to #/lesson/<id>, not ${href}`);
+  }
+
+  await links.first().click();
+  const lesson = page.locator('article.lesson');
+  await lesson.locator('h1').first().waitFor();
+  assert.ok((await lesson.locator('p').count()) >= 1, 'the lesson shows its Markdown as paragraphs');
+
+  const experiment = page.locator('section.experiment');
+  const canvas = experiment.locator('canvas[data-chart="envs"]');
+  const verdict = experiment.locator('[data-testid="verdict"]');
+  const range = experiment.locator('input[type=range]').first();
+  await canvas.waitFor();
+  await range.waitFor();
+
+  const verdictBefore = await waitFor(async () => {
+    const text = await verdict.textContent();
+    return /\d/.test(text ?? '') && text;
+  }, 'the verdict shows numbers from the engine');
+  const chartBefore = await waitFor(async () => {
+    const image = await canvas.evaluate(chartImageIfDrawn);
+    return image;
+  }, 'the chart is drawn on the canvas');
+
+  // Move the knob as far as it goes, so that the change cannot round away.
+  const atMax = await range.evaluate((input) => Number(input.value) >= Number(input.max || 100));
+  await range.focus();
+  await page.keyboard.press(atMax ? 'Home' : 'End');
+
+  const afterText = await waitFor(async () => {
+    const text = await verdict.textContent();
+    return text !== verdictBefore && text;
+  }, `the verdict changes after the knob moves (it stayed "${verdictBefore}")`);
+  assert.match(afterText, /\d/, 'the new verdict still shows numbers');
+
+  await waitFor(
+    async () => (await canvas.evaluate(chartImageIfDrawn)) !== chartBefore,
+    'the chart is redrawn after the knob moves',
+  );
+
+  assertClean();
+});
+
+test('the harness catches foreign requests, console errors and uncaught exceptions', async (t) => {
+  const { page, problems, close } = await openPage(browser, `${server.url}/#/`);
+  t.after(close);
+
+  // `.invalid` can never resolve; the harness aborts the request before it leaves anyway.
+  await page.evaluate(() => fetch('http://lambda-lab-harness-check.invalid/').catch(() => {}));
+  await page.evaluate(() => console.error('harness self-check'));
+  await page.evaluate(() => setTimeout(() => { throw new Error('harness self-check'); }));
+
+  const has = (list, needle) => list.some((item) => item.includes(needle));
+  await waitFor(
+    () => has(problems.foreignRequests, 'lambda-lab-harness-check.invalid'),
+    () => `the foreign request is recorded (recorded: ${problems.foreignRequests.join(', ') || 'none'})`,
+  );
+  await waitFor(
+    () => has(problems.consoleErrors, 'harness self-check'),
+    () => `the console error is recorded (recorded: ${problems.consoleErrors.join(', ') || 'none'})`,
+  );
+  await waitFor(
+    () => has(problems.pageErrors, 'harness self-check'),
+    () => `the uncaught exception is recorded (recorded: ${problems.pageErrors.join(', ') || 'none'})`,
+  );
+});
+
+/** In the page: the canvas as a data URL, or null while it is still blank. */
+function chartImageIfDrawn(canvas) {
+  const blank = document.createElement('canvas');
+  blank.width = canvas.width;
+  blank.height = canvas.height;
+  const image = canvas.toDataURL();
+  return image === blank.toDataURL() ? null : image;
+}
