@@ -52,37 +52,9 @@ pub struct Prices {
 }
 
 impl Prices {
-    /// The shipped price list.
+    /// The shipped price list (`data/prices.toml`, turned into Rust by `build.rs`).
     pub fn shipped() -> Prices {
-        // The file is part of the crate and checked by a test; a broken edit shows there.
-        toml::from_str(PRICES_TOML).unwrap_or_else(|_| Prices::fallback())
-    }
-
-    /// The same figures as `prices.toml`, used only if that file were ever unreadable.
-    fn fallback() -> Prices {
-        Prices {
-            region: "us-east-1".into(),
-            as_of: "2026-08".into(),
-            sources: vec![
-                "https://aws.amazon.com/lambda/pricing/".into(),
-                "https://aws.amazon.com/blogs/compute/introducing-tiered-pricing-for-aws-lambda/".into(),
-                "https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/".into(),
-            ],
-            x86_64: ArchPrices {
-                request_usd: 0.000_000_2,
-                gb_s_usd: 0.000_016_666_7,
-                provisioned_gb_s_usd: 0.000_004_166_7,
-                provisioned_execution_gb_s_usd: 0.000_009_722_2,
-            },
-            arm64: ArchPrices {
-                request_usd: 0.000_000_2,
-                gb_s_usd: 0.000_013_333_4,
-                provisioned_gb_s_usd: 0.000_003_333_4,
-                provisioned_execution_gb_s_usd: 0.000_007_777_8,
-            },
-            free_tier: FreeTier { requests: 1_000_000.0, gb_s: 400_000.0 },
-            provisioned_billing_unit_s: 300.0,
-        }
+        include!(concat!(env!("OUT_DIR"), "/prices.rs"))
     }
 
     /// The prices of one architecture.
@@ -192,7 +164,11 @@ mod tests {
     #[test]
     fn shipped_prices_parse_and_match_the_facts() {
         let p: Prices = toml::from_str(PRICES_TOML).expect("data/prices.toml is valid");
-        assert_eq!(p, Prices::fallback(), "the fallback must equal the file");
+        assert_eq!(
+            p,
+            Prices::shipped(),
+            "build.rs must carry the file over exactly"
+        );
         // lambda-facts.md section 4: $0.20 per million requests, $0.0000166667 per GB-s on x86.
         assert!((p.x86_64.request_usd * 1e6 - 0.2).abs() < 1e-12);
         assert!(p.arm64.gb_s_usd < p.x86_64.gb_s_usd);

@@ -141,7 +141,7 @@ pub struct Choice {
     /// What the learner reads.
     pub label: String,
     /// The value written to the field (a string, number or boolean).
-    pub value: toml::Value,
+    pub value: Value,
 }
 
 /// A lesson read and checked, ready for the app.
@@ -624,8 +624,7 @@ fn check_knob(scenario: &Scenario, knob: &Knob) -> Result<(), String> {
                 return Err("a select needs at least two options".into());
             }
             for o in &knob.options {
-                let v = serde_json::to_value(&o.value).map_err(|e| e.to_string())?;
-                set_path(scenario, &knob.path, &v)
+                set_path(scenario, &knob.path, &o.value)
                     .map_err(|e| format!("option \"{}\": {e}", o.label))?;
             }
         }

@@ -184,7 +184,7 @@ fn KnobControl(
                 .collect_view();
             let selected = move || {
                 let cur = current();
-                k.get_value().options.iter().position(|o| serde_json::to_value(&o.value).ok().as_ref() == Some(&cur)).unwrap_or(0).to_string()
+                k.get_value().options.iter().position(|o| o.value == cur).unwrap_or(0).to_string()
             };
             view! {
                 <div class="knob">
@@ -192,7 +192,7 @@ fn KnobControl(
                     <select id=id name=knob.id.clone() prop:value=selected
                         on:change=move |ev| {
                             let j: usize = event_target_value(&ev).parse().unwrap_or(0);
-                            let v = k.get_value().options.get(j).and_then(|o| serde_json::to_value(&o.value).ok());
+                            let v = k.get_value().options.get(j).map(|o| o.value.clone());
                             if let Some(v) = v {
                                 values.update(|vals| if let Some(slot) = vals.get_mut(index) { *slot = v });
                             }
