@@ -53,6 +53,195 @@ pub struct Lesson {
     /// The AWS documentation pages behind the lesson's claims.
     #[serde(default)]
     pub sources: Vec<Source>,
+    /// "Place your bet" questions, asked before an experiment reveals the answer.
+    #[serde(default)]
+    pub predictions: Vec<Prediction>,
+    /// A goal the engine checks on the learner's own configuration.
+    #[serde(default)]
+    pub challenge: Option<Challenge>,
+}
+
+/// A question asked before the experiment shows the answer; the engine decides which choice is right.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prediction {
+    /// Id, unique in the lesson (progress is stored under it).
+    pub id: String,
+    /// The experiment that reveals the answer.
+    pub experiment: String,
+    /// The question.
+    pub question: String,
+    /// Knob values for the reveal (knob id to value); the others keep the scenario's values.
+    #[serde(default)]
+    pub set: BTreeMap<String, Value>,
+    /// The figure that decides the answer (see [`metric`]).
+    pub metric: String,
+    /// The choices, each a range of the metric.
+    pub choices: Vec<Band>,
+    /// Index of the right choice; the checker verifies the engine agrees.
+    pub answer: usize,
+    /// Why, shown after the reveal.
+    pub explanation: String,
+}
+
+/// A labelled range of a metric: `min <= value <= max` (either end may be open).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// What the learner reads.
+    pub label: String,
+    /// Smallest value in the band.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Largest value in the band.
+    #[serde(default)]
+    pub max: Option<f64>,
+}
+
+impl Band {
+    /// Whether `v` lies in the band.
+    pub fn contains(&self, v: f64) -> bool {
+        self.min.is_none_or(|m| v >= m) && self.max.is_none_or(|m| v <= m)
+    }
+}
+
+/// A goal checked by the engine on the learner's configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Challenge {
+    /// The experiment whose knobs the learner turns.
+    pub experiment: String,
+    /// The goal in words, e.g. "p99 under 300 ms and under $2 a day".
+    pub goal: String,
+    /// Every condition must hold.
+    pub conditions: Vec<Condition>,
+    /// Hints, unlocked one by one.
+    pub hints: Vec<String>,
+    /// Knob values that solve it (knob id to value).
+    pub solution: BTreeMap<String, Value>,
+    /// The solution in words.
+    pub solution_text: String,
+}
+
+/// One condition of a challenge: a metric within bounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The figure (see [`metric`]).
+    pub metric: String,
+    /// What the learner reads, e.g. "p99 under 300 ms".
+    pub label: String,
+    /// Smallest allowed value.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Largest allowed value.
+    #[serde(default)]
+    pub max: Option<f64>,
+}
+
+impl Condition {
+    /// Whether `v` meets the condition.
+    pub fn holds(&self, v: f64) -> bool {
+        self.min.is_none_or(|m| v >= m) && self.max.is_none_or(|m| v <= m)
+    }
+}
+
+/// How each condition of a challenge fares on one report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionResult {
+    /// The condition.
+    pub condition: Condition,
+    /// The engine's value of its metric.
+    pub value: f64,
+    /// Whether it holds.
+    pub met: bool,
+}
+
+impl Challenge {
+    /// Checks every condition on `report`.
+    pub fn evaluate(&self, report: &crate::Report) -> Result<Vec<ConditionResult>, String> {
+        self.conditions
+            .iter()
+            .map(|c| {
+                let value = metric(report, &c.metric)?;
+                Ok(ConditionResult {
+                    condition: c.clone(),
+                    value,
+                    met: c.holds(value),
+                })
+            })
+            .collect()
+    }
+}
+
+/// A figure of a report by name: a summary field (`cold_starts`, `duration_ms_p99`,
+/// `cost_usd`, ...), `ledger.<field>`, or `<function name>.<summary field>`.
+pub fn metric(report: &crate::Report, name: &str) -> Result<f64, String> {
+    let (scope, field) = name
+        .split_once('.')
+        .map_or((None, name), |(a, b)| (Some(a), b));
+    let value = match scope {
+        None => serde_json::to_value(&report.summary),
+        Some("ledger") => serde_json::to_value(report.ledger),
+        Some(f) => match report.functions.iter().find(|x| x.name == f) {
+            Some(x) => serde_json::to_value(&x.summary),
+            None => return Err(format!("metric \"{name}\": no function called \"{f}\"")),
+        },
+    }
+    .map_err(|e| e.to_string())?;
+    value
+        .get(field)
+        .and_then(Value::as_f64)
+        .ok_or_else(|| format!("metric \"{name}\": expected a summary figure such as cold_starts, throttled, duration_ms_p99 or cost_usd"))
+}
+
+/// The experiment's scenario with some knobs set (knob id to value).
+pub fn apply_knobs(
+    scenario: &Scenario,
+    experiment: &Experiment,
+    values: &BTreeMap<String, Value>,
+) -> Result<Scenario, String> {
+    let mut s = scenario.clone();
+    for (id, v) in values {
+        let knob = experiment
+            .knobs
+            .iter()
+            .find(|k| &k.id == id)
+            .ok_or_else(|| {
+                format!(
+                    "\"{id}\" is not a knob of experiment \"{}\" (knobs: {})",
+                    experiment.id,
+                    experiment
+                        .knobs
+                        .iter()
+                        .map(|k| k.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+        knob.admits(v)?;
+        s = set_path(&s, &knob.path, v)?;
+    }
+    Ok(s)
+}
+
+impl Knob {
+    /// Whether a learner could set this value with the control.
+    pub fn admits(&self, v: &Value) -> Result<(), String> {
+        match self.control {
+            Control::Slider => match v.as_f64() {
+                Some(x) if x >= self.min && x <= self.max => Ok(()),
+                _ => Err(format!(
+                    "{}: expected a number from {} to {}, got {v}",
+                    self.id, self.min, self.max
+                )),
+            },
+            Control::Toggle if v.is_boolean() => Ok(()),
+            Control::Toggle => Err(format!("{}: expected true or false, got {v}", self.id)),
+            Control::Select if self.options.iter().any(|o| &o.value == v) => Ok(()),
+            Control::Select => Err(format!("{}: {v} is not one of the options", self.id)),
+        }
+    }
 }
 
 fn default_text() -> String {
@@ -546,6 +735,25 @@ fn load_lesson(
         }
         scenarios.insert(x.id.clone(), scenario);
     }
+    for (i, p) in lesson.predictions.iter().enumerate() {
+        let field = format!("predictions[{i}]");
+        if lesson.predictions[..i].iter().any(|q| q.id == p.id) {
+            errors.push(err(
+                &file,
+                line_of(&p.question),
+                Some(&format!("{field}.id")),
+                format!("\"{}\" is used twice", p.id),
+            ));
+        }
+        if let Err(m) = check_prediction(&lesson, &scenarios, p) {
+            errors.push(err(&file, line_of(&p.question), Some(&field), m));
+        }
+    }
+    if let Some(c) = &lesson.challenge {
+        if let Err(m) = check_challenge(&lesson, &scenarios, c) {
+            errors.push(err(&file, line_of("[challenge]"), Some("challenge"), m));
+        }
+    }
     for (line, p) in &placed {
         if !lesson.experiments.iter().any(|x| &x.id == p) {
             errors.push(err(
@@ -566,6 +774,108 @@ fn load_lesson(
     } else {
         Err(errors)
     }
+}
+
+fn experiment_and_scenario<'a>(
+    lesson: &'a Lesson,
+    scenarios: &'a BTreeMap<String, Scenario>,
+    id: &str,
+) -> Result<(&'a Experiment, &'a Scenario), String> {
+    let x = lesson
+        .experiments
+        .iter()
+        .find(|x| x.id == id)
+        .ok_or_else(|| format!("experiment \"{id}\" does not exist"))?;
+    let s = scenarios
+        .get(id)
+        .ok_or_else(|| format!("experiment \"{id}\" has no valid scenario"))?;
+    Ok((x, s))
+}
+
+/// The engine must put the reveal's value in the answer's band, and in no other band.
+fn check_prediction(
+    lesson: &Lesson,
+    scenarios: &BTreeMap<String, Scenario>,
+    p: &Prediction,
+) -> Result<(), String> {
+    let (x, s) = experiment_and_scenario(lesson, scenarios, &p.experiment)?;
+    if p.choices.len() < 2 {
+        return Err("expected at least two choices".into());
+    }
+    let Some(answer) = p.choices.get(p.answer) else {
+        return Err(format!(
+            "answer = {} but there are only {} choices (counted from 0)",
+            p.answer,
+            p.choices.len()
+        ));
+    };
+    let scenario = apply_knobs(s, x, &p.set).map_err(|e| format!("set: {e}"))?;
+    let report = crate::sim::run(&scenario).map_err(|e| e.to_string())?;
+    let v = metric(&report, &p.metric)?;
+    if !answer.contains(v) {
+        let right = p
+            .choices
+            .iter()
+            .position(|c| c.contains(v))
+            .map_or("none of the choices".to_string(), |i| {
+                format!("choice {i} (\"{}\")", p.choices[i].label)
+            });
+        return Err(format!(
+            "wrong answer: the engine gives {} = {v}, which is {right}, not choice {} (\"{}\")",
+            p.metric, p.answer, answer.label
+        ));
+    }
+    if let Some(i) = p
+        .choices
+        .iter()
+        .enumerate()
+        .position(|(i, c)| i != p.answer && c.contains(v))
+    {
+        return Err(format!(
+            "choices overlap: {} = {v} is also in choice {i} (\"{}\")",
+            p.metric, p.choices[i].label
+        ));
+    }
+    Ok(())
+}
+
+/// The defaults must fail the challenge and the solution must pass it.
+fn check_challenge(
+    lesson: &Lesson,
+    scenarios: &BTreeMap<String, Scenario>,
+    c: &Challenge,
+) -> Result<(), String> {
+    let (x, s) = experiment_and_scenario(lesson, scenarios, &c.experiment)?;
+    if c.conditions.is_empty() {
+        return Err("expected at least one condition".into());
+    }
+    if c.hints.is_empty() {
+        return Err("expected at least one hint".into());
+    }
+    let defaults = crate::sim::run(s).map_err(|e| e.to_string())?;
+    if c.evaluate(&defaults)?.iter().all(|r| r.met) {
+        return Err("already solved by the defaults: change the scenario or the conditions so the learner has something to do".into());
+    }
+    let scenario = apply_knobs(s, x, &c.solution).map_err(|e| format!("solution: {e}"))?;
+    let solved = crate::sim::run(&scenario).map_err(|e| format!("solution: {e}"))?;
+    let failed: Vec<String> = c
+        .evaluate(&solved)?
+        .into_iter()
+        .filter(|r| !r.met)
+        .map(|r| {
+            format!(
+                "{} ({} = {})",
+                r.condition.label, r.condition.metric, r.value
+            )
+        })
+        .collect();
+    if !failed.is_empty() {
+        return Err(format!(
+            "unsolvable: the solution fails {}",
+            failed.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// The line of a scenario file where the last part of `field` is set.
@@ -815,6 +1125,83 @@ max = 10
         let mut m = fixture();
         m.insert("stray/lesson.toml".into(), String::new());
         assert!(errors(&m)[0].contains("\"stray\" is not in index.toml's order"));
+    }
+
+    /// The fixture with a prediction and a challenge appended to its lesson file.
+    fn with(extra: &str) -> BTreeMap<String, String> {
+        let mut m = fixture();
+        let lesson = format!("{}{extra}", m["one/lesson.toml"]);
+        m.insert("one/lesson.toml".into(), lesson);
+        m
+    }
+
+    const PREDICTION: &str = r#"
+[[predictions]]
+id = "p"
+experiment = "main"
+question = "How many requests at 8 per second?"
+set = { rate = 8 }
+metric = "requests"
+choices = [{ label = "few", max = 50 }, { label = "about 80", min = 50, max = 120 }, { label = "many", min = 120 }]
+answer = 1
+explanation = "8 x 10 s"
+"#;
+
+    const CHALLENGE: &str = r#"
+[challenge]
+experiment = "main"
+goal = "At least 60 requests"
+conditions = [{ metric = "requests", min = 60, label = "60 or more requests" }]
+hints = ["Raise the rate."]
+solution = { rate = 9 }
+solution_text = "9 per second for 10 s."
+"#;
+
+    #[test]
+    fn predictions_and_challenges_are_checked_against_the_engine() {
+        assert!(load(&with(&format!("{PREDICTION}{CHALLENGE}"))).is_ok());
+
+        let wrong = errors(&with(&PREDICTION.replace("answer = 1", "answer = 2")));
+        assert!(wrong[0].contains("predictions[0]: wrong answer: the engine gives requests = 79, which is choice 1 (\"about 80\"), not choice 2"), "{wrong:?}");
+
+        let overlap = errors(&with(&PREDICTION.replace(
+            "{ label = \"few\", max = 50 }",
+            "{ label = \"few\", max = 90 }",
+        )));
+        assert!(overlap[0].contains("choices overlap"), "{overlap:?}");
+
+        let bad_knob = errors(&with(
+            &PREDICTION.replace("set = { rate = 8 }", "set = { speed = 8 }"),
+        ));
+        assert!(
+            bad_knob[0].contains("\"speed\" is not a knob of experiment \"main\""),
+            "{bad_knob:?}"
+        );
+
+        let unsolvable = errors(&with(&CHALLENGE.replace("rate = 9", "rate = 3")));
+        assert!(
+            unsolvable[0].contains(
+                "challenge: unsolvable: the solution fails 60 or more requests (requests = 29)"
+            ),
+            "{unsolvable:?}"
+        );
+
+        let solved = errors(&with(&CHALLENGE.replace("min = 60", "min = 10")));
+        assert!(
+            solved[0].contains("already solved by the defaults"),
+            "{solved:?}"
+        );
+
+        let out_of_range = errors(&with(&CHALLENGE.replace("rate = 9", "rate = 90")));
+        assert!(
+            out_of_range[0].contains("solution: rate: expected a number from 1 to 10, got 90"),
+            "{out_of_range:?}"
+        );
+
+        let bad_metric = errors(&with(
+            &CHALLENGE.replace("metric = \"requests\"", "metric = \"speed\""),
+        ));
+        assert!(bad_metric[0].contains("metric \"speed\""), "{bad_metric:?}");
     }
 
     #[test]
