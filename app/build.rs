@@ -6,7 +6,12 @@ use std::path::Path;
 use pulldown_cmark::{html, Event, Options, Parser};
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../lessons");
+    // LAMBDA_LAB_LESSONS points the build at another lessons folder (for authors' drafts).
+    println!("cargo:rerun-if-env-changed=LAMBDA_LAB_LESSONS");
+    let dir = std::env::var_os("LAMBDA_LAB_LESSONS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../lessons"),
+        Into::into,
+    );
     println!("cargo:rerun-if-changed={}", dir.display());
     // Cargo only watches a folder's own entries; watch every file too.
     if let Ok(list) = walk(&dir) {

@@ -1,9 +1,11 @@
-//! The shell: header, hash router and footer.
+//! The shell: header, hash router, progress and theme, the keyboard help, the footer.
 
 use leptos::prelude::*;
 
 use crate::pages::{home::Home, lesson::LessonPage};
+use crate::progress;
 use crate::route::{Location, Route};
+use crate::theme::{self, ThemeToggle};
 
 fn current_hash() -> String {
     web_sys::window()
@@ -14,14 +16,42 @@ fn current_hash() -> String {
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
+    theme::provide();
     let (hash, set_hash) = signal(current_hash());
     let handle = window_event_listener(leptos::ev::hashchange, move |_| {
         set_hash.set(current_hash())
     });
-    // The listener lives as long as the page.
-    std::mem::forget(handle);
-    let location = Memo::new(move |_| Location::parse(&hash.get()));
+    on_cleanup(move || handle.remove());
+    // Only the route part decides which page is mounted; the query is read once by each page,
+    // so an experiment writing its own state into the URL never re-mounts itself.
+    let route = Memo::new(move |_| Location::parse(&hash.get()).route);
     let pages = StoredValue::new(crate::catalog::pages());
+
+    let (loaded, problem) = progress::load();
+    let progress = RwSignal::new(loaded);
+    provide_context(progress);
+    let problem = RwSignal::new(problem);
+    Effect::new(move |prev: Option<()>| {
+        let p = progress.get();
+        // The first run only reads: it must not overwrite anything before the learner acts.
+        if prev.is_some() {
+            progress::save(&p);
+        }
+    });
+
+    let (help, set_help) = signal(false);
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let in_field = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        match ev.key().as_str() {
+            "?" if !in_field => set_help.update(|h| *h = !*h),
+            "Escape" => set_help.set(false),
+            _ => {}
+        }
+    });
+    on_cleanup(move || keys.remove());
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -31,11 +61,22 @@ pub fn App() -> impl IntoView {
                 " Lambda Lab"
             </a>
             <span class="tagline">"See how AWS Lambda really behaves"</span>
+            <span class="header-actions">
+                <button type="button" class="link-button" on:click=move |_| set_help.set(true) aria-haspopup="dialog">"Shortcuts (?)"</button>
+                <ThemeToggle/>
+            </span>
         </header>
+        {move || problem.get().map(|p| view! {
+            <div class="notice banner" role="alert" data-testid="progress-problem">
+                {format!("Your progress could not be loaded: {p}.")}
+                " "
+                <button type="button" class="link-button" on:click=move |_| problem.set(None)>"Dismiss"</button>
+            </div>
+        })}
         <main id="main" tabindex="-1">
             {move || {
-                let loc = location.get();
-                match loc.route {
+                let loc = Location::parse(&hash.get_untracked());
+                match route.get() {
                     Route::Home => view! { <Home pages=pages.get_value()/> }.into_any(),
                     Route::Lesson { id } => {
                         let all = pages.get_value();
@@ -48,6 +89,22 @@ pub fn App() -> impl IntoView {
                 }
             }}
         </main>
+        {move || help.get().then(|| view! {
+            <div class="overlay" on:click=move |_| set_help.set(false)>
+                <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title" on:click=|ev| ev.stop_propagation()>
+                    <h2 id="help-title">"Keyboard shortcuts"</h2>
+                    <dl class="keys">
+                        <dt><kbd>"Space"</kbd></dt><dd>"Play or pause the experiment"</dd>
+                        <dt><kbd>"\u{2192}"</kbd>" "<kbd>"\u{2190}"</kbd></dt><dd>"Step one event forward or back"</dd>
+                        <dt><kbd>"Home"</kbd>" "<kbd>"End"</kbd></dt><dd>"Go to the start or the end of the run"</dd>
+                        <dt><kbd>"Tab"</kbd></dt><dd>"Move between controls; arrows change a slider"</dd>
+                        <dt><kbd>"?"</kbd></dt><dd>"Show or hide this list"</dd>
+                        <dt><kbd>"Esc"</kbd></dt><dd>"Close it"</dd>
+                    </dl>
+                    <button type="button" class="primary" on:click=move |_| set_help.set(false) autofocus>"Close"</button>
+                </div>
+            </div>
+        })}
         <footer class="site-footer">
             "Everything here is simulated in your browser by a deterministic model; no request leaves the page."
         </footer>

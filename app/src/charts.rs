@@ -4,6 +4,7 @@
 pub mod theme;
 
 use engine::report::{EnvState, Report};
+use engine::Scenario;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -15,12 +16,199 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("chart: {e:?}")
 }
 
+/// Which chart to draw; the names are the ones lesson files use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Environment lanes.
+    Lanes,
+    /// Environments over time.
+    Envs,
+    /// Requests in flight against the concurrency limits.
+    Concurrency,
+    /// Duration percentiles.
+    Latency,
+    /// Throttles and retries.
+    Throttles,
+    /// Cost so far.
+    Cost,
+}
+
+impl ChartKind {
+    /// The chart of a lesson file's name.
+    pub fn from_name(name: &str) -> Option<ChartKind> {
+        Some(match name {
+            "lanes" => ChartKind::Lanes,
+            "envs" => ChartKind::Envs,
+            "concurrency" => ChartKind::Concurrency,
+            "latency" => ChartKind::Latency,
+            "throttles" => ChartKind::Throttles,
+            "cost" => ChartKind::Cost,
+            _ => return None,
+        })
+    }
+
+    /// The name lesson files use.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChartKind::Lanes => "lanes",
+            ChartKind::Envs => "envs",
+            ChartKind::Concurrency => "concurrency",
+            ChartKind::Latency => "latency",
+            ChartKind::Throttles => "throttles",
+            ChartKind::Cost => "cost",
+        }
+    }
+
+    /// The caption above the chart.
+    pub fn title(self) -> &'static str {
+        match self {
+            ChartKind::Lanes => "Execution environments: amber Init, blue invoking, grey outline idle, green frame provisioned",
+            ChartKind::Envs => "Environments over time",
+            ChartKind::Concurrency => "Requests in flight against the limits",
+            ChartKind::Latency => "Duration the caller waits (p50 and p99)",
+            ChartKind::Throttles => "Throttled (429) and retried requests",
+            ChartKind::Cost => "Cost so far",
+        }
+    }
+
+    /// Height in CSS pixels.
+    pub fn height(self) -> u32 {
+        match self {
+            ChartKind::Lanes => 220,
+            _ => 180,
+        }
+    }
+}
+
+/// Where the plot's time axis lies on the drawing, in pixels, so a click maps to a time.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TimeAxis {
+    /// Left end of the plotting area, in pixels.
+    pub x0: i32,
+    /// Right end, in pixels.
+    pub x1: i32,
+    /// Top of the plotting area, in pixels.
+    pub y0: i32,
+    /// Bottom, in pixels.
+    pub y1: i32,
+    /// Simulated span, in seconds.
+    pub end_s: f64,
+}
+
+impl TimeAxis {
+    /// The time under pixel `x`, or `None` outside the plot.
+    pub fn time_at(&self, x: f64) -> Option<f64> {
+        let (x0, x1) = (f64::from(self.x0), f64::from(self.x1));
+        (x1 > x0 && x >= x0 && x <= x1).then(|| (x - x0) / (x1 - x0) * self.end_s)
+    }
+
+    /// The pixel of time `t_s`.
+    pub fn x_of(&self, t_s: f64) -> f64 {
+        f64::from(self.x0)
+            + (t_s / self.end_s.max(1e-9)).clamp(0.0, 1.0) * f64::from(self.x1 - self.x0)
+    }
+}
+
+/// Draws `kind` for `report`; `scenario` supplies the limits drawn as dashed lines.
+pub fn draw<DB: DrawingBackend>(
+    kind: ChartKind,
+    area: &DrawingArea<DB, Shift>,
+    report: &Report,
+    scenario: &Scenario,
+    pal: &Palette,
+) -> Result<TimeAxis, String> {
+    match kind {
+        ChartKind::Lanes => draw_lanes(area, report, pal),
+        ChartKind::Envs => draw_envs(area, report, pal),
+        ChartKind::Concurrency => draw_concurrency(area, report, scenario, pal),
+        ChartKind::Latency => draw_latency(area, report, pal),
+        ChartKind::Throttles => draw_throttles(area, report, pal),
+        ChartKind::Cost => draw_cost(area, report, pal),
+    }
+}
+
+type TimeChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// A time chart with the house margins, fonts and colours.
+fn time_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    report: &Report,
+    pal: &Palette,
+    y_max: f64,
+    y_desc: &str,
+    y_fmt: &dyn Fn(&f64) -> String,
+) -> Result<TimeChart<'a, DB>, String> {
+    area.fill(&pal.bg).map_err(err)?;
+    let end_s = report.summary.duration_s;
+    let mut chart = ChartBuilder::on(area)
+        .margin(8)
+        .margin_right(16)
+        .x_label_area_size(36)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..end_s, 0f64..y_max.max(1e-9))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("Time (s)")
+        .y_desc(y_desc)
+        .y_label_formatter(y_fmt)
+        .x_labels(8)
+        .y_labels(5)
+        .axis_desc_style((FONT, 13).into_font().color(&pal.text))
+        .label_style((FONT, 12).into_font().color(&pal.muted))
+        .axis_style(pal.grid)
+        .light_line_style(pal.bg)
+        .bold_line_style(pal.grid)
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
+fn axis_of<'a, DB: DrawingBackend + 'a>(chart: &TimeChart<'a, DB>, end_s: f64) -> TimeAxis {
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    TimeAxis {
+        x0: xr.start,
+        x1: xr.end,
+        y0: yr.start,
+        y1: yr.end,
+        end_s,
+    }
+}
+
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut TimeChart<'a, DB>,
+    pal: &Palette,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(pal.bg.mix(0.85))
+        .border_style(pal.grid)
+        .label_font((FONT, 12).into_font().color(&pal.text))
+        .draw()
+        .map_err(err)
+}
+
+fn plain(v: &f64) -> String {
+    if *v >= 1000.0 {
+        engine::report::group(*v as u64)
+    } else if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
 /// Environment lanes: one row per environment; amber Init, blue busy, grey outlined idle.
 pub fn draw_lanes<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     report: &Report,
     pal: &Palette,
-) -> Result<(), String> {
+) -> Result<TimeAxis, String> {
     area.fill(&pal.bg).map_err(err)?;
     let lanes = &report.lanes.lanes;
     let n = lanes.len().max(1) as f64;
@@ -29,7 +217,7 @@ pub fn draw_lanes<DB: DrawingBackend>(
         .margin(8)
         .margin_right(16)
         .x_label_area_size(36)
-        .y_label_area_size(48)
+        .y_label_area_size(56)
         .build_cartesian_2d(0f64..end_s, 0f64..n)
         .map_err(err)?;
     chart
@@ -37,7 +225,8 @@ pub fn draw_lanes<DB: DrawingBackend>(
         .disable_y_mesh()
         .x_desc("Time (s)")
         .y_desc("Environment")
-        .y_labels(lanes.len().clamp(1, 8))
+        .x_labels(8)
+        .y_labels(lanes.len().clamp(1, 6))
         .y_label_formatter(&|y| format!("{}", (n - y.floor()).max(1.0) as u32))
         .axis_desc_style((FONT, 13).into_font().color(&pal.text))
         .label_style((FONT, 12).into_font().color(&pal.muted))
@@ -74,8 +263,19 @@ pub fn draw_lanes<DB: DrawingBackend>(
                 }
             }))
             .map_err(err)?;
+        if let Some(t) = lane.reaped_us {
+            let x = t as f64 / 1e6;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, y + 0.1), (x, y + 0.9)],
+                    pal.text.stroke_width(2),
+                )))
+                .map_err(err)?;
+        }
     }
-    area.present().map_err(err)
+    let axis = axis_of(&chart, end_s);
+    area.present().map_err(err)?;
+    Ok(axis)
 }
 
 /// Environments over time: alive (grey), initialising or invoking (blue), cold starts (amber).
@@ -83,34 +283,11 @@ pub fn draw_envs<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     report: &Report,
     pal: &Palette,
-) -> Result<(), String> {
-    area.fill(&pal.bg).map_err(err)?;
+) -> Result<TimeAxis, String> {
     let rows = &report.series.rows;
     let half = report.series.bucket_s / 2.0;
-    let end_s = report.summary.duration_s;
-    let y_max = rows
-        .iter()
-        .map(|r| r.envs_mean.max(r.concurrency_max as f64))
-        .fold(1.0, f64::max)
-        * 1.15;
-    let mut chart = ChartBuilder::on(area)
-        .margin(8)
-        .margin_right(16)
-        .x_label_area_size(36)
-        .y_label_area_size(48)
-        .build_cartesian_2d(0f64..end_s, 0f64..y_max)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("Time (s)")
-        .y_desc("Environments")
-        .axis_desc_style((FONT, 13).into_font().color(&pal.text))
-        .label_style((FONT, 12).into_font().color(&pal.muted))
-        .axis_style(pal.grid)
-        .light_line_style(pal.bg)
-        .bold_line_style(pal.grid)
-        .draw()
-        .map_err(err)?;
+    let y_max = rows.iter().map(|r| r.envs_mean).fold(1.0, f64::max) * 1.2;
+    let mut chart = time_chart(area, report, pal, y_max, "Environments", &plain)?;
     chart
         .draw_series(LineSeries::new(
             rows.iter().map(|r| (r.t_s + half, r.envs_mean)),
@@ -137,15 +314,226 @@ pub fn draw_envs<DB: DrawingBackend>(
         .map_err(err)?
         .label("cold starts")
         .legend(|(x, y)| TriangleMarker::new((x + 8, y), 5, pal.init.filled()));
+    legend(&mut chart, pal)?;
+    let axis = axis_of(&chart, report.summary.duration_s);
+    area.present().map_err(err)?;
+    Ok(axis)
+}
+
+/// A dashed horizontal line across the chart, labelled with its value.
+fn limit_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut TimeChart<'a, DB>,
+    y: f64,
+    end_s: f64,
+    label: String,
+    pal: &Palette,
+) -> Result<(), String> {
+    let style = pal.limit.stroke_width(1);
+    let dashes = (0..40).map(|i| {
+        let a = end_s * f64::from(i) / 40.0;
+        PathElement::new(vec![(a, y), (a + end_s / 80.0, y)], style)
+    });
+    chart.draw_series(dashes).map_err(err)?;
     chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(pal.bg.mix(0.85))
-        .border_style(pal.grid)
-        .label_font((FONT, 12).into_font().color(&pal.text))
-        .draw()
+        .draw_series(std::iter::once(Text::new(
+            label,
+            (end_s * 0.99, y),
+            (FONT, 12)
+                .into_font()
+                .color(&pal.muted)
+                .pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Right,
+                    plotters::style::text_anchor::VPos::Bottom,
+                )),
+        )))
         .map_err(err)?;
-    area.present().map_err(err)
+    Ok(())
+}
+
+/// Requests in flight (peak per bucket) against the account limit and reserved concurrency.
+pub fn draw_concurrency<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    report: &Report,
+    scenario: &Scenario,
+    pal: &Palette,
+) -> Result<TimeAxis, String> {
+    let rows = &report.series.rows;
+    let peak = rows.iter().map(|r| r.concurrency_max).max().unwrap_or(0) as f64;
+    let limits: Vec<(f64, String)> = std::iter::once((
+        f64::from(scenario.account.concurrency_limit),
+        format!(
+            "account limit {}",
+            engine::report::group(u64::from(scenario.account.concurrency_limit))
+        ),
+    ))
+    .chain(scenario.functions.iter().filter_map(|f| {
+        f.reserved_concurrency
+            .map(|r| (f64::from(r), format!("{} reserved {r}", f.name)))
+    }))
+    .collect();
+    // Show a limit only when the traffic comes within reach of it.
+    let shown: Vec<&(f64, String)> = limits
+        .iter()
+        .filter(|(v, _)| *v <= peak * 2.0 + 1.0)
+        .collect();
+    let y_max = shown.iter().map(|(v, _)| *v).fold(peak.max(1.0), f64::max) * 1.15;
+    let end_s = report.summary.duration_s;
+    let mut chart = time_chart(area, report, pal, y_max, "In flight", &plain)?;
+    let bs = report.series.bucket_s;
+    chart
+        .draw_series(LineSeries::new(
+            rows.iter().flat_map(|r| {
+                [
+                    (r.t_s, r.concurrency_max as f64),
+                    (r.t_s + bs, r.concurrency_max as f64),
+                ]
+            }),
+            pal.busy.stroke_width(2),
+        ))
+        .map_err(err)?
+        .label("requests in flight (peak)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.busy.stroke_width(2)));
+    for (v, label) in shown {
+        limit_line(&mut chart, *v, end_s, label.clone(), pal)?;
+    }
+    legend(&mut chart, pal)?;
+    let axis = axis_of(&chart, end_s);
+    area.present().map_err(err)?;
+    Ok(axis)
+}
+
+/// Duration percentiles per bucket, in ms.
+pub fn draw_latency<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    report: &Report,
+    pal: &Palette,
+) -> Result<TimeAxis, String> {
+    let rows: Vec<_> = report
+        .series
+        .rows
+        .iter()
+        .filter(|r| r.completions > 0)
+        .collect();
+    let half = report.series.bucket_s / 2.0;
+    let y_max = rows.iter().map(|r| r.p99_ms).fold(1.0, f64::max) * 1.15;
+    let mut chart = time_chart(area, report, pal, y_max, "Duration (ms)", &plain)?;
+    chart
+        .draw_series(LineSeries::new(
+            rows.iter().map(|r| (r.t_s + half, r.p99_ms)),
+            pal.init.stroke_width(2),
+        ))
+        .map_err(err)?
+        .label("p99")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.init.stroke_width(2)));
+    chart
+        .draw_series(LineSeries::new(
+            rows.iter().map(|r| (r.t_s + half, r.p50_ms)),
+            pal.busy.stroke_width(2),
+        ))
+        .map_err(err)?
+        .label("p50")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.busy.stroke_width(2)));
+    legend(&mut chart, pal)?;
+    let axis = axis_of(&chart, report.summary.duration_s);
+    area.present().map_err(err)?;
+    Ok(axis)
+}
+
+/// Throttled (red bars) and retried (purple line) requests per bucket.
+pub fn draw_throttles<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    report: &Report,
+    pal: &Palette,
+) -> Result<TimeAxis, String> {
+    let rows = &report.series.rows;
+    let bs = report.series.bucket_s;
+    let y_max = rows
+        .iter()
+        .map(|r| r.throttles.max(r.retries))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64
+        * 1.2;
+    let mut chart = time_chart(area, report, pal, y_max, "Requests", &plain)?;
+    chart
+        .draw_series(rows.iter().filter(|r| r.throttles > 0).map(|r| {
+            Rectangle::new(
+                [(r.t_s, 0.0), (r.t_s + bs * 0.9, r.throttles as f64)],
+                pal.throttle.filled(),
+            )
+        }))
+        .map_err(err)?
+        .label("throttled (429)")
+        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], pal.throttle.filled()));
+    chart
+        .draw_series(LineSeries::new(
+            rows.iter().map(|r| (r.t_s + bs / 2.0, r.retries as f64)),
+            pal.retry.stroke_width(2),
+        ))
+        .map_err(err)?
+        .label("retries sent")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.retry.stroke_width(2)));
+    legend(&mut chart, pal)?;
+    let axis = axis_of(&chart, report.summary.duration_s);
+    area.present().map_err(err)?;
+    Ok(axis)
+}
+
+/// Cumulative cost, in US dollars.
+pub fn draw_cost<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    report: &Report,
+    pal: &Palette,
+) -> Result<TimeAxis, String> {
+    let rows = &report.series.rows;
+    let bs = report.series.bucket_s;
+    let y_max = rows.last().map_or(0.0, |r| r.cost_cum_usd).max(1e-6) * 1.15;
+    let money = |v: &f64| {
+        if *v >= 1.0 {
+            format!("${v:.2}")
+        } else if *v >= 0.01 {
+            format!("${v:.3}")
+        } else {
+            format!("${v:.5}")
+        }
+    };
+    let mut chart = time_chart(area, report, pal, y_max, "US dollars", &money)?;
+    chart
+        .draw_series(LineSeries::new(
+            std::iter::once((0.0, 0.0)).chain(rows.iter().map(|r| (r.t_s + bs, r.cost_cum_usd))),
+            pal.money.stroke_width(2),
+        ))
+        .map_err(err)?
+        .label("cost so far")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.money.stroke_width(2)));
+    legend(&mut chart, pal)?;
+    let axis = axis_of(&chart, report.summary.duration_s);
+    area.present().map_err(err)?;
+    Ok(axis)
+}
+
+/// The chart in words, for screen readers and the text view.
+pub fn describe(kind: ChartKind, report: &Report) -> String {
+    let s = &report.summary;
+    let rows = &report.series.rows;
+    match kind {
+        ChartKind::Lanes => lanes_text(report),
+        ChartKind::Envs => envs_text(report),
+        ChartKind::Concurrency => format!("At most {} requests were in flight at once; {} were throttled.", s.concurrency_max, s.throttled),
+        ChartKind::Latency => format!(
+            "Over the run the median duration was {:.0} ms and the 99th percentile {:.0} ms; the worst bucket's p99 was {:.0} ms.",
+            s.duration_ms_p50,
+            s.duration_ms_p99,
+            rows.iter().map(|r| r.p99_ms).fold(0.0, f64::max)
+        ),
+        ChartKind::Throttles => format!(
+            "{} invocations were throttled and {} retries sent; the worst bucket had {} throttles.",
+            s.throttled,
+            s.retries,
+            rows.iter().map(|r| r.throttles).max().unwrap_or(0)
+        ),
+        ChartKind::Cost => format!("The run cost ${:.4} in all over {:.0} s.", s.cost_usd, s.duration_s),
+    }
 }
 
 /// The lanes chart in words, for screen readers.
@@ -181,7 +569,7 @@ mod tests {
         engine::run(&s).expect("runs")
     }
 
-    fn svg(draw: impl Fn(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>) -> String {
+    fn svg(draw: impl Fn(&DrawingArea<SVGBackend, Shift>) -> Result<TimeAxis, String>) -> String {
         let mut out = String::new();
         {
             let root = SVGBackend::with_string(&mut out, (640, 240)).into_drawing_area();
@@ -200,6 +588,31 @@ mod tests {
         );
         let envs = svg(|a| draw_envs(a, &r, &theme::DARK));
         assert!(envs.contains("Environments") && envs.contains("cold starts"));
+    }
+
+    #[test]
+    fn every_chart_draws_and_maps_clicks_to_times() {
+        let r = report();
+        let s = engine::Scenario::from_toml("duration_s = 60\n[[functions]]\nname = \"f\"\nworkload = { kind = \"constant\", rate_per_s = 1 }\n").expect("valid");
+        for name in engine::lesson::CHARTS {
+            let kind = ChartKind::from_name(name).expect("every lesson chart name is drawable");
+            let mut axis = TimeAxis::default();
+            let out = svg(|a| {
+                axis = draw(kind, a, &r, &s, &theme::LIGHT)?;
+                Ok(axis)
+            });
+            assert!(out.contains("Time (s)"), "{name} has a labelled time axis");
+            assert!(axis.x1 > axis.x0, "{name} reports its plotting area");
+            let mid = axis
+                .time_at(f64::from(axis.x0 + axis.x1) / 2.0)
+                .expect("inside");
+            assert!(
+                (mid - 30.0).abs() < 0.5,
+                "{name}: the middle of the axis is 30 s, got {mid}"
+            );
+            assert!(axis.time_at(f64::from(axis.x0) - 5.0).is_none());
+            assert!(!describe(kind, &r).is_empty());
+        }
     }
 
     #[test]

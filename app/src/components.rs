@@ -1,4 +1,6 @@
 //! Reusable pieces of the pages.
 
+pub mod challenge;
 pub mod chart;
 pub mod experiment;
+pub mod prediction;

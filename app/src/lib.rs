@@ -7,7 +7,9 @@ pub mod charts;
 pub mod components;
 pub mod format;
 pub mod pages;
+pub mod progress;
 pub mod route;
+pub mod theme;
 
 mod app;
 

@@ -271,6 +271,24 @@ pub struct Experiment {
     /// The controls.
     #[serde(default)]
     pub knobs: Vec<Knob>,
+    /// The charts to show, from [`CHARTS`], in order.
+    #[serde(default = "default_charts")]
+    pub charts: Vec<String>,
+}
+
+/// The charts an experiment can show: environment lanes, environments over time, concurrency
+/// against its limits, latency percentiles, throttles and retries, cost so far.
+pub const CHARTS: [&str; 6] = [
+    "lanes",
+    "envs",
+    "concurrency",
+    "latency",
+    "throttles",
+    "cost",
+];
+
+fn default_charts() -> Vec<String> {
+    vec!["lanes".into(), "envs".into()]
 }
 
 /// A control bound to one field of the scenario.
@@ -677,6 +695,19 @@ fn load_lesson(
                     x.id, x.id
                 ),
             ));
+        }
+        for (c, chart) in x.charts.iter().enumerate() {
+            if !CHARTS.contains(&chart.as_str()) {
+                errors.push(err(
+                    &file,
+                    line_of(&format!("\"{chart}\"")),
+                    Some(&format!("{field}.charts[{c}]")),
+                    format!(
+                        "\"{chart}\" is not a chart; expected one of {}",
+                        CHARTS.join(", ")
+                    ),
+                ));
+            }
         }
         let scen_file = format!("{id}/{}", x.scenario);
         let Some(scen_text) = files.read(&scen_file) else {

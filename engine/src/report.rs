@@ -235,6 +235,41 @@ pub struct Lanes {
     pub truncated: bool,
 }
 
+/// How many of the recorded environments are in each state at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EnvCounts {
+    /// In Init.
+    pub init: u32,
+    /// Invoking.
+    pub busy: u32,
+    /// Idle.
+    pub idle: u32,
+}
+
+impl Lanes {
+    /// The states of the lane environments at `t_us` (environments beyond the lanes are not counted).
+    pub fn counts_at(&self, t_us: u64) -> EnvCounts {
+        let mut c = EnvCounts::default();
+        for lane in &self.lanes {
+            if t_us < lane.created_us || lane.reaped_us.is_some_and(|r| t_us >= r) {
+                continue;
+            }
+            match lane
+                .segments
+                .iter()
+                .find(|s| s.start_us <= t_us && t_us < s.end_us)
+                .map(|s| s.state)
+            {
+                Some(EnvState::Init) => c.init += 1,
+                Some(EnvState::Busy) => c.busy += 1,
+                // Between segments (or before the first ends) an alive environment waits.
+                _ => c.idle += 1,
+            }
+        }
+        c
+    }
+}
+
 /// One environment's life.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lane {

@@ -439,6 +439,8 @@ impl Simulation {
             for _ in 0..p {
                 let slot = sim.new_env(f, true);
                 sim.add_interval(Integral::Init, 0, ready);
+                // Its lane starts with this Init, as a re-initialisation after a timeout does.
+                sim.segment(slot, 0, ready, EnvState::Init);
                 sim.schedule(ready, Ev::Ready { slot });
             }
             if let Some(t) = sim.fns[f].arrivals.next_us() {

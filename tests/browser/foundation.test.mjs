@@ -38,7 +38,7 @@ test('a lesson renders, and moving a knob reruns the engine and redraws the char
   const experiment = page.locator('section.experiment');
   const canvas = experiment.locator('canvas[data-chart="envs"]');
   const verdict = experiment.locator('[data-testid="verdict"]');
-  const range = experiment.locator('input[type=range]').first();
+  const range = experiment.locator('.controls input[type=range]').first();
   await canvas.waitFor();
   await range.waitFor();
 

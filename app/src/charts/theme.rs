@@ -25,6 +25,10 @@ pub struct Palette {
     pub throttle: RGBColor,
     /// Limits (dashed lines).
     pub limit: RGBColor,
+    /// Retried.
+    pub retry: RGBColor,
+    /// Money.
+    pub money: RGBColor,
 }
 
 /// The light theme.
@@ -39,6 +43,8 @@ pub const LIGHT: Palette = Palette {
     provisioned: RGBColor(22, 163, 74),
     throttle: RGBColor(220, 38, 38),
     limit: RGBColor(87, 96, 110),
+    retry: RGBColor(124, 58, 237),
+    money: RGBColor(15, 118, 110),
 };
 
 /// The dark theme.
@@ -53,6 +59,8 @@ pub const DARK: Palette = Palette {
     provisioned: RGBColor(52, 199, 110),
     throttle: RGBColor(248, 90, 90),
     limit: RGBColor(160, 168, 180),
+    retry: RGBColor(167, 139, 250),
+    money: RGBColor(45, 212, 191),
 };
 
 /// The palette for a theme.

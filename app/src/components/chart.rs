@@ -1,54 +1,75 @@
-//! A chart on a canvas that redraws whenever the report changes.
+//! A chart on a canvas: redraws when the report or the theme changes, shows the timeline
+//! cursor, moves the timeline to the time clicked, and exports itself as PNG and its data as CSV.
 
-use engine::Report;
+use engine::{Report, Scenario};
 use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
 
-use crate::charts::{self, theme};
+use crate::charts::{self, theme, ChartKind, TimeAxis};
+use crate::theme::ThemeCtx;
 
-/// Which chart to draw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChartKind {
-    /// Environment lanes.
-    Lanes,
-    /// Environments over time.
-    Envs,
+/// Starts a download of `href` as `name`.
+pub fn download(href: &str, name: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(a) = doc.create_element("a") else {
+        return;
+    };
+    let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() else {
+        return;
+    };
+    a.set_href(href);
+    a.set_download(name);
+    a.click();
 }
 
-impl ChartKind {
-    fn name(self) -> &'static str {
-        match self {
-            ChartKind::Lanes => "lanes",
-            ChartKind::Envs => "envs",
-        }
-    }
+/// Starts a download of `text` as a file.
+pub fn download_text(text: &str, name: &str, mime: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    download(&url, name);
+    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-fn prefers_dark() -> bool {
-    web_sys::window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-        .is_some_and(|m| m.matches())
-}
-
-/// A canvas chart with a text alternative for screen readers.
+/// A canvas chart with a text alternative, a cursor and export buttons.
 #[component]
 pub fn Chart(
     /// What to draw.
     kind: ChartKind,
     /// The report to draw (`None` while there is none).
     report: Signal<Option<Report>>,
-    /// A caption shown above the chart.
-    title: &'static str,
-    /// Height in CSS pixels.
-    height: u32,
+    /// The scenario that produced it (for the limits drawn as dashed lines).
+    scenario: Signal<Option<Scenario>>,
+    /// The timeline position, in seconds.
+    cursor_s: Signal<f64>,
+    /// Called with the time clicked on the chart.
+    on_pick: Callback<f64>,
+    /// Used in export file names.
+    file_stem: String,
 ) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let (error, set_error) = signal(None::<String>);
+    let (axis, set_axis) = signal(TimeAxis::default());
+    let theme = use_context::<ThemeCtx>();
+    let height = kind.height();
     Effect::new(move |_| {
+        let dark = theme.is_some_and(|t| t.dark.get());
         let Some(report) = report.get() else { return };
+        let Some(scenario) = scenario.get() else {
+            return;
+        };
         let Some(el) = canvas.get() else { return };
-        let width = (el.client_width().max(280)) as u32;
+        let width = el.client_width().max(280) as u32;
         el.set_width(width);
         el.set_height(height);
         let Some(backend) = CanvasBackend::with_canvas_object(el) else {
@@ -56,24 +77,69 @@ pub fn Chart(
             return;
         };
         let area = backend.into_drawing_area();
-        let pal = theme::palette(prefers_dark());
-        let drawn = match kind {
-            ChartKind::Lanes => charts::draw_lanes(&area, &report, pal),
-            ChartKind::Envs => charts::draw_envs(&area, &report, pal),
-        };
-        set_error.set(drawn.err());
+        match charts::draw(kind, &area, &report, &scenario, theme::palette(dark)) {
+            Ok(a) => {
+                set_axis.set(a);
+                set_error.set(None);
+            }
+            Err(e) => set_error.set(Some(e)),
+        }
     });
     let text = move || {
-        report.with(|r| match (r, kind) {
-            (Some(r), ChartKind::Lanes) => charts::lanes_text(r),
-            (Some(r), ChartKind::Envs) => charts::envs_text(r),
-            (None, _) => String::new(),
+        report.with(|r| {
+            r.as_ref()
+                .map(|r| charts::describe(kind, r))
+                .unwrap_or_default()
         })
     };
+    let cursor_style = move || {
+        let a = axis.get();
+        if a.x1 <= a.x0 {
+            return "display:none".to_string();
+        }
+        format!(
+            "left:{:.1}px;top:{}px;height:{}px",
+            a.x_of(cursor_s.get()),
+            a.y0,
+            (a.y1 - a.y0).max(0)
+        )
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        if let Some(t) = axis.get_untracked().time_at(f64::from(ev.offset_x())) {
+            on_pick.run(t);
+        }
+    };
+    let stem = StoredValue::new(file_stem);
+    let export_png = move |_| {
+        if let Some(el) = canvas.get_untracked() {
+            if let Ok(url) = el.to_data_url() {
+                download(&url, &format!("{}-{}.png", stem.get_value(), kind.name()));
+            }
+        }
+    };
+    let export_csv = move |_| {
+        if let Some(r) = report.get_untracked() {
+            download_text(
+                &r.series.to_csv(),
+                &format!("{}-series.csv", stem.get_value()),
+                "text/csv",
+            );
+        }
+    };
     view! {
-        <figure class="chart">
-            <figcaption>{title}</figcaption>
-            <canvas node_ref=canvas data-chart=kind.name() role="img" aria-label=text style=format!("height:{height}px")></canvas>
+        <figure class="chart" data-chart-figure=kind.name()>
+            <div class="chart-head">
+                <figcaption>{kind.title()}</figcaption>
+                <span class="chart-actions">
+                    <button type="button" class="link-button" on:click=export_png title="Download this chart as a PNG image">"PNG"</button>
+                    <button type="button" class="link-button" on:click=export_csv title="Download the time series as CSV">"CSV"</button>
+                </span>
+            </div>
+            <div class="canvas-wrap">
+                <canvas node_ref=canvas data-chart=kind.name() role="img" aria-label=text on:click=on_click
+                    title="Click to move the timeline here" style=format!("height:{height}px")></canvas>
+                <div class="cursor" aria-hidden="true" style=cursor_style></div>
+            </div>
             <p class="sr-only">{text}</p>
             {move || error.get().map(|e| view! { <p class="error">{e}</p> })}
         </figure>

@@ -1,21 +1,37 @@
 //! An experiment: knobs generated from the lesson file, the engine re-run on every change,
-//! the environment lanes, a chart and a one-line verdict.
+//! playback over a scrubbable timeline, the charts the lesson asks for, a verdict, an A/B
+//! comparison on the same seeded workload, and the experiment's state in the URL.
 
-use engine::lesson::{self, Control, Experiment, Knob};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use engine::lesson::{self, Challenge, Control, Experiment, Knob, Prediction};
+use engine::report::group;
+use engine::time::format_duration_us;
 use engine::{Report, Scenario};
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::components::chart::{Chart, ChartKind};
+use crate::charts::ChartKind;
+use crate::components::challenge::ChallengePanel;
+use crate::components::chart::Chart;
+use crate::components::prediction::Bet;
 use crate::format::value_with_unit;
+use crate::route;
 
 /// Positions of a logarithmic slider.
 const LOG_STEPS: f64 = 200.0;
+/// Playback speeds, simulated seconds per real second.
+const SPEEDS: [f64; 9] = [1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0, 3600.0];
+
+/// The experiment the keyboard shortcuts drive (the one last touched; the first by default).
+#[derive(Debug, Clone, Copy)]
+pub struct ActiveExperiment(pub RwSignal<Option<String>>);
 
 /// A knob value from a slider position.
 fn from_position(knob: &Knob, pos: f64) -> f64 {
     let v = if knob.log {
-        knob.min * libm_pow(knob.max / knob.min, pos / LOG_STEPS)
+        knob.min * (knob.max / knob.min).powf(pos / LOG_STEPS)
     } else {
         pos
     };
@@ -31,96 +47,611 @@ fn to_position(knob: &Knob, v: f64) -> f64 {
     }
 }
 
-fn libm_pow(a: f64, b: f64) -> f64 {
-    a.powf(b)
+/// Reads one knob's value from a URL parameter.
+fn parse_knob(k: &Knob, raw: &str, like: &Value) -> Option<Value> {
+    let v = match k.control {
+        Control::Toggle => raw.parse::<bool>().ok().map(Value::from),
+        Control::Select => k
+            .options
+            .iter()
+            .find(|o| value_param(&o.value) == raw)
+            .map(|o| o.value.clone()),
+        Control::Slider => raw
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .map(|v| lesson::number(v, like)),
+    }?;
+    k.admits(&v).ok().map(|()| v)
 }
 
-/// The initial value of each knob: from the URL (`<experiment>.<knob>=value`) or the scenario.
-fn initial_values(
-    exp: &Experiment,
-    scenario: &Scenario,
-    query: &[(String, String)],
-) -> (Vec<Value>, Vec<String>) {
+/// How a value is written in the URL.
+fn value_param(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The state one side of the experiment starts from, and what in the URL could not be used.
+struct Start {
+    a: Vec<Value>,
+    b: Option<Vec<Value>>,
+    seed: u64,
+    t_s: Option<f64>,
+    problems: Vec<String>,
+}
+
+fn start_state(exp: &Experiment, scenario: &Scenario, query: &[(String, String)]) -> Start {
     let mut problems = Vec::new();
-    let values = exp
+    let file: Vec<Value> = exp
         .knobs
         .iter()
-        .map(|k| {
-            let file_value = lesson::get_path(scenario, &k.path).unwrap_or(Value::Null);
-            let key = format!("{}.{}", exp.id, k.id);
-            let Some((_, raw)) = query.iter().find(|(q, _)| *q == key) else {
-                return file_value;
-            };
-            let parsed = match k.control {
-                Control::Toggle => raw.parse::<bool>().ok().map(Value::from),
-                Control::Select => k
-                    .options
-                    .iter()
-                    .find(|o| o.value.to_string().trim_matches('"') == raw)
-                    .and_then(|o| serde_json::to_value(&o.value).ok()),
-                Control::Slider => raw
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| (k.min..=k.max).contains(v))
-                    .map(|v| lesson::number(v, &file_value)),
-            };
-            parsed.unwrap_or_else(|| {
-                problems.push(format!(
-                    "{key}=\u{201c}{raw}\u{201d} is not a valid {} (kept the lesson's value)",
-                    k.label.to_lowercase()
-                ));
-                file_value
-            })
-        })
+        .map(|k| lesson::get_path(scenario, &k.path).unwrap_or(Value::Null))
         .collect();
-    (values, problems)
+    let prefix = format!("{}.", exp.id);
+    let mine: Vec<(&str, &str)> = query
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix(&prefix).map(|rest| (rest, v.as_str())))
+        .collect();
+    let read_side = |side: &str, problems: &mut Vec<String>| -> Vec<Value> {
+        exp.knobs
+            .iter()
+            .zip(&file)
+            .map(|(k, fv)| {
+                let key = format!("{side}{}", k.id);
+                match mine.iter().find(|(q, _)| *q == key) {
+                    None => fv.clone(),
+                    Some((_, raw)) => parse_knob(k, raw, fv).unwrap_or_else(|| {
+                        problems.push(format!("{prefix}{key}=\u{201c}{raw}\u{201d} is not a valid {} (the lesson's value is used)", k.label.to_lowercase()));
+                        fv.clone()
+                    }),
+                }
+            })
+            .collect()
+    };
+    let a = read_side("", &mut problems);
+    let compare = mine.iter().any(|(k, v)| *k == "ab" && *v == "1");
+    let b = compare.then(|| read_side("b.", &mut problems));
+    let mut seed = scenario.seed;
+    let mut t_s = None;
+    for (k, v) in &mine {
+        match *k {
+            "seed" => match v.parse::<u64>() {
+                Ok(s) => seed = s,
+                Err(_) => problems.push(format!("{prefix}seed=\u{201c}{v}\u{201d} is not a whole number (the lesson's seed is used)")),
+            },
+            "t" => match v.parse::<f64>() {
+                Ok(t) if t.is_finite() && t >= 0.0 && t <= scenario.duration_s => t_s = Some(t),
+                _ => problems.push(format!("{prefix}t=\u{201c}{v}\u{201d} is not a time within the run (0 to {} s)", scenario.duration_s)),
+            },
+            "ab" => {}
+            other => {
+                let knob = other.strip_prefix("b.").unwrap_or(other);
+                if !exp.knobs.iter().any(|k| k.id == knob) {
+                    problems.push(format!("{prefix}{other} is not a setting of this experiment"));
+                }
+            }
+        }
+    }
+    Start {
+        a,
+        b,
+        seed,
+        t_s,
+        problems,
+    }
+}
+
+/// The scenario for a set of knob values and a seed.
+fn build(base: &Scenario, knobs: &[Knob], values: &[Value], seed: u64) -> Result<Scenario, String> {
+    let mut s = base.clone();
+    s.seed = seed;
+    for (k, v) in knobs.iter().zip(values) {
+        s = lesson::set_path(&s, &k.path, v).map_err(|e| format!("{}: {e}", k.label))?;
+    }
+    Ok(s)
+}
+
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
+/// Writes this experiment's state into the URL (replacing, so the back button is not flooded).
+fn write_url(
+    exp_id: &str,
+    knobs: &[Knob],
+    a: &[Value],
+    b: Option<&[Value]>,
+    seed: u64,
+    default_seed: u64,
+    t_s: f64,
+    file: &[Value],
+) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let hash = window.location().hash().unwrap_or_default();
+    let loc = route::Location::parse(&hash);
+    let prefix = format!("{exp_id}.");
+    let mut query: Vec<(String, String)> = loc
+        .query
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with(&prefix))
+        .collect();
+    for ((k, v), fv) in knobs.iter().zip(a).zip(file) {
+        if v != fv {
+            query.push((format!("{prefix}{}", k.id), value_param(v)));
+        }
+    }
+    if let Some(b) = b {
+        query.push((format!("{prefix}ab"), "1".into()));
+        for (k, v) in knobs.iter().zip(b) {
+            query.push((format!("{prefix}b.{}", k.id), value_param(v)));
+        }
+    }
+    if seed != default_seed {
+        query.push((format!("{prefix}seed"), seed.to_string()));
+    }
+    query.push((format!("{prefix}t"), format!("{t_s:.3}")));
+    let path = hash.split('?').next().unwrap_or("#/").to_string();
+    let q: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{}={}", route::encode(k), route::encode(v)))
+        .collect();
+    let url = if q.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", q.join("&"))
+    };
+    if url != hash {
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    }
 }
 
 /// One live experiment.
 #[component]
 pub fn ExperimentPanel(
+    /// The lesson it belongs to.
+    lesson_id: String,
     /// The experiment from the lesson file.
     experiment: Experiment,
     /// Its scenario as the file gives it.
     scenario: Scenario,
-    /// URL query parameters, which may set knob values.
+    /// URL query parameters, which may set its state.
     query: Vec<(String, String)>,
+    /// Bets to place before the experiment shows the answer.
+    predictions: Vec<Prediction>,
+    /// The lesson's challenge, when it is played on this experiment.
+    challenge: Option<Challenge>,
 ) -> impl IntoView {
-    let (initial, problems) = initial_values(&experiment, &scenario, &query);
-    let values = RwSignal::new(initial);
+    let start = start_state(&experiment, &scenario, &query);
+    let file_values = StoredValue::new(
+        experiment
+            .knobs
+            .iter()
+            .map(|k| lesson::get_path(&scenario, &k.path).unwrap_or(Value::Null))
+            .collect::<Vec<_>>(),
+    );
+    let values_a = RwSignal::new(start.a);
+    let values_b = RwSignal::new(start.b);
+    let seed = RwSignal::new(start.seed);
     let knobs = StoredValue::new(experiment.knobs.clone());
-    let base = StoredValue::new(scenario);
-    let outcome = Memo::new(move |_| -> Result<Report, String> {
-        let vals = values.get();
-        let mut s = base.get_value();
-        for (k, v) in knobs.get_value().iter().zip(vals) {
-            s = lesson::set_path(&s, &k.path, &v).map_err(|e| format!("{}: {e}", k.label))?;
-        }
-        engine::run(&s).map_err(|e| e.to_string())
-    });
-    let report = Signal::derive(move || outcome.with(|o| o.as_ref().ok().cloned()));
-    let verdict = move || match outcome.get() {
-        Ok(r) => r.summary.verdict(),
-        Err(e) => e,
-    };
-    let controls = experiment
-        .knobs
+    let base = StoredValue::new(scenario.clone());
+    let exp_id = experiment.id.clone();
+    let default_seed = scenario.seed;
+    let end_s = scenario.duration_s;
+    let reduced_motion = prefers_reduced_motion();
+    let t_s = RwSignal::new(start.t_s.unwrap_or(end_s));
+    let playing = RwSignal::new(false);
+    let default_speed = SPEEDS
         .iter()
-        .enumerate()
-        .map(|(i, k)| view! { <KnobControl knob=k.clone() index=i values=values id_prefix=experiment.id.clone()/> })
+        .copied()
+        .find(|s| end_s / s <= 20.0)
+        .unwrap_or(3600.0);
+    let speed = RwSignal::new(default_speed);
+
+    let scenario_a = Memo::new(move |_| {
+        build(
+            &base.get_value(),
+            &knobs.get_value(),
+            &values_a.get(),
+            seed.get(),
+        )
+    });
+    let outcome_a = Memo::new(move |_| {
+        scenario_a
+            .get()
+            .and_then(|s| engine::run(&s).map_err(|e| e.to_string()))
+    });
+    let scenario_b = Memo::new(move |_| {
+        values_b
+            .get()
+            .map(|v| build(&base.get_value(), &knobs.get_value(), &v, seed.get()))
+    });
+    let outcome_b = Memo::new(move |_| {
+        scenario_b
+            .get()
+            .map(|s| s.and_then(|s| engine::run(&s).map_err(|e| e.to_string())))
+    });
+    let report_a = Signal::derive(move || outcome_a.with(|o| o.as_ref().ok().cloned()));
+    let report_b = Signal::derive(move || {
+        outcome_b.with(|o| o.as_ref().and_then(|o| o.as_ref().ok().cloned()))
+    });
+    let scen_a = Signal::derive(move || scenario_a.get().ok());
+    let scen_b = Signal::derive(move || scenario_b.get().and_then(Result::ok));
+
+    // The URL follows the state.
+    {
+        let exp_id = exp_id.clone();
+        Effect::new(move |_| {
+            let (a, b, s, t) = (values_a.get(), values_b.get(), seed.get(), t_s.get());
+            write_url(
+                &exp_id,
+                &knobs.get_value(),
+                &a,
+                b.as_deref(),
+                s,
+                default_seed,
+                t,
+                &file_values.get_value(),
+            );
+        });
+    }
+
+    // Playback.
+    let timer = StoredValue::new(None::<IntervalHandle>);
+    let stop = move || {
+        playing.set(false);
+        if let Some(h) = timer.get_value() {
+            h.clear();
+        }
+        timer.set_value(None);
+    };
+    let play = move || {
+        if t_s.get_untracked() >= end_s {
+            t_s.set(0.0);
+        }
+        playing.set(true);
+        let handle = set_interval_with_handle(
+            move || {
+                let next = t_s.get_untracked() + speed.get_untracked() * 0.05;
+                if next >= end_s {
+                    t_s.set(end_s);
+                    stop();
+                } else {
+                    t_s.set(next);
+                }
+            },
+            Duration::from_millis(50),
+        );
+        timer.set_value(handle.ok());
+    };
+    on_cleanup(move || {
+        if let Some(h) = timer.get_value() {
+            h.clear();
+        }
+    });
+    let toggle_play = move || {
+        if playing.get_untracked() {
+            stop()
+        } else {
+            play()
+        }
+    };
+    let step = move |forward: bool| {
+        stop();
+        report_a.with_untracked(|r| {
+            let Some(r) = r else { return };
+            let now_us = engine::time::s_to_us(t_s.get_untracked());
+            let ev = &r.events;
+            let target = if forward {
+                ev.iter().find(|e| e.t_us > now_us).map(|e| e.t_us)
+            } else {
+                ev.iter().rev().find(|e| e.t_us < now_us).map(|e| e.t_us)
+            };
+            if let Some(t) = target {
+                t_s.set(engine::time::us_to_s(t));
+            }
+        });
+    };
+    let pick = Callback::new(move |t: f64| {
+        stop();
+        t_s.set(t.clamp(0.0, end_s));
+    });
+
+    // Keyboard shortcuts, for the active experiment.
+    let active = use_context::<ActiveExperiment>();
+    if let Some(a) = active {
+        if a.0.get_untracked().is_none() {
+            a.0.set(Some(exp_id.clone()));
+        }
+    }
+    let is_active = {
+        let exp_id = exp_id.clone();
+        move || active.is_none_or(|a| a.0.get_untracked().as_deref() == Some(exp_id.as_str()))
+    };
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if !is_active() || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let in_field = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| {
+                matches!(
+                    el.tag_name().as_str(),
+                    "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+                )
+            });
+        match ev.key().as_str() {
+            " " if !in_field => {
+                ev.prevent_default();
+                toggle_play();
+            }
+            "ArrowRight" | "." if !in_field => {
+                ev.prevent_default();
+                step(true);
+            }
+            "ArrowLeft" | "," if !in_field => {
+                ev.prevent_default();
+                step(false);
+            }
+            "Home" if !in_field => pick.run(0.0),
+            "End" if !in_field => pick.run(end_s),
+            _ => {}
+        }
+    });
+    on_cleanup(move || handle.remove());
+    let claim = {
+        let exp_id = exp_id.clone();
+        move || {
+            if let Some(a) = active {
+                a.0.set(Some(exp_id.clone()));
+            }
+        }
+    };
+    let claim2 = claim.clone();
+
+    let moment = move || {
+        report_a.with(|r| {
+            let r = r.as_ref()?;
+            let t_us = engine::time::s_to_us(t_s.get());
+            let idx = r.events.partition_point(|e| e.t_us <= t_us);
+            let event = idx.checked_sub(1).and_then(|i| r.events.get(i)).map(|e| {
+                format!(
+                    "{} \u{2014} {}",
+                    format_duration_us(e.t_us).replace(' ', "\u{a0}"),
+                    r.describe(e)
+                )
+            });
+            let beyond = r.events_truncated && r.events.last().is_some_and(|e| t_us > e.t_us);
+            let c = r.lanes.counts_at(t_us);
+            let state = format!(
+                "At {}: {} environments in Init, {} invoking, {} idle{}",
+                format_duration_us(t_us),
+                c.init,
+                c.busy,
+                c.idle,
+                if r.lanes.hidden_envs > 0 {
+                    format!(" (of the first {} drawn)", r.lanes.lanes.len())
+                } else {
+                    String::new()
+                }
+            );
+            Some((event, beyond, state))
+        })
+    };
+    let charts: Vec<ChartKind> = experiment
+        .charts
+        .iter()
+        .filter_map(|c| ChartKind::from_name(c))
+        .collect();
+    let stem = format!("lambda-lab-{lesson_id}-{}", experiment.id);
+    // Element ids and export file names.
+    let ids = StoredValue::new((exp_id.clone(), stem.clone()));
+    let side = move |label: &'static str,
+                     values: RwSignal<Vec<Value>>,
+                     report: Signal<Option<Report>>,
+                     scen: Signal<Option<Scenario>>,
+                     err: Signal<Option<String>>,
+                     suffix: &'static str| {
+        let controls = knobs
+            .get_value()
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| view! { <KnobControl knob=k index=i values=values id_prefix=format!("{}{suffix}", ids.get_value().0)/> })
+            .collect_view();
+        let chart_views = charts
+            .iter()
+            .map(|&kind| view! { <Chart kind=kind report=report scenario=scen cursor_s=t_s.into() on_pick=pick file_stem=format!("{}{suffix}", ids.get_value().1)/> })
+            .collect_view();
+        view! {
+            <div class="side" data-side=label>
+                <div class="controls">{controls}</div>
+                {chart_views}
+                <p class="verdict" data-testid=format!("verdict{suffix}") aria-live="polite">
+                    {move || match (report.get(), err.get()) {
+                        (Some(r), _) => r.summary.verdict(),
+                        (None, Some(e)) => e,
+                        (None, None) => String::new(),
+                    }}
+                </p>
+            </div>
+        }
+    };
+    let side_b = side.clone();
+    let err_a = Signal::derive(move || outcome_a.with(|o| o.as_ref().err().cloned()));
+    let err_b = Signal::derive(move || {
+        outcome_b.with(|o| o.as_ref().and_then(|o| o.as_ref().err().cloned()))
+    });
+    let comparing = move || values_b.with(Option::is_some);
+    let toggle_compare = move |_| {
+        if values_b.with_untracked(Option::is_some) {
+            values_b.set(None);
+        } else {
+            values_b.set(Some(values_a.get_untracked()));
+        }
+    };
+    let diff = move || {
+        let (a, b) = (report_a.get()?, report_b.get()?);
+        Some(compare_rows(&a, &b))
+    };
+    let bets = predictions
+        .into_iter()
+        .map(|p| {
+            let show = Callback::new(move |set: BTreeMap<String, Value>| {
+                values_a.update(|vals| {
+                    for (i, k) in knobs.get_value().iter().enumerate() {
+                        if let (Some(v), Some(slot)) = (set.get(&k.id), vals.get_mut(i)) {
+                            *slot = v.clone();
+                        }
+                    }
+                });
+            });
+            view! { <Bet lesson_id=lesson_id.clone() prediction=p experiment=experiment.clone() scenario=scenario.clone() on_show=show/> }
+        })
         .collect_view();
+    let challenge_view = challenge.map(|c| {
+        let apply = Callback::new(move |set: BTreeMap<String, Value>| {
+            values_a.update(|vals| {
+                for (i, k) in knobs.get_value().iter().enumerate() {
+                    if let (Some(v), Some(slot)) = (set.get(&k.id), vals.get_mut(i)) {
+                        *slot = v.clone();
+                    }
+                }
+            });
+        });
+        view! { <ChallengePanel lesson_id=lesson_id.clone() challenge=c report=report_a on_apply=apply/> }
+    });
+    let speed_label = move || {
+        let s = speed.get();
+        format!(
+            "\u{00d7}{}: one second shows {}",
+            group(s as u64),
+            format_duration_us(engine::time::s_to_us(s))
+        )
+    };
+
     view! {
-        <section class="experiment" data-experiment=experiment.id.clone() aria-label=experiment.title.clone()>
-            <h2 class="experiment-title">{experiment.title.clone()}</h2>
-            {(!problems.is_empty()).then(|| view! {
-                <p class="notice" role="status">{format!("This link had values that could not be used: {}.", problems.join("; "))}</p>
+        <section class="experiment" data-experiment=experiment.id.clone() aria-label=experiment.title.clone()
+            on:focusin=move |_| claim() on:pointerdown=move |_| claim2()>
+            <div class="experiment-head">
+                <h2 class="experiment-title">{experiment.title.clone()}</h2>
+                <button type="button" class="secondary" aria-pressed=move || comparing().to_string() on:click=toggle_compare
+                    title="Run a second configuration on the same seeded workload">
+                    {move || if comparing() { "Stop comparing" } else { "Compare A/B" }}
+                </button>
+            </div>
+            {(!start.problems.is_empty()).then(|| view! {
+                <p class="notice" role="status" data-testid="link-problems">
+                    {format!("Some settings in this link could not be used: {}.", start.problems.join("; "))}
+                </p>
             })}
-            <div class="controls">{controls}</div>
-            <Chart kind=ChartKind::Lanes report=report title="Execution environments (amber: Init, blue: invoking, grey outline: idle)" height=220/>
-            <Chart kind=ChartKind::Envs report=report title="Environments over time" height=200/>
-            <p class="verdict" data-testid="verdict" aria-live="polite">{verdict}</p>
+            {bets}
+            <div class="playback" role="group" aria-label="Playback">
+                {(!reduced_motion).then(|| view! {
+                    <button type="button" class="primary" data-testid="play" on:click=move |_| toggle_play()
+                        aria-label=move || if playing.get() { "Pause" } else { "Play" }>
+                        {move || if playing.get() { "\u{275a}\u{275a} Pause" } else { "\u{25b6} Play" }}
+                    </button>
+                })}
+                <button type="button" data-testid="step-back" on:click=move |_| step(false) aria-label="Step back one event">"\u{25c0} Step"</button>
+                <button type="button" data-testid="step" on:click=move |_| step(true) aria-label="Step forward one event">"Step \u{25b6}"</button>
+                <label class="timeline">
+                    <span class="sr-only">"Timeline"</span>
+                    <input type="range" data-testid="timeline" min="0" max=end_s.to_string() step="any"
+                        prop:value=move || t_s.get().to_string()
+                        aria-valuetext=move || format_duration_us(engine::time::s_to_us(t_s.get()))
+                        on:input=move |ev| {
+                            stop();
+                            let v: f64 = event_target_value(&ev).parse().unwrap_or(0.0);
+                            t_s.set(v.clamp(0.0, end_s));
+                        }/>
+                </label>
+                {(!reduced_motion).then(|| view! {
+                    <label class="speed">
+                        <span class="sr-only">"Speed"</span>
+                        <select on:change=move |ev| {
+                            let v: f64 = event_target_value(&ev).parse().unwrap_or(default_speed);
+                            speed.set(v);
+                        } prop:value=move || speed.get().to_string()>
+                            {SPEEDS.iter().map(|s| view! { <option value=s.to_string()>{format!("\u{00d7}{}", group(*s as u64))}</option> }).collect_view()}
+                        </select>
+                    </label>
+                })}
+                <label class="seed" title="The seed of every random draw: the same seed gives the same run">
+                    "Seed "
+                    <input type="number" min="0" step="1" data-testid="seed" prop:value=move || seed.get().to_string()
+                        on:change=move |ev| {
+                            if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() {
+                                seed.set(v);
+                            }
+                        }/>
+                </label>
+            </div>
+            <p class="moment" data-testid="moment" aria-live="polite">
+                {move || moment().map(|(event, beyond, state)| view! {
+                    <span class="event" data-testid="event">{event.unwrap_or_else(|| "Before the first event.".into())}</span>
+                    {beyond.then(|| view! { <span class="muted">" (later events are not kept for stepping; the charts show the whole run)"</span> })}
+                    <span class="state">{state}</span>
+                })}
+                {(!reduced_motion).then(|| view! { <span class="muted speed-label">{speed_label}</span> })}
+            </p>
+            <div class=move || if comparing() { "sides two" } else { "sides" }>
+                {side("A", values_a, report_a, scen_a, err_a, "")}
+                {move || values_b.get().is_some().then(|| {
+                    let vb = RwSignal::new(values_b.get_untracked().unwrap_or_default());
+                    Effect::new(move |_| {
+                        let v = vb.get();
+                        values_b.update(|b| if b.as_ref() != Some(&v) { *b = Some(v) });
+                    });
+                    side_b("B", vb, report_b, scen_b, err_b, "-b")
+                })}
+            </div>
+            {move || diff().map(|rows| view! {
+                <table class="compare" data-testid="compare">
+                    <caption>"B against A, same seeded workload"</caption>
+                    <thead><tr><th scope="col">"Figure"</th><th scope="col">"A"</th><th scope="col">"B"</th></tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|(name, a, b)| view! { <tr><th scope="row">{name}</th><td>{a}</td><td>{b}</td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            {challenge_view}
         </section>
     }
+}
+
+/// The figures an A/B comparison shows, side by side.
+fn compare_rows(a: &Report, b: &Report) -> Vec<(&'static str, String, String)> {
+    let (x, y) = (&a.summary, &b.summary);
+    let ms = |v: f64| format_duration_us((v * 1000.0) as u64);
+    vec![
+        ("Cold starts", group(x.cold_starts), group(y.cold_starts)),
+        ("Throttled", group(x.throttled), group(y.throttled)),
+        ("Errors", group(x.errors), group(y.errors)),
+        ("p50 duration", ms(x.duration_ms_p50), ms(y.duration_ms_p50)),
+        ("p99 duration", ms(x.duration_ms_p99), ms(y.duration_ms_p99)),
+        (
+            "Peak in flight",
+            group(x.concurrency_max),
+            group(y.concurrency_max),
+        ),
+        (
+            "Cost",
+            format!("${:.4}", x.cost_usd),
+            format!("${:.4}", y.cost_usd),
+        ),
+    ]
 }
 
 /// One control, bound to the experiment's values.
@@ -130,7 +661,7 @@ fn KnobControl(
     knob: Knob,
     /// Its position in the values.
     index: usize,
-    /// All the experiment's knob values.
+    /// All the values of this side of the experiment.
     values: RwSignal<Vec<Value>>,
     /// Makes element ids unique on a page with several experiments.
     id_prefix: String,
@@ -192,8 +723,7 @@ fn KnobControl(
                     <select id=id name=knob.id.clone() prop:value=selected
                         on:change=move |ev| {
                             let j: usize = event_target_value(&ev).parse().unwrap_or(0);
-                            let v = k.get_value().options.get(j).map(|o| o.value.clone());
-                            if let Some(v) = v {
+                            if let Some(v) = k.get_value().options.get(j).map(|o| o.value.clone()) {
                                 values.update(|vals| if let Some(slot) = vals.get_mut(index) { *slot = v });
                             }
                         }>
@@ -230,8 +760,21 @@ mod tests {
         let k = knob(true);
         assert_eq!(from_position(&k, 0.0), 0.5);
         assert_eq!(from_position(&k, LOG_STEPS), 200.0);
-        let mid = from_position(&k, LOG_STEPS / 2.0);
-        assert_eq!(mid, 10.0, "the geometric middle of 0.5..200 is 10");
+        assert_eq!(
+            from_position(&k, LOG_STEPS / 2.0),
+            10.0,
+            "the geometric middle of 0.5..200 is 10"
+        );
         assert_eq!(from_position(&k, to_position(&k, 5.0)), 5.0);
+    }
+
+    #[test]
+    fn url_values_outside_the_knob_are_refused() {
+        let k = knob(false);
+        let like = Value::from(5.0);
+        assert_eq!(parse_knob(&k, "12.5", &like), Some(Value::from(12.5)));
+        assert_eq!(parse_knob(&k, "1000", &like), None);
+        assert_eq!(parse_knob(&k, "<script>", &like), None);
+        assert_eq!(parse_knob(&k, "NaN", &like), None);
     }
 }

@@ -1,15 +1,17 @@
-//! A lesson page: its text with the experiments inline, its notes and sources, previous/next.
+//! A lesson page: a table of contents, the text with its experiments inline, the bets and the
+//! challenge, the model's simplifications and sources, previous/next.
 
 use engine::lesson::{Block, Page};
 use leptos::prelude::*;
 
-use crate::components::experiment::ExperimentPanel;
+use crate::components::experiment::{ActiveExperiment, ExperimentPanel};
+use crate::progress::Progress;
 use crate::route::lesson_href;
 
 /// One lesson.
 #[component]
 pub fn LessonPage(
-    /// Every lesson page, in order (for previous/next).
+    /// Every lesson page, in order (for the contents and previous/next).
     pages: Vec<Page>,
     /// Which one to show.
     index: usize,
@@ -17,6 +19,17 @@ pub fn LessonPage(
     query: Vec<(String, String)>,
 ) -> impl IntoView {
     let page = pages[index].clone();
+    let id = page.entry.id.clone();
+    let progress = use_context::<RwSignal<Progress>>();
+    if let Some(p) = progress {
+        if !p.with_untracked(|p| p.lessons.get(&id).is_some_and(|l| l.visited)) {
+            p.update(|p| p.lesson_mut(&id).visited = true);
+        }
+    }
+    provide_context(ActiveExperiment(RwSignal::new(None)));
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        doc.set_title(&format!("{} \u{2014} Lambda Lab", page.entry.lesson.title));
+    }
     let prev = index
         .checked_sub(1)
         .and_then(|i| pages.get(i))
@@ -30,12 +43,18 @@ pub fn LessonPage(
         .iter()
         .map(|b| match b {
             Block::Html(html) => view! { <div class="prose" inner_html=html.clone()></div> }.into_any(),
-            Block::Experiment(id) => {
-                let exp = lesson.experiments.iter().find(|x| &x.id == id).cloned();
-                let scen = page.entry.scenarios.get(id).cloned();
+            Block::Experiment(xid) => {
+                let exp = lesson.experiments.iter().find(|x| &x.id == xid).cloned();
+                let scen = page.entry.scenarios.get(xid).cloned();
+                let predictions: Vec<_> = lesson.predictions.iter().filter(|p| &p.experiment == xid).cloned().collect();
+                let challenge = lesson.challenge.clone().filter(|c| &c.experiment == xid);
                 match (exp, scen) {
-                    (Some(exp), Some(scen)) => view! { <ExperimentPanel experiment=exp scenario=scen query=query.clone()/> }.into_any(),
-                    _ => view! { <p class="error">{format!("Experiment \u{201c}{id}\u{201d} is missing.")}</p> }.into_any(),
+                    (Some(exp), Some(scen)) => view! {
+                        <ExperimentPanel lesson_id=id.clone() experiment=exp scenario=scen query=query.clone()
+                            predictions=predictions challenge=challenge/>
+                    }
+                    .into_any(),
+                    _ => view! { <p class="error">{format!("Experiment \u{201c}{xid}\u{201d} is missing.")}</p> }.into_any(),
                 }
             }
         })
@@ -48,25 +67,55 @@ pub fn LessonPage(
     let sources = lesson
         .sources
         .iter()
-        .map(|s| view! { <li><a href=s.url.clone() rel="noreferrer" target="_blank">{s.title.clone()}</a></li> })
+        .map(|s| view! { <li><a href=s.url.clone() rel="noreferrer noopener" target="_blank">{s.title.clone()}</a></li> })
+        .collect_view();
+    let toc = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let here = i == index;
+            let done_id = StoredValue::new(p.entry.id.clone());
+            let has_challenge = p.entry.lesson.challenge.is_some();
+            let done = move || {
+                progress
+                    .is_some_and(|pr| pr.with(|pr| pr.done(&done_id.get_value(), has_challenge)))
+            };
+            view! {
+                <li class:here=here class:done=done>
+                    <a href=lesson_href(&p.entry.id) aria-current=here.then_some("page")>
+                        <span class="toc-number">{format!("{:02}", i + 1)}</span>
+                        {p.entry.lesson.title.clone()}
+                    </a>
+                    <span class="meta">{format!("{} min", p.entry.lesson.minutes)}</span>
+                </li>
+            }
+        })
         .collect_view();
     view! {
-        <article class="lesson">
-            <p class="crumbs">
-                <a href="#/">"Lessons"</a>
-                {format!(" / Lesson {} of {} \u{00b7} {} min", index + 1, pages.len(), lesson.minutes)}
-            </p>
-            {blocks}
-            <section class="notes">
-                <h2>"What this model simplifies"</h2>
-                <ul>{notes}</ul>
-                <h2>"Sources"</h2>
-                <ul>{sources}</ul>
-            </section>
-            <nav class="prev-next" aria-label="Lessons">
-                {prev.map(|(href, t)| view! { <a class="prev" href=href>{format!("\u{2190} {t}")}</a> })}
-                {next.map(|(href, t)| view! { <a class="next" href=href>{format!("{t} \u{2192}")}</a> })}
+        <div class="lesson-layout">
+            <nav class="toc" aria-label="Lessons">
+                <details>
+                    <summary>{format!("Lesson {} of {} \u{00b7} {} min", index + 1, pages.len(), lesson.minutes)}</summary>
+                    <ol>{toc}</ol>
+                </details>
             </nav>
-        </article>
+            <article class="lesson">
+                <p class="crumbs">
+                    <a href="#/">"Lessons"</a>
+                    {format!(" / Lesson {} of {} \u{00b7} {} min", index + 1, pages.len(), lesson.minutes)}
+                </p>
+                {blocks}
+                <section class="notes">
+                    <h2>"What this model simplifies"</h2>
+                    <ul>{notes}</ul>
+                    <h2>"Sources"</h2>
+                    <ul>{sources}</ul>
+                </section>
+                <nav class="prev-next" aria-label="Previous and next lesson">
+                    {prev.map(|(href, t)| view! { <a class="prev" href=href>{format!("\u{2190} {t}")}</a> })}
+                    {next.map(|(href, t)| view! { <a class="next" href=href>{format!("{t} \u{2192}")}</a> })}
+                </nav>
+            </article>
+        </div>
     }
 }

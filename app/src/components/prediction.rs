@@ -1,0 +1,129 @@
+//! "Place your bet": a question asked before the experiment shows the answer. The engine
+//! decides which choice is right; the learner's bet is kept in their progress.
+
+use std::collections::BTreeMap;
+
+use engine::lesson::{self, Experiment, Prediction};
+use engine::Scenario;
+use leptos::prelude::*;
+use serde_json::Value;
+
+use crate::progress::Progress;
+
+/// The engine's value of the prediction's metric, and the choice it falls in.
+fn reveal(
+    p: &Prediction,
+    experiment: &Experiment,
+    scenario: &Scenario,
+) -> Result<(f64, Option<usize>), String> {
+    let s = lesson::apply_knobs(scenario, experiment, &p.set)?;
+    let report = engine::run(&s).map_err(|e| e.to_string())?;
+    let v = lesson::metric(&report, &p.metric)?;
+    Ok((v, p.choices.iter().position(|c| c.contains(v))))
+}
+
+fn format_metric(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        engine::report::group(v as u64)
+    } else if v.abs() < 0.01 {
+        format!("{v:.5}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// One prediction.
+#[component]
+pub fn Bet(
+    /// The lesson (progress is kept per lesson).
+    lesson_id: String,
+    /// The question.
+    prediction: Prediction,
+    /// The experiment that answers it.
+    experiment: Experiment,
+    /// The experiment's scenario as the file gives it.
+    scenario: Scenario,
+    /// Sets the experiment's knobs to the question's values, to see the answer live.
+    on_show: Callback<BTreeMap<String, Value>>,
+) -> impl IntoView {
+    let progress = use_context::<RwSignal<Progress>>();
+    let lesson = StoredValue::new(lesson_id);
+    let p = StoredValue::new(prediction.clone());
+    let placed = move || {
+        progress.and_then(|pr| {
+            pr.with(|pr| {
+                pr.lessons
+                    .get(&lesson.get_value())
+                    .and_then(|l| l.bets.get(&p.get_value().id).copied())
+            })
+        })
+    };
+    let (choice, set_choice) = signal(None::<usize>);
+    let answer = Memo::new(move |_| reveal(&p.get_value(), &experiment, &scenario));
+    let group_name = format!("bet-{}", prediction.id);
+    let lock = move |_| {
+        if let (Some(c), Some(pr)) = (choice.get_untracked(), progress) {
+            pr.update(|pr| {
+                pr.lesson_mut(&lesson.get_value())
+                    .bets
+                    .insert(p.get_value().id, c);
+            });
+        }
+    };
+    let options = prediction
+        .choices
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let name = group_name.clone();
+            view! {
+                <label class="choice">
+                    <input type="radio" name=name value=i.to_string() on:change=move |_| set_choice.set(Some(i))/>
+                    {c.label.clone()}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="bet" data-testid="bet" data-prediction=prediction.id.clone()>
+            <p class="bet-label">"Place your bet"</p>
+            <p class="bet-question">{prediction.question.clone()}</p>
+            {move || match placed() {
+                None => view! {
+                    <fieldset>
+                        <legend class="sr-only">{p.get_value().question}</legend>
+                        {options.clone()}
+                    </fieldset>
+                    <button type="button" class="primary" data-testid="lock-bet" disabled=move || choice.get().is_none() on:click=lock>
+                        "Lock in my bet"
+                    </button>
+                }.into_any(),
+                Some(bet) => {
+                    let pr = p.get_value();
+                    let body = match answer.get() {
+                        Ok((v, right)) => {
+                            let correct = right == Some(bet);
+                            let right_label = right.and_then(|i| pr.choices.get(i)).map_or("none of the choices".to_string(), |c| c.label.clone());
+                            view! {
+                                <p class=if correct { "bet-result right" } else { "bet-result wrong" } data-testid="bet-result">
+                                    {if correct { "\u{2713} Right. " } else { "\u{2717} Not quite. " }}
+                                    {format!("You bet \u{201c}{}\u{201d}; the engine measured {} = {}: \u{201c}{right_label}\u{201d}.",
+                                        pr.choices.get(bet).map_or("?", |c| c.label.as_str()), pr.metric, format_metric(v))}
+                                </p>
+                                <p>{pr.explanation.clone()}</p>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <p class="error">{e}</p> }.into_any(),
+                    };
+                    let set = pr.set.clone();
+                    view! {
+                        {body}
+                        {(!set.is_empty()).then(|| view! {
+                            <button type="button" class="secondary" on:click=move |_| on_show.run(set.clone())>"Show it in the experiment"</button>
+                        })}
+                    }.into_any()
+                }
+            }}
+        </div>
+    }
+}
