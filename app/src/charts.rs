@@ -569,7 +569,9 @@ mod tests {
         engine::run(&s).expect("runs")
     }
 
-    fn svg(draw: impl Fn(&DrawingArea<SVGBackend, Shift>) -> Result<TimeAxis, String>) -> String {
+    fn svg(
+        mut draw: impl FnMut(&DrawingArea<SVGBackend, Shift>) -> Result<TimeAxis, String>,
+    ) -> String {
         let mut out = String::new();
         {
             let root = SVGBackend::with_string(&mut out, (640, 240)).into_drawing_area();

@@ -38,6 +38,19 @@ fn from_position(knob: &Knob, pos: f64) -> f64 {
     ((v / knob.step).round() * knob.step).clamp(knob.min, knob.max)
 }
 
+/// The value for a new slider position. A move that would round back to the same value
+/// (a log slider's small steps near its low end) moves one step in its direction instead,
+/// so arrow keys never get stuck.
+fn next_value(knob: &Knob, old: f64, pos: f64) -> f64 {
+    let v = from_position(knob, pos);
+    let old_pos = to_position(knob, old);
+    if (v - old).abs() > f64::EPSILON || (pos - old_pos).abs() < 0.5 {
+        return v;
+    }
+    let dir = if pos > old_pos { 1.0 } else { -1.0 };
+    ((old / knob.step).round() * knob.step + dir * knob.step).clamp(knob.min, knob.max)
+}
+
 /// The slider position of a knob value.
 fn to_position(knob: &Knob, v: f64) -> f64 {
     if knob.log {
@@ -252,6 +265,8 @@ pub fn ExperimentPanel(
     let reduced_motion = prefers_reduced_motion();
     let t_s = RwSignal::new(start.t_s.unwrap_or(end_s));
     let playing = RwSignal::new(false);
+    // The event the learner stepped to (several can share one instant); `None` after a scrub.
+    let event_idx = RwSignal::new(None::<usize>);
     let default_speed = SPEEDS
         .iter()
         .copied()
@@ -321,6 +336,7 @@ pub fn ExperimentPanel(
             t_s.set(0.0);
         }
         playing.set(true);
+        event_idx.set(None);
         let handle = set_interval_with_handle(
             move || {
                 let next = t_s.get_untracked() + speed.get_untracked() * 0.05;
@@ -351,20 +367,29 @@ pub fn ExperimentPanel(
         stop();
         report_a.with_untracked(|r| {
             let Some(r) = r else { return };
-            let now_us = engine::time::s_to_us(t_s.get_untracked());
             let ev = &r.events;
-            let target = if forward {
-                ev.iter().find(|e| e.t_us > now_us).map(|e| e.t_us)
-            } else {
-                ev.iter().rev().find(|e| e.t_us < now_us).map(|e| e.t_us)
-            };
-            if let Some(t) = target {
-                t_s.set(engine::time::us_to_s(t));
+            let now_us = engine::time::s_to_us(t_s.get_untracked());
+            // Where the cursor is: the event stepped to, or the last one at or before the time.
+            let here = event_idx
+                .get_untracked()
+                .filter(|&i| ev.get(i).is_some_and(|e| e.t_us == now_us));
+            let at = here.map_or_else(
+                || ev.partition_point(|e| e.t_us <= now_us) as isize - 1,
+                |i| i as isize,
+            );
+            let target = if forward { at + 1 } else { at - 1 };
+            if target < 0 {
+                event_idx.set(None);
+                t_s.set(0.0);
+            } else if let Some(e) = ev.get(target as usize) {
+                event_idx.set(Some(target as usize));
+                t_s.set(engine::time::us_to_s(e.t_us));
             }
         });
     };
     let pick = Callback::new(move |t: f64| {
         stop();
+        event_idx.set(None);
         t_s.set(t.clamp(0.0, end_s));
     });
 
@@ -425,7 +450,11 @@ pub fn ExperimentPanel(
         report_a.with(|r| {
             let r = r.as_ref()?;
             let t_us = engine::time::s_to_us(t_s.get());
-            let idx = r.events.partition_point(|e| e.t_us <= t_us);
+            let stepped = event_idx
+                .get()
+                .filter(|&i| r.events.get(i).is_some_and(|e| e.t_us == t_us));
+            let idx =
+                stepped.map_or_else(|| r.events.partition_point(|e| e.t_us <= t_us), |i| i + 1);
             let event = idx.checked_sub(1).and_then(|i| r.events.get(i)).map(|e| {
                 format!(
                     "{} \u{2014} {}",
@@ -478,7 +507,8 @@ pub fn ExperimentPanel(
             <div class="side" data-side=label>
                 <div class="controls">{controls}</div>
                 {chart_views}
-                <p class="verdict" data-testid=format!("verdict{suffix}") aria-live="polite">
+                <p class="verdict" data-testid=format!("verdict{suffix}") aria-live="polite"
+                    data-summary=move || report.with(|r| r.as_ref().map(|r| serde_json::to_string(&r.summary).unwrap_or_default()))>
                     {move || match (report.get(), err.get()) {
                         (Some(r), _) => r.summary.verdict(),
                         (None, Some(e)) => e,
@@ -493,7 +523,8 @@ pub fn ExperimentPanel(
     let err_b = Signal::derive(move || {
         outcome_b.with(|o| o.as_ref().and_then(|o| o.as_ref().err().cloned()))
     });
-    let comparing = move || values_b.with(Option::is_some);
+    let comparing_memo = Memo::new(move |_| values_b.with(Option::is_some));
+    let comparing = move || comparing_memo.get();
     let toggle_compare = move |_| {
         if values_b.with_untracked(Option::is_some) {
             values_b.set(None);
@@ -572,9 +603,8 @@ pub fn ExperimentPanel(
                         prop:value=move || t_s.get().to_string()
                         aria-valuetext=move || format_duration_us(engine::time::s_to_us(t_s.get()))
                         on:input=move |ev| {
-                            stop();
                             let v: f64 = event_target_value(&ev).parse().unwrap_or(0.0);
-                            t_s.set(v.clamp(0.0, end_s));
+                            pick.run(v);
                         }/>
                 </label>
                 {(!reduced_motion).then(|| view! {
@@ -608,7 +638,7 @@ pub fn ExperimentPanel(
             </p>
             <div class=move || if comparing() { "sides two" } else { "sides" }>
                 {side("A", values_a, report_a, scen_a, err_a, "")}
-                {move || values_b.get().is_some().then(|| {
+                {move || comparing_memo.get().then(|| {
                     let vb = RwSignal::new(values_b.get_untracked().unwrap_or_default());
                     Effect::new(move |_| {
                         let v = vb.get();
@@ -683,7 +713,9 @@ fn KnobControl(
                         aria-valuetext=shown
                         on:input=move |ev| {
                             let pos: f64 = event_target_value(&ev).parse().unwrap_or(0.0);
-                            let v = from_position(&k.get_value(), pos);
+                            let knob = k.get_value();
+                            let old = current().as_f64().unwrap_or(0.0);
+                            let v = next_value(&knob, old, pos);
                             values.update(|vals| {
                                 if let Some(slot) = vals.get_mut(index) {
                                     *slot = lesson::number(v, slot);
@@ -766,6 +798,23 @@ mod tests {
             "the geometric middle of 0.5..200 is 10"
         );
         assert_eq!(from_position(&k, to_position(&k, 5.0)), 5.0);
+    }
+
+    #[test]
+    fn arrow_keys_never_get_stuck_on_a_log_slider() {
+        let k = knob(true);
+        let mut v = 0.5;
+        for _ in 0..20 {
+            let next = next_value(&k, v, to_position(&k, v) + 1.0);
+            assert!(next > v, "one step right from {v} moves up, got {next}");
+            v = next;
+        }
+        assert!(next_value(&k, 5.0, to_position(&k, 5.0) - 1.0) < 5.0);
+        assert_eq!(
+            next_value(&k, 200.0, LOG_STEPS + 1.0),
+            200.0,
+            "clamped at the end"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `lambda-lab`: the engine's command line for authors, validation and benchmarks.
 //!
 //! ```text
-//! lambda-lab run FILE [--seed N] [--json] [--series out.csv]
+//! lambda-lab run FILE [--seed N] [--set PATH=VALUE]... [--json] [--series out.csv]
 //! lambda-lab check-lessons [DIR]
 //! ```
 
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use engine::Scenario;
 
-const USAGE: &str = "usage: lambda-lab run FILE [--seed N] [--json] [--series OUT.csv]\n       lambda-lab check-lessons [DIR (default: lessons)]";
+const USAGE: &str = "usage: lambda-lab run FILE [--seed N] [--set PATH=VALUE]... [--json] [--series OUT.csv]\n       lambda-lab check-lessons [DIR (default: lessons)]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,6 +39,7 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
     let mut seed = None;
     let mut json = false;
     let mut series = None;
+    let mut sets = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -51,6 +52,18 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
                     })?);
             }
             "--series" => series = Some(it.next().ok_or("--series needs a file name")?.clone()),
+            "--set" => {
+                let v = it
+                    .next()
+                    .ok_or("--set needs PATH=VALUE, e.g. functions[0].memory_mb=1024")?;
+                let (path, value) = v
+                    .split_once('=')
+                    .ok_or_else(|| format!("--set: expected PATH=VALUE, got \"{v}\""))?;
+                // A JSON value (number, true/false, "string"); anything else is taken as a string.
+                let value = serde_json::from_str(value)
+                    .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+                sets.push((path.to_string(), value));
+            }
             other if other.starts_with("--") => {
                 return Err(format!("unknown option {other}\n{USAGE}"))
             }
@@ -62,6 +75,10 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
     let mut scenario = Scenario::from_toml(&text).map_err(|e| format!("{file}: {e}"))?;
     if let Some(s) = seed {
         scenario.seed = s;
+    }
+    for (path, value) in &sets {
+        scenario = engine::lesson::set_path(&scenario, path, value)
+            .map_err(|e| format!("{file}: --set {path}: {e}"))?;
     }
     let report = engine::run(&scenario).map_err(|e| format!("{file}: {e}"))?;
     if let Some(path) = series {
