@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::pages::{home::Home, lesson::LessonPage};
+use crate::pages::{home::Home, lesson::LessonPage, validation::Validation};
 use crate::progress;
 use crate::route::{Location, Route};
 use crate::theme::{self, ThemeToggle};
@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                             None => view! { <NotFound what=format!("There is no lesson called \u{201c}{id}\u{201d}.")/> }.into_any(),
                         }
                     }
+                    Route::Validation => view! { <Validation/> }.into_any(),
                     Route::NotFound(path) => view! { <NotFound what=format!("There is no page at \u{201c}{path}\u{201d}.")/> }.into_any(),
                 }
             }}
@@ -106,7 +107,8 @@ pub fn App() -> impl IntoView {
             </div>
         })}
         <footer class="site-footer">
-            "Everything here is simulated in your browser by a deterministic model; no request leaves the page."
+            "Everything here is simulated in your browser by a deterministic model; no request leaves the page. "
+            <a href="#/validation">"How faithful is this model?"</a>
         </footer>
     }
 }

@@ -512,6 +512,95 @@ pub fn draw_cost<DB: DrawingBackend>(
     Ok(axis)
 }
 
+/// Cold-start probability against arrival rate (log scale): measured on AWS (points with
+/// standard-error bars), SimFaaS and this engine (lines).
+pub fn draw_validation<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    rows: &[crate::pages::validation::Row],
+    pal: &Palette,
+) -> Result<(), String> {
+    area.fill(&pal.bg).map_err(err)?;
+    let lo = rows
+        .iter()
+        .map(|r| r.rate_per_s)
+        .fold(f64::INFINITY, f64::min)
+        .min(1.0)
+        * 0.8;
+    let hi = rows
+        .iter()
+        .map(|r| r.rate_per_s)
+        .fold(0.0, f64::max)
+        .max(lo * 10.0)
+        * 1.25;
+    let y_max = rows
+        .iter()
+        .map(|r| r.measured + r.measured_se)
+        .fold(0.01, f64::max)
+        * 1.1;
+    let mut chart = ChartBuilder::on(area)
+        .margin(8)
+        .margin_right(16)
+        .x_label_area_size(36)
+        .y_label_area_size(56)
+        .build_cartesian_2d((lo..hi).log_scale(), 0f64..y_max)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("Requests per second (log scale)")
+        .y_desc("Cold-start probability")
+        .axis_desc_style((FONT, 13).into_font().color(&pal.text))
+        .label_style((FONT, 12).into_font().color(&pal.muted))
+        .axis_style(pal.grid)
+        .light_line_style(pal.bg)
+        .bold_line_style(pal.grid)
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(rows.iter().map(|r| {
+            PathElement::new(
+                vec![
+                    (r.rate_per_s, (r.measured - r.measured_se).max(0.0)),
+                    (r.rate_per_s, r.measured + r.measured_se),
+                ],
+                pal.muted.stroke_width(1),
+            )
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(
+            rows.iter()
+                .map(|r| Circle::new((r.rate_per_s, r.measured), 4, pal.text.filled())),
+        )
+        .map_err(err)?
+        .label("measured on AWS (2020)")
+        .legend(|(x, y)| Circle::new((x + 8, y), 4, pal.text.filled()));
+    chart
+        .draw_series(LineSeries::new(
+            rows.iter().map(|r| (r.rate_per_s, r.simfaas)),
+            pal.idle.stroke_width(2),
+        ))
+        .map_err(err)?
+        .label("SimFaaS")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.idle.stroke_width(2)));
+    chart
+        .draw_series(LineSeries::new(
+            rows.iter().map(|r| (r.rate_per_s, r.engine)),
+            pal.init.stroke_width(2),
+        ))
+        .map_err(err)?
+        .label("this engine")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.init.stroke_width(2)));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(pal.bg.mix(0.85))
+        .border_style(pal.grid)
+        .label_font((FONT, 12).into_font().color(&pal.text))
+        .draw()
+        .map_err(err)?;
+    area.present().map_err(err)
+}
+
 /// The chart in words, for screen readers and the text view.
 pub fn describe(kind: ChartKind, report: &Report) -> String {
     let s = &report.summary;

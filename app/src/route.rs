@@ -10,6 +10,8 @@ pub enum Route {
         /// Its id.
         id: String,
     },
+    /// How faithful is this model?
+    Validation,
     /// Anything else.
     NotFound(String),
 }
@@ -32,6 +34,7 @@ impl Location {
         let route = match parts.as_slice() {
             [] => Route::Home,
             ["lesson", id] => Route::Lesson { id: decode(id) },
+            ["validation"] => Route::Validation,
             _ => Route::NotFound(decode(path)),
         };
         let query = query
