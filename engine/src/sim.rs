@@ -7,7 +7,7 @@
 //! does not change when another knob does.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeSet, BinaryHeap};
+use std::collections::BinaryHeap;
 use std::fmt;
 
 use hdrhistogram::Histogram;
@@ -155,6 +155,7 @@ struct Env {
     expiry_pending: bool,
     gen: u32,
     idle_key: u64,
+    idle_epoch: u64,
     idle_pos: u32,
     retire_at: u64,
     inv: Option<Invocation>,
@@ -164,8 +165,10 @@ struct Env {
 /// Idle environments of one function, ordered for the routing policy.
 #[derive(Debug, Clone)]
 enum IdlePool {
-    /// Keyed by creation number or by idle-since time; the largest key is taken.
-    Ordered(BTreeSet<(u64, u32)>),
+    /// Largest key first (creation number, or idle-since time). Entries of environments that
+    /// left the pool (reaped, or their slot reused) are skipped when they surface: each idle
+    /// period has its own epoch, so a stale entry never matches a live one.
+    Ordered(BinaryHeap<(u64, u64, u32)>),
     /// Any one, uniformly.
     Random(Vec<u32>),
 }
@@ -173,16 +176,16 @@ enum IdlePool {
 impl IdlePool {
     fn new(routing: Routing) -> Self {
         match routing {
-            Routing::NewestFirst | Routing::MostRecentlyUsed => IdlePool::Ordered(BTreeSet::new()),
+            Routing::NewestFirst | Routing::MostRecentlyUsed => {
+                IdlePool::Ordered(BinaryHeap::new())
+            }
             Routing::Random => IdlePool::Random(Vec::new()),
         }
     }
 
     fn insert(&mut self, slot: u32, env: &mut Env) {
         match self {
-            IdlePool::Ordered(set) => {
-                set.insert((env.idle_key, slot));
-            }
+            IdlePool::Ordered(heap) => heap.push((env.idle_key, env.idle_epoch, slot)),
             IdlePool::Random(v) => {
                 env.idle_pos = v.len() as u32;
                 v.push(slot);
@@ -192,9 +195,8 @@ impl IdlePool {
 
     fn remove(&mut self, slot: u32, envs: &mut [Env]) {
         match self {
-            IdlePool::Ordered(set) => {
-                set.remove(&(envs[slot as usize].idle_key, slot));
-            }
+            // Lazy: the entry is skipped when it surfaces (the environment is no longer idle).
+            IdlePool::Ordered(_) => {}
             IdlePool::Random(v) => {
                 let pos = envs[slot as usize].idle_pos as usize;
                 if pos < v.len() && v[pos] == slot {
@@ -209,7 +211,15 @@ impl IdlePool {
 
     fn take(&mut self, rng: &mut Pcg64Mcg, envs: &mut [Env]) -> Option<u32> {
         match self {
-            IdlePool::Ordered(set) => set.pop_last().map(|(_, slot)| slot),
+            IdlePool::Ordered(heap) => {
+                while let Some((_, epoch, slot)) = heap.pop() {
+                    let e = &envs[slot as usize];
+                    if e.alive && e.state == EnvState::Idle && e.idle_epoch == epoch {
+                        return Some(slot);
+                    }
+                }
+                None
+            }
             IdlePool::Random(v) => {
                 if v.is_empty() {
                     return None;
@@ -317,6 +327,8 @@ pub struct Simulation {
     envs: Vec<Env>,
     free_slots: Vec<u32>,
     env_count: u32,
+    idle_epochs: u64,
+    next_bucket_us: u64,
     next_request: u64,
     unreserved_pool: u32,
     unreserved_used: u32,
@@ -405,6 +417,8 @@ impl Simulation {
             envs: Vec::new(),
             free_slots: Vec::new(),
             env_count: 0,
+            idle_epochs: 0,
+            next_bucket_us: bucket_us,
             next_request: 1,
             unreserved_pool: acct.concurrency_limit - reserved_total,
             unreserved_used: 0,
@@ -570,7 +584,11 @@ impl Simulation {
     /// Moves the clock to `t`, closing the buckets it passes.
     fn advance(&mut self, t: u64) {
         self.now = t;
+        if t < self.next_bucket_us {
+            return;
+        }
         let b = self.bucket_of(t);
+        self.next_bucket_us = (b as u64 + 1).saturating_mul(self.bucket_us);
         while self.cur_bucket < b {
             self.close_bucket();
             self.cur_bucket += 1;
@@ -672,6 +690,7 @@ impl Simulation {
             expiry_pending: false,
             gen: 0,
             idle_key: 0,
+            idle_epoch: 0,
             idle_pos: 0,
             retire_at,
             inv: None,
@@ -1014,6 +1033,8 @@ impl Simulation {
             self.fns[f].provisioned_idle.push(slot);
             return;
         }
+        self.idle_epochs += 1;
+        env.idle_epoch = self.idle_epochs;
         let func = &mut self.fns[f];
         env.idle_key = match func.cfg.routing {
             Routing::MostRecentlyUsed => now,
