@@ -9,6 +9,7 @@ pub mod format;
 pub mod pages;
 pub mod progress;
 pub mod route;
+pub mod shared;
 pub mod theme;
 
 mod app;

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::progress::Progress;
+use crate::shared::Shared;
 
 fn show(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -28,7 +29,7 @@ pub fn ChallengePanel(
     /// The challenge.
     challenge: Challenge,
     /// The learner's current report.
-    report: Signal<Option<Report>>,
+    report: Signal<Option<Shared<Report>>>,
     /// Sets the experiment's knobs (to the solution).
     on_apply: Callback<BTreeMap<String, Value>>,
 ) -> impl IntoView {

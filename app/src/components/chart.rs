@@ -8,6 +8,7 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
 use crate::charts::{self, theme, ChartKind, TimeAxis};
+use crate::shared::Shared;
 use crate::theme::ThemeCtx;
 
 /// Starts a download of `href` as `name`.
@@ -47,7 +48,7 @@ pub fn Chart(
     /// What to draw.
     kind: ChartKind,
     /// The report to draw (`None` while there is none).
-    report: Signal<Option<Report>>,
+    report: Signal<Option<Shared<Report>>>,
     /// The scenario that produced it (for the limits drawn as dashed lines).
     scenario: Signal<Option<Scenario>>,
     /// The timeline position, in seconds.

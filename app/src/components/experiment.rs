@@ -18,6 +18,7 @@ use crate::components::chart::Chart;
 use crate::components::prediction::Bet;
 use crate::format::value_with_unit;
 use crate::route;
+use crate::shared::Shared;
 
 /// Positions of a logarithmic slider.
 const LOG_STEPS: f64 = 200.0;
@@ -285,7 +286,7 @@ pub fn ExperimentPanel(
     let outcome_a = Memo::new(move |_| {
         scenario_a
             .get()
-            .and_then(|s| engine::run(&s).map_err(|e| e.to_string()))
+            .and_then(|s| engine::run(&s).map(Shared::new).map_err(|e| e.to_string()))
     });
     let scenario_b = Memo::new(move |_| {
         values_b
@@ -295,7 +296,7 @@ pub fn ExperimentPanel(
     let outcome_b = Memo::new(move |_| {
         scenario_b
             .get()
-            .map(|s| s.and_then(|s| engine::run(&s).map_err(|e| e.to_string())))
+            .map(|s| s.and_then(|s| engine::run(&s).map(Shared::new).map_err(|e| e.to_string())))
     });
     let report_a = Signal::derive(move || outcome_a.with(|o| o.as_ref().ok().cloned()));
     let report_b = Signal::derive(move || {
@@ -489,7 +490,7 @@ pub fn ExperimentPanel(
     let ids = StoredValue::new((exp_id.clone(), stem.clone()));
     let side = move |label: &'static str,
                      values: RwSignal<Vec<Value>>,
-                     report: Signal<Option<Report>>,
+                     report: Signal<Option<Shared<Report>>>,
                      scen: Signal<Option<Scenario>>,
                      err: Signal<Option<String>>,
                      suffix: &'static str| {

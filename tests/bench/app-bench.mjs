@@ -1,0 +1,104 @@
+// The app's browser benchmark (not a test: it reports figures and asserts nothing).
+// For every lesson experiment: the time of one re-run plus redraw after a slider move (median
+// and p95 over many moves); the engine's invocations per second in WebAssembly (the validation
+// page); the time to first interaction on localhost; and the gzip size of dist/.
+// Run by `cargo xtask bench` after a release build, or: node tests/bench/app-bench.mjs
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { distDir, launch, startServer } from '../browser/harness.mjs';
+
+const MOVES = Number(process.env.BENCH_MOVES || 30);
+
+function quantile(sorted, q) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function distSize(dir) {
+  let raw = 0;
+  let gz = 0;
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) {
+      const sub = distSize(p);
+      raw += sub.raw;
+      gz += sub.gz;
+    } else {
+      const data = readFileSync(p);
+      raw += data.length;
+      gz += gzipSync(data, { level: 9 }).length;
+    }
+  }
+  return { raw, gz };
+}
+
+const server = await startServer(distDir);
+const browser = await launch();
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+try {
+  // Time to first interaction: navigation start to the lesson list being clickable.
+  await page.goto(`${server.url}/#/`);
+  await page.locator('#lesson-list li a').first().waitFor();
+  const tti = await page.evaluate(() => performance.now());
+
+  const ids = await page.locator('#lesson-list li a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  const rows = [];
+  for (const href of ids) {
+    await page.goto(`${server.url}/${href}`);
+    const experiments = page.locator('section.experiment');
+    await experiments.first().waitFor();
+    const n = await experiments.count();
+    for (let e = 0; e < n; e++) {
+      const exp = experiments.nth(e);
+      const id = await exp.getAttribute('data-experiment');
+      const slider = exp.locator('.controls input[type=range]').first();
+      if ((await slider.count()) === 0) continue;
+      // Each move: set the slider, fire `input`, and wait until the verdict changed and every
+      // effect (the canvas redraws) has run; no frame wait is included.
+      const times = await slider.evaluate(async (input, moves) => {
+        const verdict = input.closest('section.experiment').querySelector('[data-testid="verdict"]');
+        const out = [];
+        const min = Number(input.min);
+        const max = Number(input.max);
+        for (let i = 0; i < moves; i++) {
+          const target = min + ((i * 7919) % 97) / 96 * (max - min);
+          const before = verdict.getAttribute('data-summary');
+          const t0 = performance.now();
+          input.value = String(target);
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+          for (let k = 0; k < 50 && verdict.getAttribute('data-summary') === before; k++) {
+            await new Promise((r) => setTimeout(r, 0));
+          }
+          await new Promise((r) => setTimeout(r, 0));
+          out.push(performance.now() - t0);
+        }
+        return out;
+      }, MOVES);
+      times.sort((a, b) => a - b);
+      rows.push({ experiment: `${href.replace('#/lesson/', '')}/${id}`, median_ms: quantile(times, 0.5), p95_ms: quantile(times, 0.95) });
+    }
+  }
+
+  await page.goto(`${server.url}/#/validation`);
+  await page.locator('[data-testid="run-validation"]').click();
+  const rateEl = page.locator('[data-testid="wasm-rate"]');
+  await rateEl.waitFor({ timeout: 120_000 });
+  const wasmRate = Number(await rateEl.getAttribute('data-invocations-per-s'));
+
+  const size = distSize(distDir);
+  console.log('\nRe-run + redraw after a slider move (ms):');
+  console.log('experiment'.padEnd(44), 'median'.padStart(8), 'p95'.padStart(8));
+  for (const r of rows) {
+    console.log(r.experiment.padEnd(44), r.median_ms.toFixed(1).padStart(8), r.p95_ms.toFixed(1).padStart(8));
+  }
+  const worst = Math.max(...rows.map((r) => r.p95_ms));
+  console.log(`\nworst p95: ${worst.toFixed(1)} ms (target 16 ms)`);
+  console.log(`engine in wasm: ${Math.round(wasmRate).toLocaleString('en-US')} invocations per second (target 2,000,000)`);
+  console.log(`first interaction: ${tti.toFixed(0)} ms after navigation start (target 1,000 ms)`);
+  console.log(`dist/: ${(size.raw / 1024).toFixed(1)} KiB, ${(size.gz / 1024).toFixed(1)} KiB gzipped (target 250 KB)`);
+} finally {
+  await browser.close();
+  await server.close();
+}
