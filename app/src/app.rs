@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::pages::{home::Home, lesson::LessonPage, validation::Validation};
+use crate::pages::{home::Home, lab::Lab, lesson::LessonPage, validation::Validation};
 use crate::progress;
 use crate::route::{Location, Route};
 use crate::theme::{self, ThemeToggle};
@@ -61,6 +61,11 @@ pub fn App() -> impl IntoView {
                 " Lambda Lab"
             </a>
             <span class="tagline">"See how AWS Lambda really behaves"</span>
+            <nav class="header-nav" aria-label="Sections">
+                <a href="#/">"Lessons"</a>
+                <a href="#/lab">"Lab"</a>
+                <a href="#/validation">"Validation"</a>
+            </nav>
             <span class="header-actions">
                 <button type="button" class="link-button" on:click=move |_| set_help.set(true) aria-haspopup="dialog">"Shortcuts (?)"</button>
                 <ThemeToggle/>
@@ -86,6 +91,7 @@ pub fn App() -> impl IntoView {
                         }
                     }
                     Route::Validation => view! { <Validation/> }.into_any(),
+                    Route::Lab => view! { <Lab query=loc.query/> }.into_any(),
                     Route::NotFound(path) => view! { <NotFound what=format!("There is no page at \u{201c}{path}\u{201d}.")/> }.into_any(),
                 }
             }}

@@ -12,6 +12,8 @@ pub enum Route {
     },
     /// How faithful is this model?
     Validation,
+    /// The free sandbox.
+    Lab,
     /// Anything else.
     NotFound(String),
 }
@@ -35,6 +37,7 @@ impl Location {
             [] => Route::Home,
             ["lesson", id] => Route::Lesson { id: decode(id) },
             ["validation"] => Route::Validation,
+            ["lab"] => Route::Lab,
             _ => Route::NotFound(decode(path)),
         };
         let query = query

@@ -177,17 +177,31 @@ fn prefers_reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// Writes this experiment's state into the URL (replacing, so the back button is not flooded).
-fn write_url(
-    exp_id: &str,
-    knobs: &[Knob],
-    a: &[Value],
-    b: Option<&[Value]>,
+/// What an experiment writes into the URL.
+struct UrlState<'a> {
+    exp_id: &'a str,
+    knobs: &'a [Knob],
+    /// The lesson file's values: knobs left at them are not written.
+    file: &'a [Value],
+    a: &'a [Value],
+    b: Option<&'a [Value]>,
     seed: u64,
     default_seed: u64,
     t_s: f64,
-    file: &[Value],
-) {
+}
+
+/// Writes this experiment's state into the URL (replacing, so the back button is not flooded).
+fn write_url(st: &UrlState<'_>) {
+    let UrlState {
+        exp_id,
+        knobs,
+        file,
+        a,
+        b,
+        seed,
+        default_seed,
+        t_s,
+    } = *st;
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -310,16 +324,17 @@ pub fn ExperimentPanel(
         let exp_id = exp_id.clone();
         Effect::new(move |_| {
             let (a, b, s, t) = (values_a.get(), values_b.get(), seed.get(), t_s.get());
-            write_url(
-                &exp_id,
-                &knobs.get_value(),
-                &a,
-                b.as_deref(),
-                s,
+            let (knobs, file) = (knobs.get_value(), file_values.get_value());
+            write_url(&UrlState {
+                exp_id: &exp_id,
+                knobs: &knobs,
+                file: &file,
+                a: &a,
+                b: b.as_deref(),
+                seed: s,
                 default_seed,
-                t,
-                &file_values.get_value(),
-            );
+                t_s: t,
+            });
         });
     }
 

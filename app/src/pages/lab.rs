@@ -1,0 +1,295 @@
+//! The lab: a free sandbox over every knob of the engine. The scenario is edited as the same
+//! TOML the command line reads, imported and exported as a file, carried in the URL, and fed
+//! with the learner's own traffic (a CSV of arrival times or per-minute counts).
+
+use std::time::Duration;
+
+use engine::workload::CsvKind;
+use engine::{Report, Scenario, Workload};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::charts::ChartKind;
+use crate::components::chart::{download_text, Chart};
+use crate::route;
+use crate::shared::Shared;
+
+/// The scenario the lab starts from.
+pub const TEMPLATE: &str = r#"# A scenario: every field, its unit and its default is in engine/src/scenario.rs.
+name = "My experiment"
+seed = 1
+duration_s = 300
+
+[account]
+concurrency_limit = 1000
+
+[[functions]]
+name = "api"
+runtime = "nodejs22.x"
+memory_mb = 512
+timeout_s = 10
+handler.cpu_ms = 20
+handler.io_ms = { kind = "lognormal", p50 = 80, p99 = 400 }
+idle_expiry_s = 600
+
+[functions.workload]
+kind = "burst"
+base_per_s = 20
+burst_per_s = 200
+start_s = 120
+length_s = 60
+"#;
+
+/// Longest scenario text carried in a link; longer ones are exported as a file instead.
+const MAX_LINK_CHARS: usize = 6_000;
+
+fn set_url_scenario(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let fits = text.len() <= MAX_LINK_CHARS;
+    let url = if fits {
+        format!("#/lab?s={}", route::encode(text))
+    } else {
+        "#/lab".to_string()
+    };
+    if let Ok(h) = window.history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+    fits
+}
+
+/// Reads the text of the file chosen in a file input.
+fn read_file(ev: &leptos::ev::Event, then: impl FnOnce(Result<String, String>) + 'static) {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        return;
+    };
+    let name = file.name();
+    let promise = file.text();
+    leptos::task::spawn_local(async move {
+        let result = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or_else(|| format!("{name}: could not be read as text"));
+        then(result);
+    });
+}
+
+/// The lab page.
+#[component]
+pub fn Lab(
+    /// URL query parameters (`s` carries the scenario text).
+    query: Vec<(String, String)>,
+) -> impl IntoView {
+    let from_link = query.iter().find(|(k, _)| k == "s").map(|(_, v)| v.clone());
+    let initial = from_link.clone().unwrap_or_else(|| TEMPLATE.to_string());
+    let text = RwSignal::new(initial.clone());
+    let committed = RwSignal::new(initial);
+    let (link_note, set_link_note) = signal(None::<String>);
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let edit = move |v: String| {
+        text.set(v);
+        if let Some(h) = timer.get_value() {
+            h.clear();
+        }
+        // Re-run once typing pauses, not on every keystroke.
+        let h = set_timeout_with_handle(
+            move || committed.set(text.get_untracked()),
+            Duration::from_millis(300),
+        );
+        timer.set_value(h.ok());
+    };
+    let parsed = Memo::new(move |_| {
+        Scenario::from_toml(&committed.get()).map_err(|e| format!("scenario: {e}"))
+    });
+    let outcome = Memo::new(move |_| {
+        parsed
+            .get()
+            .and_then(|s| engine::run(&s).map(Shared::new).map_err(|e| e.to_string()))
+    });
+    let report = Signal::derive(move || outcome.get().ok());
+    let scenario = Signal::derive(move || parsed.get().ok());
+    let cursor = RwSignal::new(0.0);
+    Effect::new(move |_| {
+        if let Some(s) = scenario.get() {
+            cursor.set(s.duration_s);
+        }
+    });
+    let pick = Callback::new(move |t: f64| cursor.set(t));
+    Effect::new(move |_| {
+        let t = committed.get();
+        set_link_note.set((!set_url_scenario(&t)).then(|| format!("This scenario is longer than {MAX_LINK_CHARS} characters, too long for a link: export it as a file to share it.")));
+    });
+
+    let import = move |ev: leptos::ev::Event| {
+        read_file(&ev, move |r| match r {
+            Ok(t) => {
+                text.set(t.clone());
+                committed.set(t);
+            }
+            Err(e) => set_link_note.set(Some(e)),
+        });
+    };
+    let export = move |_| {
+        download_text(
+            &committed.get_untracked(),
+            "lambda-lab-scenario.toml",
+            "application/toml",
+        )
+    };
+
+    // Bring your own traffic.
+    let (csv, set_csv) = signal(String::new());
+    let (csv_kind, set_csv_kind) = signal(CsvKind::ArrivalTimes);
+    let (csv_fn, set_csv_fn) = signal(0usize);
+    let (csv_msg, set_csv_msg) = signal(None::<Result<String, String>>);
+    let use_traffic = move |_| {
+        let result = (|| {
+            let mut s = parsed.get_untracked()?;
+            let w = Workload::from_csv(&csv.get_untracked(), csv_kind.get_untracked())
+                .map_err(|e| format!("traffic: {e}"))?;
+            let n = match &w {
+                Workload::Replay { arrivals_s } => format!(
+                    "{} arrivals",
+                    engine::report::group(arrivals_s.len() as u64)
+                ),
+                Workload::PerMinute { counts, .. } => format!(
+                    "{} minutes of counts",
+                    engine::report::group(counts.len() as u64)
+                ),
+                _ => String::new(),
+            };
+            let f = s
+                .functions
+                .get_mut(csv_fn.get_untracked())
+                .ok_or("traffic: pick a function")?;
+            f.workload = w;
+            let name = f.name.clone();
+            s.validate().map_err(|e| format!("traffic: {e}"))?;
+            let t = s.to_toml();
+            text.set(t.clone());
+            committed.set(t);
+            Ok(format!("{n} now drive \u{201c}{name}\u{201d}."))
+        })();
+        set_csv_msg.set(Some(result));
+    };
+    let import_csv = move |ev: leptos::ev::Event| {
+        read_file(&ev, move |r| match r {
+            Ok(t) => set_csv.set(t),
+            Err(e) => set_csv_msg.set(Some(Err(e))),
+        });
+    };
+    let function_names = move || {
+        scenario
+            .get()
+            .map(|s| {
+                s.functions
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+
+    let charts = [
+        ChartKind::Lanes,
+        ChartKind::Envs,
+        ChartKind::Concurrency,
+        ChartKind::Latency,
+        ChartKind::Throttles,
+        ChartKind::Cost,
+    ];
+    view! {
+        <section class="lab">
+            <h1>"The lab"</h1>
+            <p class="lede">"Every knob of the engine. Edit the scenario (the same TOML the command line reads); the run updates as you type."</p>
+            {from_link.is_some().then(|| view! { <p class="notice" role="status">"This scenario came from a link."</p> })}
+            <div class="lab-grid">
+                <div class="lab-editor">
+                    <label for="lab-scenario" class="field-label">"Scenario (TOML)"</label>
+                    <textarea id="lab-scenario" data-testid="lab-scenario" spellcheck="false" rows="24"
+                        prop:value=move || text.get()
+                        on:input=move |ev| edit(event_target_value(&ev))></textarea>
+                    <p class="error" role="alert" data-testid="lab-error">{move || parsed.get().err().or_else(|| outcome.get().err())}</p>
+                    <div class="lab-actions">
+                        <label class="secondary file-button">"Import a scenario file"
+                            <input type="file" accept=".toml,text/plain" class="sr-only" on:change=import/>
+                        </label>
+                        <button type="button" class="secondary" on:click=export>"Export as a file"</button>
+                    </div>
+                    {move || link_note.get().map(|n| view! { <p class="notice">{n}</p> })}
+                    <details class="byot">
+                        <summary>"Bring your own traffic"</summary>
+                        <p class="muted">"Paste one value per line (the last column of a CSV is used, a header row is skipped): arrival times in seconds, or requests per minute such as a CloudWatch Invocations export."</p>
+                        <textarea data-testid="lab-csv" rows="6" spellcheck="false" prop:value=move || csv.get() on:input=move |ev| set_csv.set(event_target_value(&ev))></textarea>
+                        <div class="lab-actions">
+                            <label class="secondary file-button">"Load a CSV"
+                                <input type="file" accept=".csv,.txt,text/csv,text/plain" class="sr-only" on:change=import_csv/>
+                            </label>
+                            <label>"Rows are "
+                                <select on:change=move |ev| set_csv_kind.set(if event_target_value(&ev) == "minute" { CsvKind::PerMinuteCounts } else { CsvKind::ArrivalTimes })>
+                                    <option value="arrivals">"arrival times (s)"</option>
+                                    <option value="minute">"requests per minute"</option>
+                                </select>
+                            </label>
+                            <label>"for "
+                                <select on:change=move |ev| set_csv_fn.set(event_target_value(&ev).parse().unwrap_or(0))>
+                                    {move || function_names().into_iter().enumerate().map(|(i, n)| view! { <option value=i.to_string()>{n}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <button type="button" class="primary" data-testid="lab-use-traffic" on:click=use_traffic>"Use this traffic"</button>
+                        </div>
+                        {move || csv_msg.get().map(|m| match m {
+                            Ok(t) => view! { <p class="ok" role="status" data-testid="lab-csv-result">{t}</p> }.into_any(),
+                            Err(e) => view! { <p class="error" role="alert" data-testid="lab-csv-result">{e}</p> }.into_any(),
+                        })}
+                    </details>
+                </div>
+                <div class="lab-results">
+                    <p class="verdict" data-testid="verdict" aria-live="polite"
+                        data-summary=move || report.with(|r| r.as_ref().map(|r| serde_json::to_string(&r.summary).unwrap_or_default()))>
+                        {move || report.get().map(|r| r.summary.verdict())}
+                    </p>
+                    {move || report.get().filter(|r| r.functions.len() > 1).map(|r| function_table(&r))}
+                    {charts.into_iter().map(|kind| view! {
+                        <Chart kind=kind report=report scenario=scenario cursor_s=cursor.into() on_pick=pick file_stem="lambda-lab-lab".to_string()/>
+                    }).collect_view()}
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// One row per function, for scenarios with several.
+fn function_table(r: &Report) -> impl IntoView {
+    let rows = r
+        .functions
+        .iter()
+        .map(|f| {
+            let s = &f.summary;
+            view! {
+                <tr>
+                    <th scope="row">{f.name.clone()}</th>
+                    <td>{engine::report::group(s.requests)}</td>
+                    <td>{engine::report::group(s.cold_starts)}</td>
+                    <td>{engine::report::group(s.throttled)}</td>
+                    <td>{format!("{:.0} ms", s.duration_ms_p99)}</td>
+                    <td>{format!("${:.4}", s.cost_usd)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="compare">
+            <thead><tr><th scope="col">"Function"</th><th scope="col">"Requests"</th><th scope="col">"Cold starts"</th><th scope="col">"Throttled"</th><th scope="col">"p99"</th><th scope="col">"Cost"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

@@ -1,0 +1,69 @@
+//! The lab: edit a scenario and see it run, errors that name the line and field, your own
+//! traffic from a CSV, a link that carries the scenario, and export as a file.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { distDir, launch, openPage, requireDist, startServer, waitFor } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  requireDist();
+  server = await startServer(distDir);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function summary(page) {
+  const json = await waitFor(async () => page.locator('[data-testid="verdict"]').getAttribute('data-summary'), 'the lab shows a run');
+  return JSON.parse(json);
+}
+
+test('edit, fix, bring your own traffic, share and export a scenario', async (t) => {
+  const { page, assertClean, close } = await openPage(browser, `${server.url}/#/lab`);
+  t.after(close);
+  const editor = page.locator('[data-testid="lab-scenario"]');
+  await editor.waitFor();
+  const first = await summary(page);
+  assert.ok(first.requests > 1000, 'the template runs');
+
+  // A bad value: the error names the field and the rule; the page keeps working.
+  const good = await editor.inputValue();
+  await editor.fill(good.replace('memory_mb = 512', 'memory_mb = 64'));
+  const error = page.locator('[data-testid="lab-error"]');
+  await waitFor(async () => /functions\[0\]\.memory_mb: expected 128 to 10,240 MB, got 64/.test(await error.textContent()), async () => `the error names the field (got "${await error.textContent()}")`);
+  await editor.fill(good.replace('memory_mb = 512', 'memory = 512'));
+  await waitFor(async () => /unknown field `memory`/.test(await error.textContent()) && /line \d+/.test(await error.textContent()), 'a TOML error names the line');
+  await editor.fill(good);
+  await waitFor(async () => (await error.textContent()).trim() === '', 'fixing it clears the error');
+
+  // Your own traffic: three arrivals.
+  await page.getByText('Bring your own traffic').click();
+  await page.locator('[data-testid="lab-csv"]').fill('time_s\n10\n10.5\n12\n');
+  await page.locator('[data-testid="lab-use-traffic"]').click();
+  await waitFor(async () => /3 arrivals now drive/.test(await page.locator('[data-testid="lab-csv-result"]').textContent()), 'the traffic is used');
+  await waitFor(async () => (await summary(page)).requests === 3, 'the run has exactly the three requests');
+  assert.match(await editor.inputValue(), /kind = "replay"/, 'the editor shows the replayed workload');
+
+  // A bad CSV names its line.
+  await page.locator('[data-testid="lab-csv"]').fill('1\n2\noops\n');
+  await page.locator('[data-testid="lab-use-traffic"]').click();
+  await waitFor(async () => /line 3: expected a number, got "oops"/.test(await page.locator('[data-testid="lab-csv-result"]').textContent()), 'a bad CSV row is named');
+
+  // The link carries the scenario.
+  const url = await waitFor(async () => page.url().includes('?s=') && page.url(), 'the URL carries the scenario');
+  const again = await openPage(browser, url);
+  t.after(again.close);
+  assert.deepEqual(await summary(again.page), await summary(page), 'the link reproduces the run');
+
+  // Export downloads the scenario as a file.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export as a file' }).click()]);
+  assert.equal(download.suggestedFilename(), 'lambda-lab-scenario.toml');
+  again.assertClean();
+  assertClean();
+});
