@@ -219,7 +219,8 @@ pub struct Function {
     /// How long an idle environment is kept before it is reaped, in seconds (about 10 min on AWS).
     #[serde(default = "default_idle_expiry_s")]
     pub idle_expiry_s: Dist,
-    /// Recycle an environment this long after it was created, even if busy (AWS: a few hours).
+    /// Recycle an environment this long after it was created (AWS: a few hours); an environment
+    /// past its lifetime is reaped when its current invocation ends.
     #[serde(default)]
     pub max_lifetime_s: Option<f64>,
     /// Which idle environment a warm request goes to.
@@ -418,6 +419,10 @@ impl Scenario {
                 "bucket_s",
                 &format!("{buckets} buckets of {} s over {} s; at most {MAX_BUCKETS} are kept, so use a wider bucket", self.bucket_us() as f64 / 1e6, self.duration_s),
             ));
+        }
+        // TOML integers are signed 64-bit: a larger seed could not be written to a file.
+        if self.seed > i64::MAX as u64 {
+            return Err(FieldError::new("seed", &format!("expected a whole number from 0 to {}, got {}", i64::MAX, self.seed)));
         }
         if self.max_events == 0 {
             return Err(FieldError::new("max_events", "expected at least 1"));
