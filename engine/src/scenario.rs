@@ -422,7 +422,14 @@ impl Scenario {
         }
         // TOML integers are signed 64-bit: a larger seed could not be written to a file.
         if self.seed > i64::MAX as u64 {
-            return Err(FieldError::new("seed", &format!("expected a whole number from 0 to {}, got {}", i64::MAX, self.seed)));
+            return Err(FieldError::new(
+                "seed",
+                &format!(
+                    "expected a whole number from 0 to {}, got {}",
+                    i64::MAX,
+                    self.seed
+                ),
+            ));
         }
         if self.max_events == 0 {
             return Err(FieldError::new("max_events", "expected at least 1"));
