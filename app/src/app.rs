@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::pages::{home::Home, lab::Lab, lesson::LessonPage, validation::Validation};
+use crate::pages::{
+    embed::EmbedPage, home::Home, lab::Lab, lesson::LessonPage, present::PresentPage,
+    validation::Validation,
+};
 use crate::progress;
 use crate::route::{Location, Route};
 use crate::theme::{self, ThemeToggle};
@@ -39,6 +42,15 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    let is_embed = Memo::new(move |_| matches!(route.get(), Route::Embed { .. }));
+    // The full app inside someone else's frame offers to open in its own tab instead.
+    let framed = web_sys::window().is_some_and(|w| {
+        let me: &wasm_bindgen::JsValue = w.as_ref();
+        w.top().ok().flatten().is_some_and(|top| {
+            let top: &wasm_bindgen::JsValue = top.as_ref();
+            top != me
+        })
+    });
     let (help, set_help) = signal(false);
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         let in_field = ev
@@ -55,6 +67,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
+        {move || (!is_embed.get()).then(|| view! {
         <header class="site-header">
             <a class="brand" href="#/">
                 <span class="brand-mark" aria-hidden="true">"λ"</span>
@@ -71,6 +84,13 @@ pub fn App() -> impl IntoView {
                 <ThemeToggle/>
             </span>
         </header>
+        })}
+        {move || (framed && !is_embed.get()).then(|| view! {
+            <div class="notice banner" role="status" data-testid="framed">
+                "Lambda Lab is cramped in a frame. "
+                <a href=move || web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default() target="_blank" rel="noopener">"Open it in its own tab \u{2197}"</a>
+            </div>
+        })}
         {move || problem.get().map(|p| view! {
             <div class="notice banner" role="alert" data-testid="progress-problem">
                 {format!("Your progress could not be loaded: {p}.")}
@@ -92,6 +112,14 @@ pub fn App() -> impl IntoView {
                     }
                     Route::Validation => view! { <Validation/> }.into_any(),
                     Route::Lab => view! { <Lab query=loc.query/> }.into_any(),
+                    Route::Embed { lesson, experiment } => match pages.get_value().into_iter().find(|p| p.entry.id == lesson) {
+                        Some(page) => view! { <EmbedPage page=page experiment=experiment query=loc.query/> }.into_any(),
+                        None => view! { <NotFound what=format!("There is no lesson called \u{201c}{lesson}\u{201d} to embed.")/> }.into_any(),
+                    },
+                    Route::Present { lesson } => match pages.get_value().into_iter().find(|p| p.entry.id == lesson) {
+                        Some(page) => view! { <PresentPage page=page query=loc.query/> }.into_any(),
+                        None => view! { <NotFound what=format!("There is no lesson called \u{201c}{lesson}\u{201d} to present.")/> }.into_any(),
+                    },
                     Route::NotFound(path) => view! { <NotFound what=format!("There is no page at \u{201c}{path}\u{201d}.")/> }.into_any(),
                 }
             }}
@@ -112,10 +140,12 @@ pub fn App() -> impl IntoView {
                 </div>
             </div>
         })}
-        <footer class="site-footer">
-            "Everything here is simulated in your browser by a deterministic model; no request leaves the page. "
-            <a href="#/validation">"How faithful is this model?"</a>
-        </footer>
+        {move || (!is_embed.get()).then(|| view! {
+            <footer class="site-footer">
+                "Everything here is simulated in your browser by a deterministic model; no request leaves the page. "
+                <a href="#/validation">"How faithful is this model?"</a>
+            </footer>
+        })}
     }
 }
 

@@ -1,6 +1,8 @@
 //! One module per page.
 
+pub mod embed;
 pub mod home;
 pub mod lab;
 pub mod lesson;
+pub mod present;
 pub mod validation;

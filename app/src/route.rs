@@ -14,6 +14,18 @@ pub enum Route {
     Validation,
     /// The free sandbox.
     Lab,
+    /// One experiment, for an `<iframe>`.
+    Embed {
+        /// The lesson.
+        lesson: String,
+        /// The experiment.
+        experiment: String,
+    },
+    /// Instructor mode for one lesson.
+    Present {
+        /// The lesson.
+        lesson: String,
+    },
     /// Anything else.
     NotFound(String),
 }
@@ -38,6 +50,13 @@ impl Location {
             ["lesson", id] => Route::Lesson { id: decode(id) },
             ["validation"] => Route::Validation,
             ["lab"] => Route::Lab,
+            ["embed", lesson, experiment] => Route::Embed {
+                lesson: decode(lesson),
+                experiment: decode(experiment),
+            },
+            ["present", lesson] => Route::Present {
+                lesson: decode(lesson),
+            },
             _ => Route::NotFound(decode(path)),
         };
         let query = query

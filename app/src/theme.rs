@@ -22,6 +22,8 @@ pub struct ThemeCtx {
     pub choice: RwSignal<Choice>,
     /// Whether the page is dark now.
     pub dark: Signal<bool>,
+    /// Whether a change of choice is remembered (not in an embed, which follows its host).
+    pub persist: RwSignal<bool>,
 }
 
 fn system_dark() -> bool {
@@ -44,6 +46,7 @@ fn stored() -> Choice {
 /// Creates the theme state, applies it to `<html data-theme>` and provides it as context.
 pub fn provide() -> ThemeCtx {
     let choice = RwSignal::new(stored());
+    let persist = RwSignal::new(true);
     let dark = Signal::derive(move || match choice.get() {
         Choice::System => system_dark(),
         Choice::Light => false,
@@ -65,11 +68,17 @@ pub fn provide() -> ThemeCtx {
                 None => root.remove_attribute("data-theme"),
             };
         }
-        if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-            let _ = s.set_item(KEY, name.unwrap_or("system"));
+        if persist.get_untracked() {
+            if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+                let _ = s.set_item(KEY, name.unwrap_or("system"));
+            }
         }
     });
-    let ctx = ThemeCtx { choice, dark };
+    let ctx = ThemeCtx {
+        choice,
+        dark,
+        persist,
+    };
     provide_context(ctx);
     ctx
 }

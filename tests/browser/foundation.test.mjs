@@ -74,7 +74,10 @@ test('the harness catches foreign requests, console errors and uncaught exceptio
   const { page, problems, close } = await openPage(browser, `${server.url}/#/`);
   t.after(close);
 
-  // `.invalid` can never resolve; the harness aborts the request before it leaves anyway.
+  // The app's own CSP would refuse the request before the harness could see it, so the check
+  // runs from a plain file of the same server. `.invalid` can never resolve; the harness aborts
+  // the request before it leaves anyway.
+  await page.goto(`${server.url}/embed-example.css`);
   await page.evaluate(() => fetch('http://lambda-lab-harness-check.invalid/').catch(() => {}));
   await page.evaluate(() => console.error('harness self-check'));
   await page.evaluate(() => setTimeout(() => { throw new Error('harness self-check'); }));

@@ -199,7 +199,7 @@ test('the keyboard alone reaches every control, and ? lists the shortcuts', asyn
   t.after(close);
   // Tab from the top of the page to the first lesson link and follow it.
   let reached = false;
-  for (let i = 0; i < 12 && !reached; i++) {
+  for (let i = 0; i < 30 && !reached; i++) {
     await page.keyboard.press('Tab');
     reached = await page.evaluate(() => document.activeElement?.closest('#lesson-list') !== null);
   }

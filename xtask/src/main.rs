@@ -104,7 +104,11 @@ fn serve(root: &Path) -> Result<()> {
         "\nLambda Lab is being served at http://{SERVE_ADDRESS}:{SERVE_PORT}/ (Ctrl-C stops it)\n"
     );
     trunk(root)
-        .args("serve --offline --skip-version-check --release=false".split_whitespace())
+        // No live-reload script: it would be inline, and the page's CSP refuses inline scripts.
+        .args(
+            "serve --offline --skip-version-check --release=false --no-autoreload"
+                .split_whitespace(),
+        )
         .args(["--address", SERVE_ADDRESS, "--port", SERVE_PORT])
         .run()
 }

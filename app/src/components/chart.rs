@@ -93,18 +93,12 @@ pub fn Chart(
                 .unwrap_or_default()
         })
     };
-    let cursor_style = move || {
-        let a = axis.get();
-        if a.x1 <= a.x0 {
-            return "display:none".to_string();
-        }
-        format!(
-            "left:{:.1}px;top:{}px;height:{}px",
-            a.x_of(cursor_s.get()),
-            a.y0,
-            (a.y1 - a.y0).max(0)
-        )
-    };
+    // Positioned through the CSSOM (style:left ...), never a style attribute: the page's
+    // Content-Security-Policy allows no inline styles.
+    let cursor_shown = move || axis.with(|a| a.x1 > a.x0);
+    let cursor_left = move || format!("{:.1}px", axis.get().x_of(cursor_s.get()));
+    let cursor_top = move || format!("{}px", axis.get().y0);
+    let cursor_height = move || axis.with(|a| format!("{}px", (a.y1 - a.y0).max(0)));
     let on_click = move |ev: leptos::ev::MouseEvent| {
         if let Some(t) = axis.get_untracked().time_at(f64::from(ev.offset_x())) {
             on_pick.run(t);
@@ -138,8 +132,9 @@ pub fn Chart(
             </div>
             <div class="canvas-wrap">
                 <canvas node_ref=canvas data-chart=kind.name() role="img" aria-label=text on:click=on_click
-                    title="Click to move the timeline here" style=format!("height:{height}px")></canvas>
-                <div class="cursor" aria-hidden="true" style=cursor_style></div>
+                    title="Click to move the timeline here" style:height=format!("{height}px")></canvas>
+                <div class="cursor" aria-hidden="true" class:hidden=move || !cursor_shown()
+                    style:left=cursor_left style:top=cursor_top style:height=cursor_height></div>
             </div>
             <p class="sr-only">{text}</p>
             {move || error.get().map(|e| view! { <p class="error">{e}</p> })}

@@ -83,6 +83,13 @@ fn parse_knob(k: &Knob, raw: &str, like: &Value) -> Option<Value> {
 fn value_param(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
+        // 20.0 reads as 20 in a link.
+        Value::Number(n)
+            if n.as_f64()
+                .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15) =>
+        {
+            format!("{}", n.as_f64().unwrap_or(0.0) as i64)
+        }
         other => other.to_string(),
     }
 }
@@ -539,6 +546,36 @@ pub fn ExperimentPanel(
     let err_b = Signal::derive(move || {
         outcome_b.with(|o| o.as_ref().and_then(|o| o.as_ref().err().cloned()))
     });
+    // "Copy embed code": an <iframe> snippet for this experiment in its current state.
+    let (embed_open, set_embed_open) = signal(false);
+    let embed_code = {
+        let (lesson, exp, title) = (lesson_id.clone(), exp_id.clone(), experiment.title.clone());
+        move || {
+            // Re-read when the state changes, so the snippet carries it.
+            let _ = (values_a.get(), seed.get());
+            let href = web_sys::window()
+                .and_then(|w| w.location().href().ok())
+                .unwrap_or_default();
+            let (base, hash) = href.split_once('#').unwrap_or((href.as_str(), ""));
+            let dir = base.rsplit_once('/').map_or(base, |(d, _)| d);
+            let prefix = format!("{exp}.");
+            let state: Vec<String> = route::Location::parse(hash)
+                .query
+                .into_iter()
+                .filter(|(k, _)| k.starts_with(&prefix) && !k.ends_with(".t"))
+                .map(|(k, v)| format!("{}={}", route::encode(&k), route::encode(&v)))
+                .collect();
+            let q = if state.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", state.join("&"))
+            };
+            let title = title.replace('"', "&quot;").replace('<', "&lt;");
+            format!(
+                "<iframe src=\"{base}#/embed/{lesson}/{exp}{q}\" title=\"{title} (Lambda Lab)\" loading=\"lazy\" width=\"100%\" height=\"640\" style=\"border:0\"></iframe>\n<script src=\"{dir}/embed.js\" async></script>"
+            )
+        }
+    };
     let comparing_memo = Memo::new(move |_| values_b.with(Option::is_some));
     let comparing = move || comparing_memo.get();
     let toggle_compare = move |_| {
@@ -593,11 +630,31 @@ pub fn ExperimentPanel(
             on:focusin=move |_| claim() on:pointerdown=move |_| claim2()>
             <div class="experiment-head">
                 <h2 class="experiment-title">{experiment.title.clone()}</h2>
+                <span class="head-buttons">
+                <button type="button" class="secondary" aria-expanded=move || embed_open.get().to_string()
+                    on:click=move |_| set_embed_open.update(|o| *o = !*o) title="Embed this experiment in a blog post">"Embed"</button>
                 <button type="button" class="secondary" aria-pressed=move || comparing().to_string() on:click=toggle_compare
                     title="Run a second configuration on the same seeded workload">
                     {move || if comparing() { "Stop comparing" } else { "Compare A/B" }}
                 </button>
+                </span>
             </div>
+            {move || embed_open.get().then(|| {
+                let code = embed_code.clone();
+                let to_copy = embed_code.clone();
+                let copy_embed = move |_| {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.navigator().clipboard().write_text(&to_copy());
+                    }
+                };
+                view! {
+                    <div class="embed-code">
+                        <label for=format!("{}-embed", ids.get_value().0)>"Paste this into your page: the frame sizes itself and follows your reader's light or dark theme."</label>
+                        <textarea id=format!("{}-embed", ids.get_value().0) readonly rows="4" data-testid="embed-code" prop:value=code></textarea>
+                        <button type="button" class="primary" on:click=copy_embed>"Copy embed code"</button>
+                    </div>
+                }
+            })}
             {(!start.problems.is_empty()).then(|| view! {
                 <p class="notice" role="status" data-testid="link-problems">
                     {format!("Some settings in this link could not be used: {}.", start.problems.join("; "))}

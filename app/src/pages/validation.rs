@@ -163,7 +163,7 @@ pub fn Validation() -> impl IntoView {
                         </table>
                         <h2>"Cold-start probability against AWS measurements"</h2>
                         <figure class="chart">
-                            <canvas node_ref=canvas role="img" aria-label="Cold-start probability against arrival rate: measured on AWS, SimFaaS and this engine" style="height:300px"></canvas>
+                            <canvas node_ref=canvas role="img" aria-label="Cold-start probability against arrival rate: measured on AWS, SimFaaS and this engine" class="tall"></canvas>
                         </figure>
                         <table class="compare">
                             <thead><tr><th scope="col">"Requests per second"</th><th scope="col">"Measured on AWS"</th><th scope="col">"SimFaaS"</th><th scope="col">"This engine"</th></tr></thead>
