@@ -148,7 +148,7 @@ fn time_chart<'a, DB: DrawingBackend>(
         .margin(8)
         .margin_right(16)
         .x_label_area_size(36)
-        .y_label_area_size(56)
+        .y_label_area_size(64)
         .build_cartesian_2d(0f64..end_s, 0f64..y_max.max(1e-9))
         .map_err(err)?;
     chart
@@ -217,7 +217,7 @@ pub fn draw_lanes<DB: DrawingBackend>(
         .margin(8)
         .margin_right(16)
         .x_label_area_size(36)
-        .y_label_area_size(56)
+        .y_label_area_size(64)
         .build_cartesian_2d(0f64..end_s, 0f64..n)
         .map_err(err)?;
     chart
@@ -596,7 +596,7 @@ pub fn draw_validation<DB: DrawingBackend>(
         .margin(8)
         .margin_right(16)
         .x_label_area_size(36)
-        .y_label_area_size(56)
+        .y_label_area_size(64)
         .build_cartesian_2d((lo..hi).log_scale(), 0f64..y_max)
         .map_err(err)?;
     chart

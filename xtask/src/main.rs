@@ -25,7 +25,7 @@ const USAGE: &str = "\
 Usage: cargo xtask <command>
 
 Commands:
-  serve   install the tools, then serve the app at http://127.0.0.1:8080/ (debug build, live reload)
+  serve   install the tools, then serve the app at http://127.0.0.1:8080/ (release build, rebuilt on change)
   test    what CI runs: fmt, clippy (host and wasm), tests, lesson check, release build,
           browser tests, and the gzipped size of dist/ (alias: ci)
   bench   the engine's benchmarks, then tests/bench/app-bench.mjs if it exists
@@ -95,7 +95,7 @@ fn repo_root() -> PathBuf {
         .unwrap_or(manifest_dir)
 }
 
-/// `cargo xtask serve`: a debug build with live reload, served on 127.0.0.1:8080.
+/// `cargo xtask serve`: a release build (the engine is slow unoptimised), rebuilt on change, served on 127.0.0.1:8080.
 fn serve(root: &Path) -> Result<()> {
     tools::ensure_build_tools(root)?;
     // Trunk runs cargo with --offline, so every crate must be on disk first.
@@ -105,10 +105,7 @@ fn serve(root: &Path) -> Result<()> {
     );
     trunk(root)
         // No live-reload script: it would be inline, and the page's CSP refuses inline scripts.
-        .args(
-            "serve --offline --skip-version-check --release=false --no-autoreload"
-                .split_whitespace(),
-        )
+        .args("serve --offline --skip-version-check --release --no-autoreload".split_whitespace())
         .args(["--address", SERVE_ADDRESS, "--port", SERVE_PORT])
         .run()
 }
