@@ -31,6 +31,8 @@ pub enum ChartKind {
     Throttles,
     /// Cost so far.
     Cost,
+    /// Messages waiting in the queue and in the dead-letter queue.
+    Queue,
 }
 
 impl ChartKind {
@@ -43,6 +45,7 @@ impl ChartKind {
             "latency" => ChartKind::Latency,
             "throttles" => ChartKind::Throttles,
             "cost" => ChartKind::Cost,
+            "queue" => ChartKind::Queue,
             _ => return None,
         })
     }
@@ -56,6 +59,7 @@ impl ChartKind {
             ChartKind::Latency => "latency",
             ChartKind::Throttles => "throttles",
             ChartKind::Cost => "cost",
+            ChartKind::Queue => "queue",
         }
     }
 
@@ -68,6 +72,7 @@ impl ChartKind {
             ChartKind::Latency => "Duration the caller waits (p50 and p99)",
             ChartKind::Throttles => "Throttled (429) and retried requests",
             ChartKind::Cost => "Cost so far",
+            ChartKind::Queue => "Messages in the queue and in the dead-letter queue",
         }
     }
 
@@ -124,6 +129,7 @@ pub fn draw<DB: DrawingBackend>(
         ChartKind::Latency => draw_latency(area, report, pal),
         ChartKind::Throttles => draw_throttles(area, report, pal),
         ChartKind::Cost => draw_cost(area, report, pal),
+        ChartKind::Queue => draw_queue(area, report, pal),
     }
 }
 
@@ -656,6 +662,54 @@ pub fn draw_validation<DB: DrawingBackend>(
     area.present().map_err(err)
 }
 
+/// Queue depth (peak per bucket) and dead-letter queue depth, in messages.
+pub fn draw_queue<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    report: &Report,
+    pal: &Palette,
+) -> Result<TimeAxis, String> {
+    let rows = &report.series.rows;
+    let bs = report.series.bucket_s;
+    let y_max = rows
+        .iter()
+        .map(|r| r.queue_depth_max.max(r.dlq_depth))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64
+        * 1.2;
+    let mut chart = time_chart(area, report, pal, y_max, "Messages", &plain)?;
+    chart
+        .draw_series(LineSeries::new(
+            rows.iter().flat_map(|r| {
+                [
+                    (r.t_s, r.queue_depth_max as f64),
+                    (r.t_s + bs, r.queue_depth_max as f64),
+                ]
+            }),
+            pal.busy.stroke_width(2),
+        ))
+        .map_err(err)?
+        .label("in the queue (peak)")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.busy.stroke_width(2)));
+    chart
+        .draw_series(LineSeries::new(
+            rows.iter().flat_map(|r| {
+                [
+                    (r.t_s, r.dlq_depth as f64),
+                    (r.t_s + bs, r.dlq_depth as f64),
+                ]
+            }),
+            pal.dlq.stroke_width(3),
+        ))
+        .map_err(err)?
+        .label("in the dead-letter queue")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.dlq.stroke_width(3)));
+    legend(&mut chart, pal)?;
+    let axis = axis_of(&chart, report.summary.duration_s);
+    area.present().map_err(err)?;
+    Ok(axis)
+}
+
 /// The chart in words, for screen readers and the text view.
 pub fn describe(kind: ChartKind, report: &Report) -> String {
     let s = &report.summary;
@@ -677,6 +731,12 @@ pub fn describe(kind: ChartKind, report: &Report) -> String {
             rows.iter().map(|r| r.throttles).max().unwrap_or(0)
         ),
         ChartKind::Cost => format!("The run cost ${:.4} in all over {:.0} s.", s.cost_usd, s.duration_s),
+        ChartKind::Queue => format!(
+            "At most {} messages waited in the queue (the oldest {:.1} s old); {} ended in the dead-letter queue.",
+            s.queue_depth_max,
+            s.queue_age_ms_max / 1000.0,
+            s.dlq_depth
+        ),
     }
 }
 

@@ -4,3 +4,4 @@ pub mod challenge;
 pub mod chart;
 pub mod experiment;
 pub mod prediction;
+pub mod queues;

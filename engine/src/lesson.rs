@@ -180,19 +180,16 @@ pub fn metric(report: &crate::Report, name: &str) -> Result<f64, String> {
     let (scope, field) = name
         .split_once('.')
         .map_or((None, name), |(a, b)| (Some(a), b));
+    // `figure` rather than the serialised report: figures that are zero are left out of it.
     let value = match scope {
-        None => serde_json::to_value(&report.summary),
-        Some("ledger") => serde_json::to_value(report.ledger),
+        None => report.summary.figure(field),
+        Some("ledger") => report.ledger.figure(field),
         Some(f) => match report.functions.iter().find(|x| x.name == f) {
-            Some(x) => serde_json::to_value(&x.summary),
+            Some(x) => x.summary.figure(field),
             None => return Err(format!("metric \"{name}\": no function called \"{f}\"")),
         },
-    }
-    .map_err(|e| e.to_string())?;
-    value
-        .get(field)
-        .and_then(Value::as_f64)
-        .ok_or_else(|| format!("metric \"{name}\": expected a summary figure such as cold_starts, throttled, duration_ms_p99 or cost_usd"))
+    };
+    value.ok_or_else(|| format!("metric \"{name}\": expected a summary figure such as cold_starts, throttled, duration_ms_p99 or cost_usd"))
 }
 
 /// The experiment's scenario with some knobs set (knob id to value).
@@ -277,14 +274,15 @@ pub struct Experiment {
 }
 
 /// The charts an experiment can show: environment lanes, environments over time, concurrency
-/// against its limits, latency percentiles, throttles and retries, cost so far.
-pub const CHARTS: [&str; 6] = [
+/// against its limits, latency percentiles, throttles and retries, cost so far, queue and DLQ.
+pub const CHARTS: [&str; 7] = [
     "lanes",
     "envs",
     "concurrency",
     "latency",
     "throttles",
     "cost",
+    "queue",
 ];
 
 fn default_charts() -> Vec<String> {

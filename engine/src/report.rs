@@ -43,9 +43,11 @@ pub struct FunctionSummary {
 pub struct Summary {
     /// Simulated span, in seconds.
     pub duration_s: f64,
-    /// Requests the workload sent (each counted once, however often it was retried).
+    /// Requests the workload sent (each counted once, however often it was retried or
+    /// delivered; for an SQS function, the messages sent to its queue).
     pub requests: u64,
-    /// Invocation attempts that reached Lambda: requests plus client retries.
+    /// Invocation attempts that reached Lambda: requests plus client retries, or for the queues
+    /// every attempt to invoke with an event or an SQS batch (a batch is one invocation).
     pub invocations: u64,
     /// Invocations that ran to the end (successfully or not).
     pub completed: u64,
@@ -53,7 +55,8 @@ pub struct Summary {
     pub cold_starts: u64,
     /// `cold_starts / invocations`.
     pub cold_start_ratio: f64,
-    /// Invocations refused with 429 (concurrency or scaling limit).
+    /// Invocations refused with 429 (concurrency or scaling limit); for the queues, attempts that
+    /// found no room and went back to the queue.
     pub throttled: u64,
     /// `throttled / invocations`.
     pub throttle_ratio: f64,
@@ -99,27 +102,183 @@ pub struct Summary {
     pub cost: CostBreakdown,
     /// Events the run processed.
     pub events: u64,
+    // Queues, failures and idempotency. Each is left out of serialised reports while it is zero
+    // (so the figures of scenarios that use none of these features read as they always did);
+    // [`Summary::figure`] reads them either way.
+    /// Most messages or events held by the function's queue at once (waiting, being processed
+    /// or waiting for a retry: SQS's visible plus in-flight messages).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub queue_depth_max: u64,
+    /// Age of the oldest message not yet deleted, at its largest, in ms (SQS's
+    /// ApproximateAgeOfOldestMessage; for the async queue, the oldest event not yet done).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub queue_age_ms_max: f64,
+    /// Messages and events in a dead-letter queue or on-failure destination at the end.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dlq_depth: u64,
+    /// Longest time from queueing an event to invoking it, in ms (AWS's AsyncEventAge).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub async_event_age_ms_max: f64,
+    /// Asynchronous events that ended without a successful invocation, whether or not a DLQ or
+    /// on-failure destination then took them (AWS's AsyncEventsDropped).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub async_events_dropped: u64,
+    /// Retries Lambda made after a function error of an asynchronous event (60 s, then 120 s).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub async_retries: u64,
+    /// Times a throttled asynchronous event went back to the queue (exponential backoff, 1 s to 5 min).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub async_requeues: u64,
+    /// SQS batches whose invocation started.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub batches: u64,
+    /// Messages of SQS batches whose processing failed (reported as batch item failures, or
+    /// failing the whole batch without them).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub batch_item_failures: u64,
+    /// Messages that became visible again after their visibility timeout and were received again.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub messages_redelivered: u64,
+    /// Deliveries of a request while an earlier delivery of it was still running or had
+    /// succeeded: async duplicates, SQS re-deliveries and re-processed batches, and sync retries
+    /// after a client timeout. Never counted as new requests.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub duplicates: u64,
+    /// Side effects applied (one per successful processing of a request, unless the
+    /// idempotency store skips it). `None` for a synchronous function whose caller never times
+    /// out and that has no idempotency store: each of its requests runs at most once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side_effects_total: Option<u64>,
+    /// Most side effects applied for one request id (1 is exactly once). `None` as above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side_effects_max_per_id: Option<u64>,
+    /// Side effects the idempotency store skipped (the id's effect was already applied).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub idempotent_skips: u64,
+    /// Downstream calls rejected by its connection or rate limit (`on_limit = "reject"`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub downstream_rejections: u64,
+    /// Downstream calls slowed by its connection or rate limit (`on_limit = "slow"`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub downstream_slowed: u64,
+    /// Records sent to an on-success destination.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub destination_success: u64,
+    /// Records sent to an on-failure destination.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub destination_failure: u64,
+    /// Synchronous attempts the caller gave up on (client timeout); the function kept running.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub client_timeouts: u64,
 }
 
-/// Every request in exactly one terminal state.
+fn is_zero(v: &u64) -> bool {
+    *v == 0
+}
+
+fn is_zero_f64(v: &f64) -> bool {
+    *v == 0.0
+}
+
+impl Summary {
+    /// Names of the figures that serialised reports leave out while they are zero (or `None`).
+    pub const OPTIONAL_FIGURES: &'static [&'static str] = &[
+        "queue_depth_max",
+        "queue_age_ms_max",
+        "dlq_depth",
+        "async_event_age_ms_max",
+        "async_events_dropped",
+        "async_retries",
+        "async_requeues",
+        "batches",
+        "batch_item_failures",
+        "messages_redelivered",
+        "duplicates",
+        "side_effects_total",
+        "side_effects_max_per_id",
+        "idempotent_skips",
+        "downstream_rejections",
+        "downstream_slowed",
+        "destination_success",
+        "destination_failure",
+        "client_timeouts",
+    ];
+
+    /// A figure by its field name (`cold_starts`, `dlq_depth`, ...), `None` for an unknown name.
+    /// `side_effects_*` of a function that does not count them read as its successful
+    /// invocations (each applied its effect once) and 1 (0 without any).
+    pub fn figure(&self, name: &str) -> Option<f64> {
+        match name {
+            "side_effects_total" => {
+                return Some(
+                    self.side_effects_total
+                        .unwrap_or(self.completed - self.errors) as f64,
+                )
+            }
+            "side_effects_max_per_id" => {
+                let once = u64::from(self.completed > self.errors);
+                return Some(self.side_effects_max_per_id.unwrap_or(once) as f64);
+            }
+            _ => {}
+        }
+        let value = serde_json::to_value(self).ok()?;
+        match value.get(name).and_then(serde_json::Value::as_f64) {
+            Some(v) => Some(v),
+            None if Self::OPTIONAL_FIGURES.contains(&name) => Some(0.0),
+            None => None,
+        }
+    }
+}
+
+/// Every request in exactly one terminal state. A duplicate delivery is never a new request.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
-    /// Requests the workload sent.
+    /// Requests the workload sent (for an SQS function, messages sent to its queue).
     pub requests: u64,
-    /// Ended with a successful response.
+    /// Ended with a successful response (for a queue, a successful invocation that deleted it).
     pub succeeded: u64,
-    /// Ended with an error or timeout returned to the caller (after its retries).
+    /// Ended with an error or timeout returned to the caller (after its retries), or the
+    /// caller's own timeout (synchronous callers only).
     pub failed: u64,
-    /// Ended throttled (429) after the caller's retries.
+    /// Ended throttled (429) after the caller's retries (synchronous callers only).
     pub throttled: u64,
-    /// Still running or waiting to be retried when the run ended.
+    /// Ended in a dead-letter queue or an on-failure destination (left out of serialised
+    /// reports while zero).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dead_lettered: u64,
+    /// Ended discarded: an async event past its maximum event age or out of retries with no DLQ
+    /// or on-failure destination, or an SQS message past its retention (left out while zero).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped: u64,
+    /// Still running, waiting in a queue, or waiting to be retried when the run ended.
     pub in_flight: u64,
 }
 
 impl Ledger {
     /// True when every request is in exactly one terminal state.
     pub fn balances(&self) -> bool {
-        self.succeeded + self.failed + self.throttled + self.in_flight == self.requests
+        self.succeeded
+            + self.failed
+            + self.throttled
+            + self.dead_lettered
+            + self.dropped
+            + self.in_flight
+            == self.requests
+    }
+
+    /// A count by its field name (`succeeded`, `dead_lettered`, ...), `None` for an unknown name.
+    pub fn figure(&self, name: &str) -> Option<f64> {
+        let v = match name {
+            "requests" => self.requests,
+            "succeeded" => self.succeeded,
+            "failed" => self.failed,
+            "throttled" => self.throttled,
+            "dead_lettered" => self.dead_lettered,
+            "dropped" => self.dropped,
+            "in_flight" => self.in_flight,
+            _ => return None,
+        };
+        Some(v as f64)
     }
 }
 
@@ -173,6 +332,12 @@ pub struct Bucket {
     pub cost_usd: f64,
     /// Cost accrued from the start to the end of this bucket, in US dollars.
     pub cost_cum_usd: f64,
+    /// Most messages and events held by all queues at once (see `Summary::queue_depth_max`).
+    pub queue_depth_max: u64,
+    /// Messages and events in dead-letter queues or on-failure destinations at the end of the bucket.
+    pub dlq_depth: u64,
+    /// Age of the oldest message not yet deleted, at its largest in this bucket, in ms.
+    pub queue_age_ms_max: f64,
 }
 
 /// One bucket of one function's time series.
@@ -188,18 +353,20 @@ pub struct FunctionBucket {
     pub errors: u64,
     /// Most invocations in flight at once.
     pub concurrency_max: u64,
+    /// Most messages or events held by the function's queue at once.
+    pub queue_depth_max: u64,
 }
 
 impl Series {
     /// The series as CSV, one row per bucket, with a header naming each column and its unit.
     pub fn to_csv(&self) -> String {
         let mut out = String::from(
-            "t_s,arrivals,invocations,completions,cold_starts,throttles,errors,retries,concurrency_max,envs_mean,busy_mean,init_mean,idle_mean,p50_ms,p95_ms,p99_ms,cost_usd,cost_cum_usd\n",
+            "t_s,arrivals,invocations,completions,cold_starts,throttles,errors,retries,concurrency_max,envs_mean,busy_mean,init_mean,idle_mean,p50_ms,p95_ms,p99_ms,cost_usd,cost_cum_usd,queue_depth_max,dlq_depth,queue_age_ms_max\n",
         );
         for b in &self.rows {
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{:.4},{:.4},{:.4},{:.4},{:.3},{:.3},{:.3},{:.9},{:.9}",
+                "{},{},{},{},{},{},{},{},{},{:.4},{:.4},{:.4},{:.4},{:.3},{:.3},{:.3},{:.9},{:.9},{},{},{:.3}",
                 b.t_s,
                 b.arrivals,
                 b.invocations,
@@ -217,7 +384,10 @@ impl Series {
                 b.p95_ms,
                 b.p99_ms,
                 b.cost_usd,
-                b.cost_cum_usd
+                b.cost_cum_usd,
+                b.queue_depth_max,
+                b.dlq_depth,
+                b.queue_age_ms_max
             );
         }
         out
@@ -425,6 +595,149 @@ pub enum EventKind {
         /// Environment number.
         env: u32,
     },
+    /// A request entered a queue: an event accepted for asynchronous invocation, or a message
+    /// sent to an SQS queue.
+    Queued {
+        /// Request id.
+        request: u64,
+        /// Which queue.
+        queue: QueueKind,
+    },
+    /// Lambda will retry an asynchronous event after a function error.
+    AsyncRetry {
+        /// Request id.
+        request: u64,
+        /// The attempt that will be made, from 0.
+        attempt: u32,
+        /// Delay, in µs (60 s before the first retry, 120 s before the second).
+        delay_us: u64,
+    },
+    /// A throttled asynchronous event went back to the queue.
+    AsyncRequeued {
+        /// Request id.
+        request: u64,
+        /// Backoff before the next attempt, in µs.
+        delay_us: u64,
+    },
+    /// An SQS poller received a batch.
+    BatchReceived {
+        /// Id of the first message's request.
+        request: u64,
+        /// Messages in the batch.
+        messages: u32,
+    },
+    /// A batch's visibility timeout ended before its messages were deleted: they can be received again.
+    VisibleAgain {
+        /// Id of the first message's request.
+        request: u64,
+        /// Messages visible again.
+        messages: u32,
+        /// The batch was still being processed.
+        still_running: bool,
+    },
+    /// A request was delivered again while an earlier delivery was running or had succeeded.
+    Duplicate {
+        /// Request id.
+        request: u64,
+    },
+    /// A request ended in a dead-letter queue or an on-failure destination.
+    DeadLettered {
+        /// Request id.
+        request: u64,
+        /// Which queue it came from.
+        queue: QueueKind,
+        /// Why it failed.
+        reason: FailReason,
+        /// Invocation attempts (async) or receives (SQS) it had.
+        count: u32,
+        /// Where its record went.
+        to: DeadLetter,
+    },
+    /// A request was discarded.
+    Dropped {
+        /// Request id.
+        request: u64,
+        /// Which queue it came from.
+        queue: QueueKind,
+        /// Why.
+        reason: FailReason,
+        /// Invocation attempts (async) or receives (SQS) it had.
+        count: u32,
+    },
+    /// A successful asynchronous event's record went to the on-success destination.
+    OnSuccess {
+        /// Request id.
+        request: u64,
+    },
+    /// A synchronous caller stopped waiting; the invocation keeps running and is billed.
+    ClientTimeout {
+        /// Request id.
+        request: u64,
+        /// The attempt given up on, from 0.
+        attempt: u32,
+        /// The client timeout, in µs.
+        after_us: u64,
+    },
+    /// A downstream call hit its limit.
+    DownstreamLimited {
+        /// Request id.
+        request: u64,
+        /// Which limit.
+        limit: DownstreamLimit,
+        /// Rejected (true) or slowed (false).
+        rejected: bool,
+    },
+    /// The idempotency store skipped a side effect already applied for this request id.
+    IdempotentSkip {
+        /// Request id.
+        request: u64,
+    },
+}
+
+/// Which queue a request waited in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueKind {
+    /// Lambda's internal queue for asynchronous invocation.
+    Async,
+    /// An SQS queue polled by an event source mapping.
+    Sqs,
+}
+
+/// Why a queued request ended without success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailReason {
+    /// Its retries after function errors were used up.
+    RetriesExhausted,
+    /// It was older than the maximum event age.
+    MaxEventAge,
+    /// It was received `max_receive_count` times (the SQS redrive policy).
+    MaxReceiveCount,
+    /// It outlived the SQS queue's retention period.
+    Retention,
+}
+
+/// Where a failed request's record went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadLetter {
+    /// The dead-letter queue.
+    Dlq,
+    /// The on-failure destination.
+    OnFailure,
+    /// Both the dead-letter queue and the on-failure destination.
+    Both,
+}
+
+/// Which limit of a downstream dependency a call hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DownstreamLimit {
+    /// Its connections were all in use.
+    Connections,
+    /// Its rate limit was reached.
+    Rate,
 }
 
 impl Report {
@@ -524,7 +837,132 @@ impl fmt::Display for EventKind {
             EventKind::ProvisionedReady { env } => {
                 write!(f, "provisioned env {env} is initialised and ready")
             }
+            EventKind::Queued {
+                request,
+                queue: QueueKind::Async,
+            } => write!(f, "event for request {request} queued for asynchronous invocation"),
+            EventKind::Queued {
+                request,
+                queue: QueueKind::Sqs,
+            } => write!(f, "message {request} sent to the queue"),
+            EventKind::AsyncRetry {
+                request,
+                attempt,
+                delay_us,
+            } => write!(
+                f,
+                "event for request {request} retried by Lambda in {} (attempt {})",
+                format_duration_us(delay_us),
+                attempt + 1
+            ),
+            EventKind::AsyncRequeued { request, delay_us } => write!(
+                f,
+                "event for request {request} throttled back into the queue, retried in {}",
+                format_duration_us(delay_us)
+            ),
+            EventKind::BatchReceived { request, messages } => {
+                let s = if messages == 1 { "" } else { "s" };
+                write!(
+                    f,
+                    "a poller receives a batch of {messages} message{s} (message {request} first)"
+                )
+            }
+            EventKind::VisibleAgain {
+                request,
+                messages,
+                still_running,
+            } => {
+                let s = if messages == 1 { "" } else { "s" };
+                let how = if still_running {
+                    ", though still being processed"
+                } else {
+                    ""
+                };
+                write!(
+                    f,
+                    "visibility timeout over: {messages} message{s} of the batch from message {request} visible again{how}"
+                )
+            }
+            EventKind::Duplicate { request } => {
+                write!(f, "request {request} delivered again: a duplicate")
+            }
+            EventKind::DeadLettered {
+                request,
+                queue,
+                reason,
+                count,
+                to,
+            } => {
+                let whom = match queue {
+                    QueueKind::Async => format!("event for request {request}"),
+                    QueueKind::Sqs => format!("message {request}"),
+                };
+                let place = match to {
+                    DeadLetter::Dlq => "the DLQ",
+                    DeadLetter::OnFailure => "the on-failure destination",
+                    DeadLetter::Both => "the DLQ and the on-failure destination",
+                };
+                write!(f, "{whom} sent to {place} {}", reason_text(reason, count))
+            }
+            EventKind::Dropped {
+                request,
+                queue,
+                reason,
+                count,
+            } => {
+                let whom = match queue {
+                    QueueKind::Async => format!("event for request {request}"),
+                    QueueKind::Sqs => format!("message {request}"),
+                };
+                let extra = if reason == FailReason::RetriesExhausted {
+                    " (no DLQ or on-failure destination)"
+                } else {
+                    ""
+                };
+                write!(f, "{whom} dropped {}{extra}", reason_text(reason, count))
+            }
+            EventKind::OnSuccess { request } => write!(
+                f,
+                "event for request {request} succeeded: record sent to the on-success destination"
+            ),
+            EventKind::ClientTimeout {
+                request,
+                attempt,
+                after_us,
+            } => write!(
+                f,
+                "caller of request {request} gives up after {} (attempt {}); the invocation keeps running",
+                format_duration_us(after_us),
+                attempt + 1
+            ),
+            EventKind::DownstreamLimited {
+                request,
+                limit,
+                rejected,
+            } => {
+                let how = if rejected { "rejected" } else { "slowed" };
+                let why = match limit {
+                    DownstreamLimit::Connections => "no connection free",
+                    DownstreamLimit::Rate => "rate limit reached",
+                };
+                write!(f, "downstream call for request {request} {how}: {why}")
+            }
+            EventKind::IdempotentSkip { request } => write!(
+                f,
+                "side effect of request {request} skipped: already applied (idempotency store)"
+            ),
         }
+    }
+}
+
+/// How a queued request's failure reads: "after 3 attempts", "after 3 receives", ...
+fn reason_text(reason: FailReason, count: u32) -> String {
+    let s = if count == 1 { "" } else { "s" };
+    match reason {
+        FailReason::RetriesExhausted => format!("after {count} attempt{s}"),
+        FailReason::MaxReceiveCount => format!("after {count} receive{s}"),
+        FailReason::MaxEventAge => "for being older than the maximum event age".to_string(),
+        FailReason::Retention => "for being older than the queue's retention period".to_string(),
     }
 }
 
@@ -591,5 +1029,47 @@ mod tests {
             e.to_string(),
             "env 3 starts Init: cold start, 412 ms (request 7)"
         );
+        let retry = EventKind::AsyncRetry {
+            request: 12,
+            attempt: 1,
+            delay_us: 60_000_000,
+        };
+        assert_eq!(
+            retry.to_string(),
+            "event for request 12 retried by Lambda in 1.0 min (attempt 2)"
+        );
+        let dlq = EventKind::DeadLettered {
+            request: 40,
+            queue: QueueKind::Sqs,
+            reason: FailReason::MaxReceiveCount,
+            count: 3,
+            to: DeadLetter::Dlq,
+        };
+        assert_eq!(
+            dlq.to_string(),
+            "message 40 sent to the DLQ after 3 receives"
+        );
+    }
+
+    #[test]
+    fn figures_left_out_while_zero_still_read() {
+        let s = Summary {
+            completed: 5,
+            errors: 1,
+            ..Summary::default()
+        };
+        let json = serde_json::to_value(&s).expect("serialises");
+        assert!(json.get("dlq_depth").is_none());
+        assert_eq!(s.figure("dlq_depth"), Some(0.0));
+        assert_eq!(s.figure("side_effects_total"), Some(4.0));
+        assert_eq!(s.figure("side_effects_max_per_id"), Some(1.0));
+        assert_eq!(s.figure("completed"), Some(5.0));
+        assert_eq!(s.figure("speed"), None);
+        let l = Ledger::default();
+        assert_eq!(l.figure("dead_lettered"), Some(0.0));
+        assert!(serde_json::to_value(l)
+            .expect("serialises")
+            .get("dropped")
+            .is_none());
     }
 }

@@ -18,6 +18,8 @@ pub const MAX_BUCKETS: u64 = 2_000;
 pub const MAX_DURATION_S: f64 = 400.0 * 86_400.0;
 /// Most functions in one scenario.
 pub const MAX_FUNCTIONS: usize = 16;
+/// Largest `queue_max` a queue may be given (bounds the memory of queued events and messages).
+pub const MAX_QUEUE: u64 = 10_000_000;
 
 /// A complete experiment: the account, its functions and their traffic, and what to record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -235,11 +237,242 @@ pub struct Function {
     /// Seconds after the start before the provisioned environments are ready.
     #[serde(default = "default_provisioned_ready_s")]
     pub provisioned_ready_s: f64,
-    /// How the caller behaves on a throttle or an error (synchronous invocation).
+    /// How the caller behaves on a throttle, an error or a timeout (synchronous invocation).
     #[serde(default)]
     pub client: Client,
-    /// The traffic.
+    /// How the function is invoked: synchronously (default), asynchronously through Lambda's
+    /// internal event queue, or by an SQS event source mapping.
+    #[serde(default)]
+    pub invocation: InvocationType,
+    /// Asynchronous invocation settings (used when `invocation = "async"`; defaults when absent).
+    #[serde(default, rename = "async")]
+    pub async_config: Option<AsyncConfig>,
+    /// The SQS queue and its event source mapping (used when `invocation = "sqs"`; defaults when
+    /// absent).
+    #[serde(default)]
+    pub sqs: Option<SqsConfig>,
+    /// Windows of time in which the handler fails at a higher rate (an outage downstream).
+    #[serde(default)]
+    pub errors_during: Vec<ErrorWindow>,
+    /// A dependency every invocation calls, with a connection limit and/or a rate limit.
+    #[serde(default)]
+    pub downstream: Option<Downstream>,
+    /// An idempotency-key store: the side effect of a request id applies at most once per TTL.
+    #[serde(default)]
+    pub idempotency: Option<Idempotency>,
+    /// The traffic (for an SQS function: the messages sent to its queue).
     pub workload: Workload,
+}
+
+/// How a function's requests reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvocationType {
+    /// The caller waits for the response; a throttle is a 429 to the caller (default).
+    #[default]
+    Sync,
+    /// Lambda queues the event and invokes the function from its internal queue, retrying
+    /// errors and throttles (lambda-facts.md section 6).
+    Async,
+    /// Messages are sent to an SQS queue; pollers receive them in batches and invoke the
+    /// function (lambda-facts.md section 7).
+    Sqs,
+}
+
+/// Lambda's asynchronous invocation settings (lambda-facts.md section 6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsyncConfig {
+    /// Retries after a function error (an error or a timeout): 0 to 2, AWS's default 2. The
+    /// first comes 60 s after the failure, the second 120 s after the next one.
+    #[serde(default = "default_retry_attempts")]
+    pub retry_attempts: u32,
+    /// An event older than this is not invoked again: 60 to 21,600 s (6 h, the default).
+    #[serde(default = "default_max_event_age_s")]
+    pub max_event_age_s: u32,
+    /// A dead-letter queue for events that finally fail.
+    #[serde(default)]
+    pub dlq: Option<DlqTarget>,
+    /// An on-failure destination for events that finally fail.
+    #[serde(default)]
+    pub on_failure: Option<Destination>,
+    /// An on-success destination: each successful event's record is sent there.
+    #[serde(default)]
+    pub on_success: Option<Destination>,
+    /// Fraction of events delivered a second time (delivery is at least once): 0 to 1.
+    #[serde(default)]
+    pub duplicate_rate: f64,
+    /// Most events held in the queue at once. AWS's queue is unbounded; the engine's is not,
+    /// so that memory stays bounded: reaching it stops the run with an error naming this field.
+    #[serde(default = "default_queue_max")]
+    pub queue_max: u64,
+}
+
+fn default_retry_attempts() -> u32 {
+    2
+}
+fn default_max_event_age_s() -> u32 {
+    21_600
+}
+fn default_queue_max() -> u64 {
+    1_000_000
+}
+
+impl Default for AsyncConfig {
+    fn default() -> Self {
+        AsyncConfig {
+            retry_attempts: default_retry_attempts(),
+            max_event_age_s: default_max_event_age_s(),
+            dlq: None,
+            on_failure: None,
+            on_success: None,
+            duplicate_rate: 0.0,
+            queue_max: default_queue_max(),
+        }
+    }
+}
+
+/// Where a dead-letter queue lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DlqTarget {
+    /// An SQS queue.
+    Sqs,
+    /// An SNS topic.
+    Sns,
+}
+
+/// The target of an asynchronous invocation destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Destination {
+    /// An SQS queue.
+    Sqs,
+    /// An SNS topic.
+    Sns,
+    /// Another Lambda function.
+    Lambda,
+    /// An EventBridge event bus.
+    Eventbridge,
+}
+
+/// An SQS queue and the event source mapping that polls it (lambda-facts.md section 7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SqsConfig {
+    /// Most messages per batch: 1 to 10,000 (default 10; above 10 needs a batching window).
+    #[serde(default = "default_batch_size")]
+    pub batch_size: u32,
+    /// How long the poller gathers messages before invoking with a partial batch: 0 to 300 s.
+    #[serde(default)]
+    pub batching_window_s: f64,
+    /// How long a received message stays invisible: at least 6 x the function timeout, at most
+    /// 12 h (SQS's default 30 s). A batch still running when it ends is received again.
+    #[serde(default = "default_visibility_timeout_s")]
+    pub visibility_timeout_s: f64,
+    /// With a redrive policy: a message received this many times without being deleted goes to
+    /// the dead-letter queue (1 to 1,000). Without one, it is retried until its retention ends.
+    #[serde(default)]
+    pub max_receive_count: Option<u32>,
+    /// Partial batch responses (ReportBatchItemFailures): only the failed messages return to the
+    /// queue. Without them, one failed message fails the whole batch and every message returns.
+    #[serde(default)]
+    pub report_batch_item_failures: bool,
+    /// The event source mapping's maximum concurrency: 2 to 1,000 concurrent batches.
+    #[serde(default)]
+    pub maximum_concurrency: Option<u32>,
+    /// How long SQS keeps a message: 60 s to 14 days (default 4 days); older ones are deleted.
+    #[serde(default = "default_retention_s")]
+    pub retention_s: f64,
+    /// Most messages held in the queue at once (an engine bound; reaching it is an error).
+    #[serde(default = "default_queue_max")]
+    pub queue_max: u64,
+}
+
+fn default_batch_size() -> u32 {
+    10
+}
+fn default_visibility_timeout_s() -> f64 {
+    30.0
+}
+fn default_retention_s() -> f64 {
+    345_600.0
+}
+
+impl Default for SqsConfig {
+    fn default() -> Self {
+        SqsConfig {
+            batch_size: default_batch_size(),
+            batching_window_s: 0.0,
+            visibility_timeout_s: default_visibility_timeout_s(),
+            max_receive_count: None,
+            report_batch_item_failures: false,
+            maximum_concurrency: None,
+            retention_s: default_retention_s(),
+            queue_max: default_queue_max(),
+        }
+    }
+}
+
+/// A span of time in which invocations fail at `rate` (independently of `error_rate`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorWindow {
+    /// Start, in seconds from the start of the run.
+    pub start_s: f64,
+    /// End (excluded), in seconds.
+    pub end_s: f64,
+    /// Fraction of invocations starting in the window that fail (0-1).
+    pub rate: f64,
+}
+
+/// A dependency (a database, an API) every invocation calls once, for each message of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Downstream {
+    /// Most connections open at once; each running invocation holds one.
+    #[serde(default)]
+    pub connections_max: Option<u32>,
+    /// Most calls per second (a token bucket holding one second of calls).
+    #[serde(default)]
+    pub rate_limit_per_s: Option<f64>,
+    /// What a call beyond a limit does.
+    #[serde(default)]
+    pub on_limit: OnLimit,
+    /// Extra time a call beyond a limit takes when `on_limit = "slow"`, in ms.
+    #[serde(default = "default_slow_ms")]
+    pub slow_ms: f64,
+}
+
+fn default_slow_ms() -> f64 {
+    1_000.0
+}
+
+/// What a call beyond the downstream's limit does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnLimit {
+    /// It fails at once (the handler's I/O wait is skipped) and the invocation is an error.
+    #[default]
+    Reject,
+    /// It succeeds after `slow_ms` more.
+    Slow,
+}
+
+/// An idempotency-key store (for example Powertools' idempotency utility on DynamoDB).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Idempotency {
+    /// Use the store.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// How long a request id is remembered after its effect was applied, in seconds.
+    #[serde(default = "default_ttl_s")]
+    pub ttl_s: f64,
+}
+
+fn default_ttl_s() -> f64 {
+    3_600.0
 }
 
 fn default_memory_mb() -> u32 {
@@ -292,6 +525,10 @@ pub struct Client {
     /// Retry on a function error as well as on a throttle.
     #[serde(default = "default_true")]
     pub retry_errors: bool,
+    /// The caller gives up after this long, in ms, and retries (if it has retries left) while
+    /// the abandoned invocation keeps running and is billed. `None`: it waits for the response.
+    #[serde(default)]
+    pub timeout_ms: Option<f64>,
 }
 
 fn default_backoff_base_ms() -> f64 {
@@ -309,6 +546,7 @@ impl Default for Client {
             backoff_cap_ms: default_backoff_cap_ms(),
             jitter: true,
             retry_errors: true,
+            timeout_ms: None,
         }
     }
 }
@@ -617,7 +855,214 @@ impl Function {
                 ));
             }
         }
+        if let Some(t) = c.timeout_ms {
+            if !(t.is_finite() && t > 0.0 && t <= 3_600_000.0) {
+                return Err(FieldError::new(
+                    &field("client.timeout_ms"),
+                    &format!("expected a client timeout > 0 and at most 3,600,000 ms, got {t}"),
+                ));
+            }
+        }
+        self.validate_delivery(&field)?;
         self.workload.validate(&field("workload"), duration_s)
+    }
+
+    /// The rules of asynchronous invocation, the SQS event source, failure windows, the
+    /// downstream dependency and the idempotency store.
+    fn validate_delivery(&self, field: &dyn Fn(&str) -> String) -> Result<(), FieldError> {
+        let range = |name: &str, v: f64, lo: f64, hi: f64, what: &str| {
+            if v.is_finite() && v >= lo && v <= hi {
+                Ok(())
+            } else {
+                Err(FieldError::new(
+                    &field(name),
+                    &format!("expected {what}, got {v}"),
+                ))
+            }
+        };
+        if let Some(a) = &self.async_config {
+            if a.retry_attempts > 2 {
+                return Err(FieldError::new(
+                    &field("async.retry_attempts"),
+                    &format!(
+                        "Lambda retries an asynchronous event 0 to 2 times, got {}",
+                        a.retry_attempts
+                    ),
+                ));
+            }
+            if !(60..=21_600).contains(&a.max_event_age_s) {
+                return Err(FieldError::new(
+                    &field("async.max_event_age_s"),
+                    &format!(
+                        "the maximum event age is 60 to 21,600 s (6 h), got {}",
+                        a.max_event_age_s
+                    ),
+                ));
+            }
+            range(
+                "async.duplicate_rate",
+                a.duplicate_rate,
+                0.0,
+                1.0,
+                "a fraction 0 to 1",
+            )?;
+            if !(1..=MAX_QUEUE).contains(&a.queue_max) {
+                return Err(FieldError::new(
+                    &field("async.queue_max"),
+                    &format!("expected 1 to {MAX_QUEUE} events, got {}", a.queue_max),
+                ));
+            }
+        }
+        if let Some(q) = &self.sqs {
+            if !(1..=10_000).contains(&q.batch_size) {
+                return Err(FieldError::new(
+                    &field("sqs.batch_size"),
+                    &format!(
+                        "an SQS batch holds 1 to 10,000 messages, got {}",
+                        q.batch_size
+                    ),
+                ));
+            }
+            range(
+                "sqs.batching_window_s",
+                q.batching_window_s,
+                0.0,
+                300.0,
+                "a batching window of 0 to 300 s",
+            )?;
+            if q.batch_size > 10 && q.batching_window_s < 1.0 {
+                return Err(FieldError::new(
+                    &field("sqs.batching_window_s"),
+                    &format!(
+                        "a batch size above 10 ({}) needs a batching window of at least 1 s, got {}",
+                        q.batch_size, q.batching_window_s
+                    ),
+                ));
+            }
+            range(
+                "sqs.visibility_timeout_s",
+                q.visibility_timeout_s,
+                0.0,
+                43_200.0,
+                "a visibility timeout of 0 to 43,200 s (12 h)",
+            )?;
+            if q.visibility_timeout_s < 6.0 * self.timeout_s {
+                return Err(FieldError::new(
+                    &field("sqs.visibility_timeout_s"),
+                    &format!(
+                        "must be at least 6 x the function timeout (6 x {} s = {} s), got {} s",
+                        self.timeout_s,
+                        6.0 * self.timeout_s,
+                        q.visibility_timeout_s
+                    ),
+                ));
+            }
+            if let Some(m) = q.max_receive_count {
+                if !(1..=1_000).contains(&m) {
+                    return Err(FieldError::new(
+                        &field("sqs.max_receive_count"),
+                        &format!("a redrive policy's maxReceiveCount is 1 to 1,000, got {m}"),
+                    ));
+                }
+            }
+            if let Some(m) = q.maximum_concurrency {
+                if !(2..=1_000).contains(&m) {
+                    return Err(FieldError::new(
+                        &field("sqs.maximum_concurrency"),
+                        &format!(
+                            "an SQS event source's maximum concurrency is 2 to 1,000, got {m}"
+                        ),
+                    ));
+                }
+            }
+            range(
+                "sqs.retention_s",
+                q.retention_s,
+                60.0,
+                1_209_600.0,
+                "a retention of 60 s to 1,209,600 s (14 days)",
+            )?;
+            if !(1..=MAX_QUEUE).contains(&q.queue_max) {
+                return Err(FieldError::new(
+                    &field("sqs.queue_max"),
+                    &format!("expected 1 to {MAX_QUEUE} messages, got {}", q.queue_max),
+                ));
+            }
+        }
+        if self.errors_during.len() > 100 {
+            return Err(FieldError::new(
+                &field("errors_during"),
+                &format!(
+                    "expected at most 100 windows, got {}",
+                    self.errors_during.len()
+                ),
+            ));
+        }
+        for (i, w) in self.errors_during.iter().enumerate() {
+            range(
+                &format!("errors_during[{i}].start_s"),
+                w.start_s,
+                0.0,
+                MAX_DURATION_S,
+                "a time >= 0 s",
+            )?;
+            if !(w.end_s.is_finite() && w.end_s > w.start_s) {
+                return Err(FieldError::new(
+                    &field(&format!("errors_during[{i}].end_s")),
+                    &format!(
+                        "expected an end after start_s ({} s), got {}",
+                        w.start_s, w.end_s
+                    ),
+                ));
+            }
+            range(
+                &format!("errors_during[{i}].rate"),
+                w.rate,
+                0.0,
+                1.0,
+                "a fraction 0 to 1",
+            )?;
+        }
+        if let Some(d) = &self.downstream {
+            if d.connections_max.is_none() && d.rate_limit_per_s.is_none() {
+                return Err(FieldError::new(
+                    &field("downstream"),
+                    "expected connections_max, rate_limit_per_s or both",
+                ));
+            }
+            if d.connections_max == Some(0) {
+                return Err(FieldError::new(
+                    &field("downstream.connections_max"),
+                    "expected at least 1 connection, got 0",
+                ));
+            }
+            if let Some(r) = d.rate_limit_per_s {
+                if !(r.is_finite() && r > 0.0 && r <= 1_000_000.0) {
+                    return Err(FieldError::new(
+                        &field("downstream.rate_limit_per_s"),
+                        &format!(
+                            "expected a rate > 0 and at most 1,000,000 calls per second, got {r}"
+                        ),
+                    ));
+                }
+            }
+            range(
+                "downstream.slow_ms",
+                d.slow_ms,
+                0.0,
+                900_000.0,
+                "0 to 900,000 ms",
+            )?;
+        }
+        if let Some(i) = &self.idempotency {
+            if !(i.ttl_s.is_finite() && i.ttl_s > 0.0 && i.ttl_s <= MAX_DURATION_S) {
+                return Err(FieldError::new(
+                    &field("idempotency.ttl_s"),
+                    &format!("expected a TTL > 0 s and at most 400 days, got {}", i.ttl_s),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// CPU-bound work is stretched by this factor below one vCPU (1,769 MB).
@@ -663,6 +1108,26 @@ rate_per_s = 2
         assert_eq!(s.functions[0].memory_mb, 128);
         assert_eq!(s.functions[0].timeout_s, 3.0);
         assert!(s.cost.bill_init);
+    }
+
+    #[test]
+    fn queue_defaults_follow_aws() {
+        // lambda-facts.md section 6: 2 retries, a maximum event age of 6 h.
+        let a = AsyncConfig::default();
+        assert_eq!((a.retry_attempts, a.max_event_age_s), (2, 21_600));
+        assert_eq!(a.duplicate_rate, 0.0);
+        // Section 7: batch size 10, no batching window; SQS's own defaults: visibility timeout
+        // 30 s, retention 4 days.
+        let q = SqsConfig::default();
+        assert_eq!((q.batch_size, q.batching_window_s), (10, 0.0));
+        assert_eq!((q.visibility_timeout_s, q.retention_s), (30.0, 345_600.0));
+        assert!(!q.report_batch_item_failures && q.max_receive_count.is_none());
+        let s = Scenario::from_toml(MINIMAL).expect("valid");
+        assert_eq!(s.functions[0].invocation, InvocationType::Sync);
+        assert_eq!(s.functions[0].client.timeout_ms, None);
+        let text = MINIMAL.replace("name = \"api\"", "name = \"api\"\ninvocation = \"sqs\"\nasync = { dlq = \"sns\" }\nsqs = { max_receive_count = 5 }");
+        let s = Scenario::from_toml(&text).expect("valid");
+        assert_eq!(Scenario::from_toml(&s.to_toml()), Ok(s));
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! The discrete-event simulation: execution environments, routing, concurrency limits,
 //! the scaling rate, throttling, client retries and billing, advanced one event at a time.
+//! Asynchronous invocation, SQS event sources, failure windows, downstream limits and
+//! idempotency live in `sim/delivery.rs`, behind a per-function `Option` that is `None` for a plain
+//! synchronous function, so its hot path does not change.
 //!
 //! Time is integer microseconds. Events are ordered by `(time, sequence)`, so ties resolve
 //! in the order they were scheduled. Every random draw comes from a stream derived from the
-//! scenario's seed and the purpose of the draw (see [`stream`]), so one function's traffic
+//! scenario's seed and the purpose of the draw (see `stream`), so one function's traffic
 //! does not change when another knob does.
 
 use std::cmp::{Ordering, Reverse};
@@ -20,9 +23,13 @@ use crate::report::{
     Bucket, EnvState, EventKind, EventRecord, FunctionBucket, FunctionSummary, Lane, Lanes, Ledger,
     Outcome, ReapReason, Report, Segment, Series, Summary, ThrottleReason,
 };
-use crate::scenario::{Function, Routing, Scenario, ScenarioError};
+use crate::scenario::{Function, InvocationType, Routing, Scenario, ScenarioError};
 use crate::time::{ms_to_us, s_to_us, us_to_ms, us_to_s, US_PER_MS};
 use crate::workload::Arrivals;
+
+mod delivery;
+
+use delivery::{FnExt, Src};
 
 /// Why a run could not complete.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +38,15 @@ pub enum SimError {
     Scenario(ScenarioError),
     /// The run needed more events than `max_events` allows.
     EventLimit {
+        /// The bound.
+        limit: u64,
+        /// Simulated time reached, in µs.
+        t_us: u64,
+    },
+    /// A queue held more messages or events than its `queue_max` allows.
+    QueueLimit {
+        /// The field that sets the bound, e.g. `functions[0].async.queue_max`.
+        field: String,
         /// The bound.
         limit: u64,
         /// Simulated time reached, in µs.
@@ -47,6 +63,11 @@ impl fmt::Display for SimError {
             SimError::EventLimit { limit, t_us } => write!(
                 f,
                 "max_events: the run needed more than {limit} events (stopped at {:.1} s of simulated time); shorten duration_s, lower the request rate or raise max_events",
+                us_to_s(*t_us)
+            ),
+            SimError::QueueLimit { field, limit, t_us } => write!(
+                f,
+                "{field}: the queue held more than {limit} messages (at {:.1} s of simulated time); the function cannot keep up: raise its concurrency or {field}, or lower the traffic",
                 us_to_s(*t_us)
             ),
             SimError::Internal(m) => write!(f, "internal error (please report): {m}"),
@@ -84,6 +105,10 @@ enum Purpose {
     Service = 2,
     Routing = 3,
     Retry = 4,
+    /// Failures inside an `errors_during` window.
+    Outage = 5,
+    /// Duplicate deliveries of asynchronous events.
+    Duplicates = 6,
 }
 
 /// A generator for one purpose of one function, derived from the seed by SplitMix64 mixing.
@@ -98,12 +123,55 @@ fn stream(seed: u64, function: usize, purpose: Purpose) -> Pcg64Mcg {
 
 #[derive(Debug, Clone, Copy)]
 enum Ev {
-    Arrival { f: u16 },
-    Retry { f: u16, request: u64, attempt: u32 },
-    Done { slot: u32 },
-    Expire { slot: u32, gen: u32 },
-    Ready { slot: u32 },
+    Arrival {
+        f: u16,
+    },
+    Retry {
+        f: u16,
+        request: u64,
+        attempt: u32,
+    },
+    Done {
+        slot: u32,
+    },
+    Expire {
+        slot: u32,
+        gen: u32,
+    },
+    Ready {
+        slot: u32,
+    },
+    /// A synchronous caller's timeout for the invocation on this environment.
+    ClientTimeout {
+        slot: u32,
+    },
+    /// An asynchronous event's retry or backoff is over (or its maximum age is reached).
+    AsyncDue {
+        f: u16,
+        slot: u32,
+        gen: u32,
+    },
+    /// The visibility timeout of an SQS batch ends.
+    SqsVisible {
+        f: u16,
+        batch: u32,
+    },
+    /// An SQS batching window ends.
+    SqsWindow {
+        f: u16,
+    },
+    /// The SQS pollers' once-a-second scaling step.
+    SqsTick {
+        f: u16,
+    },
+    /// An SQS poller's backoff after a throttle is over.
+    SqsPollerFree {
+        f: u16,
+    },
 }
+
+// The event queue is the hot path: keep an event in 16 bytes.
+const _: () = assert!(std::mem::size_of::<Ev>() <= 16);
 
 #[derive(Debug, Clone, Copy)]
 struct Scheduled {
@@ -140,6 +208,12 @@ struct Invocation {
     init_us: u64,
     run_us: u64,
     outcome: Outcome,
+    /// Who invoked: a synchronous caller, the async queue or an SQS poller.
+    src: Src,
+    /// The synchronous caller stopped waiting (client timeout); the invocation runs on.
+    abandoned: bool,
+    /// It holds one of the downstream's connections.
+    conn: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -259,6 +333,30 @@ struct FnStats {
     alive_us: u128,
     running_us: u128,
     init_us: u128,
+    // Queues, failures and idempotency (see `Summary` for what each counts).
+    queue_depth_max: u64,
+    queue_age_max_us: u64,
+    dead_lettered: u64,
+    dropped: u64,
+    async_age_max_us: u64,
+    async_events_dropped: u64,
+    async_retries: u64,
+    async_requeues: u64,
+    batches: u64,
+    batch_item_failures: u64,
+    messages_redelivered: u64,
+    duplicates: u64,
+    /// Side effects are counted for this function (it may run a request more than once, or has
+    /// an idempotency store).
+    count_effects: bool,
+    side_effects: u64,
+    side_effects_max: u64,
+    idempotent_skips: u64,
+    downstream_rejections: u64,
+    downstream_slowed: u64,
+    destination_success: u64,
+    destination_failure: u64,
+    client_timeouts: u64,
 }
 
 struct Fn {
@@ -284,6 +382,10 @@ struct Fn {
     usage: Usage,
     stats: FnStats,
     hist: Histogram<u64>,
+    /// How requests reach it.
+    kind: InvocationType,
+    /// Queues, failures, downstream and idempotency state; `None` for a plain synchronous function.
+    ext: Option<Box<FnExt>>,
 }
 
 /// What an environment looks like at one moment, for the UI.
@@ -347,6 +449,15 @@ pub struct Simulation {
     lanes_truncated: bool,
     log: Vec<EventRecord>,
     log_truncated: bool,
+    // Queues.
+    /// Some function has an async or SQS queue.
+    has_queues: bool,
+    /// Messages and events held by all queues.
+    queued_total: u64,
+    /// Requests dead-lettered so far, over all functions.
+    dlq_total: u64,
+    /// Largest age a request had when it left a queue in the current bucket, in µs.
+    bucket_age_max_us: u64,
 }
 
 fn new_hist(sigfig: u8) -> Result<Histogram<u64>, SimError> {
@@ -403,6 +514,8 @@ impl Simulation {
                 usage: Usage::default(),
                 stats: FnStats::default(),
                 hist: new_hist(3)?,
+                kind: cfg.invocation,
+                ext: FnExt::new(cfg, i, seed),
                 cfg: cfg.clone(),
             });
         }
@@ -440,9 +553,17 @@ impl Simulation {
             lanes_truncated: false,
             log: Vec::new(),
             log_truncated: false,
+            has_queues: fns.iter().any(|f| f.kind != InvocationType::Sync),
+            queued_total: 0,
+            dlq_total: 0,
+            bucket_age_max_us: 0,
             fns,
             scenario: scenario.clone(),
         };
+        for f in 0..sim.fns.len() {
+            sim.fns[f].stats.count_effects =
+                sim.fns[f].ext.as_ref().is_some_and(|e| e.count_effects);
+        }
         for f in 0..sim.fns.len() {
             // Provisioned environments count against the pools from the start.
             let p = sim.fns[f].provisioned;
@@ -498,7 +619,11 @@ impl Simulation {
                 self.next_request += 1;
                 self.fns[f].stats.requests += 1;
                 self.rows[self.cur_bucket].arrivals += 1;
-                self.invoke(f, request, 0);
+                if self.fns[f].kind == InvocationType::Sync {
+                    self.invoke(f, request, 0);
+                } else {
+                    self.queue_arrival(f, request)?;
+                }
                 if let Some(t) = self.fns[f].arrivals.next_us() {
                     self.schedule(t.max(self.now), Ev::Arrival { f: f as u16 });
                 }
@@ -511,6 +636,7 @@ impl Simulation {
             Ev::Done { slot } => self.done(slot)?,
             Ev::Expire { slot, gen } => self.expire(slot, gen),
             Ev::Ready { slot } => self.ready(slot),
+            ev => self.queue_event(ev)?,
         }
         Ok(Some(next.t))
     }
@@ -597,10 +723,21 @@ impl Simulation {
             for (f, func) in self.fns.iter().enumerate() {
                 self.fn_rows[f][c].concurrency_max = u64::from(func.in_flight);
             }
+            if self.has_queues {
+                self.rows[c].queue_depth_max = self.queued_total;
+                for (f, func) in self.fns.iter().enumerate() {
+                    if let Some(ext) = &func.ext {
+                        self.fn_rows[f][c].queue_depth_max = ext.live;
+                    }
+                }
+            }
         }
     }
 
     fn close_bucket(&mut self) {
+        if self.has_queues {
+            self.close_queue_bucket();
+        }
         let row = &mut self.rows[self.cur_bucket];
         let h = &self.bucket_hist;
         row.p50_ms = percentile_ms(h, 0.5);
@@ -742,23 +879,47 @@ impl Simulation {
         }
     }
 
+    /// A synchronous attempt: the caller waits, and a throttle is a 429 back to it.
     fn invoke(&mut self, f: usize, request: u64, attempt: u32) {
+        self.count_invocation(f);
+        self.record(f, EventKind::Arrival { request, attempt });
+        match self.try_start(f, request, attempt, Src::Sync) {
+            Ok(()) => {
+                if self.fns[f].ext.is_some() {
+                    self.delivery_start(f, request, None);
+                }
+            }
+            Err(reason) => self.throttle(f, request, attempt, reason),
+        }
+    }
+
+    /// Counts one invocation attempt of function `f`.
+    #[inline(always)]
+    fn count_invocation(&mut self, f: usize) {
         let b = self.cur_bucket;
         self.fns[f].stats.invocations += 1;
         self.rows[b].invocations += 1;
         self.fn_rows[f][b].invocations += 1;
-        self.record(f, EventKind::Arrival { request, attempt });
+    }
+
+    /// Starts an invocation on a provisioned, warm or new environment, or says which limit
+    /// refuses it. Inlined: a call here measurably slowed the synchronous hot path.
+    #[inline(always)]
+    fn try_start(
+        &mut self,
+        f: usize,
+        request: u64,
+        attempt: u32,
+        src: Src,
+    ) -> Result<(), ThrottleReason> {
         // 1. A ready provisioned environment.
         if let Some(slot) = self.fns[f].provisioned_idle.pop() {
             self.fns[f].stats.provisioned_invocations += 1;
-            self.start(slot, request, attempt, None);
-            return;
+            self.start(slot, request, attempt, None, src);
+            return Ok(());
         }
         let spill = self.fns[f].provisioned > 0;
-        if let Err(reason) = self.concurrency_room(f) {
-            self.throttle(f, request, attempt, reason);
-            return;
-        }
+        self.concurrency_room(f)?;
         // 2. A warm on-demand environment, chosen by the routing policy.
         let func = &mut self.fns[f];
         if let Some(slot) = func.idle.take(&mut func.routing_rng, &mut self.envs) {
@@ -766,13 +927,12 @@ impl Simulation {
             if spill {
                 self.fns[f].stats.spillover += 1;
             }
-            self.start(slot, request, attempt, None);
-            return;
+            self.start(slot, request, attempt, None, src);
+            return Ok(());
         }
         // 3. A new environment, if the scaling rate allows one.
         if !self.take_scaling_token(f) {
-            self.throttle(f, request, attempt, ThrottleReason::ScalingRate);
-            return;
+            return Err(ThrottleReason::ScalingRate);
         }
         self.occupy(f);
         if spill {
@@ -783,7 +943,17 @@ impl Simulation {
         let init_ms = func.runtime_init.sample(&mut func.service)
             + func.static_init_ms
             + func.cfg.init_ms.sample(&mut func.service);
-        self.start(slot, request, attempt, Some(init_us(init_ms)));
+        self.start(slot, request, attempt, Some(init_us(init_ms)), src);
+        Ok(())
+    }
+
+    /// Counts a throttled invocation attempt (any invocation type) and records it.
+    fn count_throttle(&mut self, f: usize, request: u64, reason: ThrottleReason) {
+        let b = self.cur_bucket;
+        self.fns[f].stats.throttled += 1;
+        self.rows[b].throttles += 1;
+        self.fn_rows[f][b].throttles += 1;
+        self.record(f, EventKind::Throttled { request, reason });
     }
 
     /// Takes one on-demand concurrency slot for function `f`.
@@ -802,13 +972,12 @@ impl Simulation {
     }
 
     fn throttle(&mut self, f: usize, request: u64, attempt: u32, reason: ThrottleReason) {
-        let b = self.cur_bucket;
-        self.fns[f].stats.throttled += 1;
-        self.rows[b].throttles += 1;
-        self.fn_rows[f][b].throttles += 1;
-        self.record(f, EventKind::Throttled { request, reason });
+        self.count_throttle(f, request, reason);
         if !self.retry(f, request, attempt) {
             self.fns[f].stats.throttled_final += 1;
+            if self.fns[f].ext.is_some() {
+                self.request_terminal(f, request);
+            }
         }
     }
 
@@ -849,7 +1018,7 @@ impl Simulation {
     }
 
     /// Starts an invocation on environment `slot`; `init_us` is `Some` for a cold start.
-    fn start(&mut self, slot: u32, request: u64, attempt: u32, init_us: Option<u64>) {
+    fn start(&mut self, slot: u32, request: u64, attempt: u32, init_us: Option<u64>, src: Src) {
         let s = slot as usize;
         let f = usize::from(self.envs[s].f);
         let now = self.now;
@@ -859,20 +1028,27 @@ impl Simulation {
             self.segment(slot, idle_since, now, EnvState::Idle);
         }
         let func = &mut self.fns[f];
-        let handler_ms = func.cpu_ms.sample(&mut func.service)
-            + func.cfg.handler.io_ms.sample(&mut func.service);
-        let failed = func.cfg.error_rate > 0.0 && func.service.gen::<f64>() < func.cfg.error_rate;
-        let mut run_us = ms_to_us(handler_ms);
-        let outcome = if run_us > func.timeout_us {
-            run_us = func.timeout_us;
-            Outcome::Timeout
-        } else if failed {
-            Outcome::Error
+        let (run_us, outcome, conn) = if func.ext.is_none() {
+            let handler_ms = func.cpu_ms.sample(&mut func.service)
+                + func.cfg.handler.io_ms.sample(&mut func.service);
+            let failed =
+                func.cfg.error_rate > 0.0 && func.service.gen::<f64>() < func.cfg.error_rate;
+            let mut run_us = ms_to_us(handler_ms);
+            let outcome = if run_us > func.timeout_us {
+                run_us = func.timeout_us;
+                Outcome::Timeout
+            } else if failed {
+                Outcome::Error
+            } else {
+                Outcome::Success
+            };
+            (run_us, outcome, false)
         } else {
-            Outcome::Success
+            self.plan(f, request, src)
         };
         let init = init_us.unwrap_or(0);
         let b = self.cur_bucket;
+        let func = &mut self.fns[f];
         func.in_flight += 1;
         func.stats.concurrency_max = func.stats.concurrency_max.max(u64::from(func.in_flight));
         let fin = u64::from(func.in_flight);
@@ -921,7 +1097,18 @@ impl Simulation {
             init_us: init,
             run_us,
             outcome,
+            src,
+            abandoned: false,
+            conn,
         });
+        if let Some(t) = self.fns[f].ext.as_ref().and_then(|e| e.client_timeout_us) {
+            if src == Src::Sync && init + run_us > t {
+                self.set_client_deadline(slot, now + t);
+            }
+        }
+        if let Src::Sqs(b) = src {
+            self.sqs_started(f, b, now + init + run_us, outcome);
+        }
         let busy_start = now + init;
         self.add_interval(Integral::Busy, busy_start, busy_start + run_us);
         let counted = (busy_start + run_us).min(self.end).saturating_sub(now);
@@ -979,9 +1166,25 @@ impl Simulation {
                 outcome: inv.outcome,
             },
         );
-        match inv.outcome {
-            Outcome::Success => self.fns[f].stats.succeeded += 1,
-            Outcome::Error | Outcome::Timeout => {
+        if self.fns[f].ext.is_none() {
+            match inv.outcome {
+                Outcome::Success => self.fns[f].stats.succeeded += 1,
+                Outcome::Error | Outcome::Timeout => {
+                    let func = &mut self.fns[f];
+                    func.stats.errors += 1;
+                    if inv.outcome == Outcome::Timeout {
+                        func.stats.timeouts += 1;
+                    }
+                    self.rows[b].errors += 1;
+                    self.fn_rows[f][b].errors += 1;
+                    let retry_errors = self.fns[f].cfg.client.retry_errors;
+                    if !(retry_errors && self.retry(f, inv.request, inv.attempt)) {
+                        self.fns[f].stats.failed += 1;
+                    }
+                }
+            }
+        } else {
+            if inv.outcome != Outcome::Success {
                 let func = &mut self.fns[f];
                 func.stats.errors += 1;
                 if inv.outcome == Outcome::Timeout {
@@ -989,11 +1192,8 @@ impl Simulation {
                 }
                 self.rows[b].errors += 1;
                 self.fn_rows[f][b].errors += 1;
-                let retry_errors = self.fns[f].cfg.client.retry_errors;
-                if !(retry_errors && self.retry(f, inv.request, inv.attempt)) {
-                    self.fns[f].stats.failed += 1;
-                }
             }
+            self.ext_done(f, &inv)?;
         }
         // What the environment does next.
         if inv.outcome == Outcome::Timeout {
@@ -1018,6 +1218,10 @@ impl Simulation {
             self.reap(slot, ReapReason::Lifetime);
         } else {
             self.make_idle(slot);
+        }
+        // Only now, with the environment idle again, can a poller's next batch use it.
+        if self.fns[f].kind == InvocationType::Sqs {
+            self.sqs_poll(f)?;
         }
         Ok(())
     }
@@ -1144,6 +1348,11 @@ impl Simulation {
                     in_flight_requests += 1;
                     let busy_start = inv.arrived + inv.init_us;
                     self.segment(slot as u32, busy_start, end, EnvState::Busy);
+                    if inv.src != Src::Sync || inv.abandoned {
+                        // A queued request is counted with its queue, and a caller that gave
+                        // up has a retry pending or has ended.
+                        in_flight_requests -= 1;
+                    }
                 }
                 (_, None) => {} // A provisioned environment still initialising: its segment is recorded.
             }
@@ -1159,11 +1368,17 @@ impl Simulation {
             .map(|f| {
                 self.envs
                     .iter()
-                    .filter(|e| e.alive && usize::from(e.f) == f && e.inv.is_some())
+                    .filter(|e| {
+                        e.alive
+                            && usize::from(e.f) == f
+                            && e.inv.is_some_and(|i| i.src == Src::Sync && !i.abandoned)
+                    })
                     .count() as u64
             })
             .collect();
         debug_assert_eq!(busy_by_fn.iter().sum::<u64>(), in_flight_requests);
+        // Requests still in a queue (waiting, being processed or waiting for a retry).
+        let queued_by_fn: Vec<u64> = (0..self.fns.len()).map(|f| self.finish_queue(f)).collect();
 
         // Prices.
         let duration_s = us_to_s(end);
@@ -1203,7 +1418,9 @@ impl Simulation {
                 succeeded: st.succeeded,
                 failed: st.failed,
                 throttled: st.throttled_final,
-                in_flight: busy_by_fn[i] + pending_retries[i],
+                dead_lettered: st.dead_lettered,
+                dropped: st.dropped,
+                in_flight: busy_by_fn[i] + pending_retries[i] + queued_by_fn[i],
             };
             if !fl.balances() {
                 return Err(SimError::Internal(format!(
@@ -1219,6 +1436,8 @@ impl Simulation {
             ledger.succeeded += fl.succeeded;
             ledger.failed += fl.failed;
             ledger.throttled += fl.throttled;
+            ledger.dead_lettered += fl.dead_lettered;
+            ledger.dropped += fl.dropped;
             ledger.in_flight += fl.in_flight;
             total_cost.add(&c);
             total_usage.add(&func.usage);
@@ -1247,7 +1466,42 @@ impl Simulation {
             all.alive_us += st.alive_us;
             all.running_us += st.running_us;
             all.init_us += st.init_us;
+            all.queue_depth_max += st.queue_depth_max;
+            all.queue_age_max_us = all.queue_age_max_us.max(st.queue_age_max_us);
+            all.dead_lettered += st.dead_lettered;
+            all.dropped += st.dropped;
+            all.async_age_max_us = all.async_age_max_us.max(st.async_age_max_us);
+            all.async_events_dropped += st.async_events_dropped;
+            all.async_retries += st.async_retries;
+            all.async_requeues += st.async_requeues;
+            all.batches += st.batches;
+            all.batch_item_failures += st.batch_item_failures;
+            all.messages_redelivered += st.messages_redelivered;
+            all.duplicates += st.duplicates;
+            all.count_effects |= st.count_effects;
+            // A function that does not count side effects applied one per successful invocation.
+            let (effects, effects_max) = if st.count_effects {
+                (st.side_effects, st.side_effects_max)
+            } else {
+                let ok = st.completed.saturating_sub(st.errors);
+                (ok, ok.min(1))
+            };
+            all.side_effects += effects;
+            all.side_effects_max = all.side_effects_max.max(effects_max);
+            all.idempotent_skips += st.idempotent_skips;
+            all.downstream_rejections += st.downstream_rejections;
+            all.downstream_slowed += st.downstream_slowed;
+            all.destination_success += st.destination_success;
+            all.destination_failure += st.destination_failure;
+            all.client_timeouts += st.client_timeouts;
         }
+        // The account's queue depth is the most held at once by all queues together.
+        all.queue_depth_max = self
+            .rows
+            .iter()
+            .map(|r| r.queue_depth_max)
+            .max()
+            .unwrap_or(0);
         let concurrency_max = self
             .rows
             .iter()
@@ -1366,5 +1620,24 @@ fn summarise(
         cost_usd: c.total_usd,
         cost: *c,
         events,
+        queue_depth_max: st.queue_depth_max,
+        queue_age_ms_max: us_to_ms(st.queue_age_max_us),
+        dlq_depth: st.dead_lettered,
+        async_event_age_ms_max: us_to_ms(st.async_age_max_us),
+        async_events_dropped: st.async_events_dropped,
+        async_retries: st.async_retries,
+        async_requeues: st.async_requeues,
+        batches: st.batches,
+        batch_item_failures: st.batch_item_failures,
+        messages_redelivered: st.messages_redelivered,
+        duplicates: st.duplicates,
+        side_effects_total: st.count_effects.then_some(st.side_effects),
+        side_effects_max_per_id: st.count_effects.then_some(st.side_effects_max),
+        idempotent_skips: st.idempotent_skips,
+        downstream_rejections: st.downstream_rejections,
+        downstream_slowed: st.downstream_slowed,
+        destination_success: st.destination_success,
+        destination_failure: st.destination_failure,
+        client_timeouts: st.client_timeouts,
     }
 }

@@ -14,7 +14,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use engine::report::{EnvState, EventKind, Outcome, ReapReason, ThrottleReason};
 use engine::runtime::Runtime;
-use engine::scenario::{Account, Arch, Client, CostConfig, Function, Handler, Record, Routing};
+use engine::scenario::{
+    Account, Arch, Client, CostConfig, Function, Handler, InvocationType, Record, Routing,
+};
 use engine::time::{ms_to_us, s_to_us};
 use engine::workload::{Step, Workload};
 use engine::{Dist, Report, Scenario, ScenarioError, SimError, Simulation, Summary};
@@ -129,6 +131,7 @@ fn client() -> impl Strategy<Value = Client> {
                 backoff_cap_ms,
                 jitter,
                 retry_errors,
+                timeout_ms: None,
             },
         )
 }
@@ -207,6 +210,14 @@ fn function(i: usize, d: f64) -> BoxedStrategy<Function> {
                     .map_or(provisioned, |r| provisioned.min(r)),
                 provisioned_ready_s,
                 client,
+                // Plain synchronous functions, which the replay below models; the queues and
+                // the other delivery features have their own properties in delivery_properties.rs.
+                invocation: InvocationType::Sync,
+                async_config: None,
+                sqs: None,
+                errors_during: Vec::new(),
+                downstream: None,
+                idempotency: None,
                 workload,
             }
         })
@@ -1144,6 +1155,7 @@ fn check_event_log(s: &Scenario, r: &Report) {
                 x.since_us = t;
                 enter(&mut idle, env, x);
             }
+            other => panic!("{at}: {other:?} cannot happen with synchronous functions only"),
         }
         let in_flight = |g: usize| on_demand[g] + provisioned_busy[g];
         concurrency_max[f] = concurrency_max[f].max(in_flight(f));

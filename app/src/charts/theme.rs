@@ -29,6 +29,8 @@ pub struct Palette {
     pub retry: RGBColor,
     /// Money.
     pub money: RGBColor,
+    /// A dead-letter queue (recoverable, unlike a drop).
+    pub dlq: RGBColor,
 }
 
 /// The light theme.
@@ -45,6 +47,7 @@ pub const LIGHT: Palette = Palette {
     limit: RGBColor(87, 96, 110),
     retry: RGBColor(124, 58, 237),
     money: RGBColor(15, 118, 110),
+    dlq: RGBColor(127, 29, 29),
 };
 
 /// The dark theme.
@@ -61,6 +64,7 @@ pub const DARK: Palette = Palette {
     limit: RGBColor(160, 168, 180),
     retry: RGBColor(167, 139, 250),
     money: RGBColor(45, 212, 191),
+    dlq: RGBColor(252, 165, 165),
 };
 
 /// The palette for a theme.

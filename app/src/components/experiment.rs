@@ -16,6 +16,7 @@ use crate::charts::ChartKind;
 use crate::components::challenge::ChallengePanel;
 use crate::components::chart::Chart;
 use crate::components::prediction::Bet;
+use crate::components::queues::QueueBoxes;
 use crate::format::value_with_unit;
 use crate::route;
 use crate::shared::Shared;
@@ -529,6 +530,7 @@ pub fn ExperimentPanel(
         view! {
             <div class="side" data-side=label>
                 <div class="controls">{controls}</div>
+                <QueueBoxes report=report cursor_s=t_s.into()/>
                 {chart_views}
                 <p class="verdict" data-testid=format!("verdict{suffix}") aria-live="polite"
                     data-summary=move || report.with(|r| r.as_ref().map(|r| serde_json::to_string(&r.summary).unwrap_or_default()))>
