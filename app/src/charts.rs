@@ -185,6 +185,30 @@ fn axis_of<'a, DB: DrawingBackend + 'a>(chart: &TimeChart<'a, DB>, end_s: f64) -
     }
 }
 
+/// Draws the legend, presents the drawing and says where its time axis lies.
+fn finish<'a, DB: DrawingBackend + 'a>(
+    mut chart: TimeChart<'a, DB>,
+    area: &DrawingArea<DB, Shift>,
+    end_s: f64,
+    pal: &Palette,
+) -> Result<TimeAxis, String> {
+    legend(&mut chart, pal)?;
+    let axis = axis_of(&chart, end_s);
+    area.present().map_err(err)?;
+    Ok(axis)
+}
+
+/// A bucketed figure as a step line: flat across each bucket.
+fn steps(
+    rows: &[engine::report::Bucket],
+    bucket_s: f64,
+    f: impl Fn(&engine::report::Bucket) -> f64,
+) -> Vec<(f64, f64)> {
+    rows.iter()
+        .flat_map(|r| [(r.t_s, f(r)), (r.t_s + bucket_s, f(r))])
+        .collect()
+}
+
 fn legend<'a, DB: DrawingBackend + 'a>(
     chart: &mut TimeChart<'a, DB>,
     pal: &Palette,
@@ -375,10 +399,7 @@ pub fn draw_envs<DB: DrawingBackend>(
         .map_err(err)?
         .label("cold starts")
         .legend(|(x, y)| TriangleMarker::new((x + 8, y), 5, pal.init.filled()));
-    legend(&mut chart, pal)?;
-    let axis = axis_of(&chart, report.summary.duration_s);
-    area.present().map_err(err)?;
-    Ok(axis)
+    finish(chart, area, report.summary.duration_s, pal)
 }
 
 /// A dashed horizontal line across the chart, labelled with its value.
@@ -443,12 +464,7 @@ pub fn draw_concurrency<DB: DrawingBackend>(
     let bs = report.series.bucket_s;
     chart
         .draw_series(LineSeries::new(
-            rows.iter().flat_map(|r| {
-                [
-                    (r.t_s, r.concurrency_max as f64),
-                    (r.t_s + bs, r.concurrency_max as f64),
-                ]
-            }),
+            steps(rows, bs, |r| r.concurrency_max as f64),
             pal.busy.stroke_width(2),
         ))
         .map_err(err)?
@@ -457,10 +473,7 @@ pub fn draw_concurrency<DB: DrawingBackend>(
     for (v, label) in shown {
         limit_line(&mut chart, *v, end_s, label.clone(), pal)?;
     }
-    legend(&mut chart, pal)?;
-    let axis = axis_of(&chart, end_s);
-    area.present().map_err(err)?;
-    Ok(axis)
+    finish(chart, area, end_s, pal)
 }
 
 /// Duration percentiles per bucket, in ms.
@@ -494,10 +507,7 @@ pub fn draw_latency<DB: DrawingBackend>(
         .map_err(err)?
         .label("p50")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.busy.stroke_width(2)));
-    legend(&mut chart, pal)?;
-    let axis = axis_of(&chart, report.summary.duration_s);
-    area.present().map_err(err)?;
-    Ok(axis)
+    finish(chart, area, report.summary.duration_s, pal)
 }
 
 /// Throttled (red bars) and retried (purple line) requests per bucket.
@@ -534,10 +544,7 @@ pub fn draw_throttles<DB: DrawingBackend>(
         .map_err(err)?
         .label("retries sent")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.retry.stroke_width(2)));
-    legend(&mut chart, pal)?;
-    let axis = axis_of(&chart, report.summary.duration_s);
-    area.present().map_err(err)?;
-    Ok(axis)
+    finish(chart, area, report.summary.duration_s, pal)
 }
 
 /// Cumulative cost, in US dollars.
@@ -567,10 +574,7 @@ pub fn draw_cost<DB: DrawingBackend>(
         .map_err(err)?
         .label("cost so far")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.money.stroke_width(2)));
-    legend(&mut chart, pal)?;
-    let axis = axis_of(&chart, report.summary.duration_s);
-    area.present().map_err(err)?;
-    Ok(axis)
+    finish(chart, area, report.summary.duration_s, pal)
 }
 
 /// Cold-start probability against arrival rate (log scale): measured on AWS (points with
@@ -680,12 +684,7 @@ pub fn draw_queue<DB: DrawingBackend>(
     let mut chart = time_chart(area, report, pal, y_max, "Messages", &plain)?;
     chart
         .draw_series(LineSeries::new(
-            rows.iter().flat_map(|r| {
-                [
-                    (r.t_s, r.queue_depth_max as f64),
-                    (r.t_s + bs, r.queue_depth_max as f64),
-                ]
-            }),
+            steps(rows, bs, |r| r.queue_depth_max as f64),
             pal.busy.stroke_width(2),
         ))
         .map_err(err)?
@@ -693,21 +692,13 @@ pub fn draw_queue<DB: DrawingBackend>(
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.busy.stroke_width(2)));
     chart
         .draw_series(LineSeries::new(
-            rows.iter().flat_map(|r| {
-                [
-                    (r.t_s, r.dlq_depth as f64),
-                    (r.t_s + bs, r.dlq_depth as f64),
-                ]
-            }),
+            steps(rows, bs, |r| r.dlq_depth as f64),
             pal.dlq.stroke_width(3),
         ))
         .map_err(err)?
         .label("in the dead-letter queue")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.dlq.stroke_width(3)));
-    legend(&mut chart, pal)?;
-    let axis = axis_of(&chart, report.summary.duration_s);
-    area.present().map_err(err)?;
-    Ok(axis)
+    finish(chart, area, report.summary.duration_s, pal)
 }
 
 /// The chart in words, for screen readers and the text view.

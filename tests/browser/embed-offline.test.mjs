@@ -123,3 +123,17 @@ test('the full app inside a frame offers to open in its own tab', async (t) => {
   }, `${server.url}/#/`);
   await page.frameLocator('#whole').locator('[data-testid="framed"]').waitFor();
 });
+
+test('dist/ works from a sub-path of any static server', async (t) => {
+  const { mkdtempSync, symlinkSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const root = mkdtempSync(path.join(tmpdir(), 'lambda-lab-subpath-'));
+  symlinkSync(distDir, path.join(root, 'courses'));
+  const sub = await startServer(root);
+  t.after(() => sub.close());
+  const { page, assertClean, close } = await openPage(browser, `${sub.url}/courses/#/lesson/invocation`);
+  t.after(close);
+  await waitFor(async () => /\d/.test((await page.locator('[data-testid="verdict"]').textContent().catch(() => '')) ?? ''), 'the app runs from /courses/');
+  assertClean();
+});
