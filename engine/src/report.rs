@@ -132,8 +132,9 @@ pub struct Summary {
     /// SQS batches whose invocation started.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub batches: u64,
-    /// Messages of SQS batches whose processing failed (reported as batch item failures, or
-    /// failing the whole batch without them).
+    /// Messages of SQS batches whose own processing failed, once per receive. Without partial
+    /// batch responses such a failure also returns the rest of its batch, which shows in
+    /// `messages_redelivered` and `duplicates`, not here.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub batch_item_failures: u64,
     /// Messages that became visible again after their visibility timeout and were received again.

@@ -8,18 +8,9 @@ use engine::Report;
 use leptos::prelude::*;
 use serde_json::Value;
 
+use crate::format::metric_value;
 use crate::progress::Progress;
 use crate::shared::Shared;
-
-fn show(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        engine::report::group(v as u64)
-    } else if v.abs() < 0.01 {
-        format!("{v:.5}")
-    } else {
-        format!("{v:.2}")
-    }
-}
 
 /// The challenge panel.
 #[component]
@@ -73,7 +64,7 @@ pub fn ChallengePanel(
                         <li class=if r.met { "met" } else { "unmet" }>
                             <span aria-hidden="true">{if r.met { "\u{2713} " } else { "\u{2717} " }}</span>
                             {r.condition.label.clone()}
-                            <span class="muted">{format!(" (now {})", show(r.value))}</span>
+                            <span class="muted">{format!(" (now {})", metric_value(&r.condition.metric, r.value))}</span>
                             <span class="sr-only">{if r.met { " met" } else { " not met yet" }}</span>
                         </li>
                     }).collect_view().into_any(),

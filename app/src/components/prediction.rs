@@ -8,6 +8,7 @@ use engine::Scenario;
 use leptos::prelude::*;
 use serde_json::Value;
 
+use crate::format::metric_value;
 use crate::progress::Progress;
 
 /// The engine's value of the prediction's metric, and the choice it falls in.
@@ -20,16 +21,6 @@ fn reveal(
     let report = engine::run(&s).map_err(|e| e.to_string())?;
     let v = lesson::metric(&report, &p.metric)?;
     Ok((v, p.choices.iter().position(|c| c.contains(v))))
-}
-
-fn format_metric(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        engine::report::group(v as u64)
-    } else if v.abs() < 0.01 {
-        format!("{v:.5}")
-    } else {
-        format!("{v:.2}")
-    }
 }
 
 /// One prediction.
@@ -108,7 +99,7 @@ pub fn Bet(
                                 <p class=if correct { "bet-result right" } else { "bet-result wrong" } data-testid="bet-result">
                                     {if correct { "\u{2713} Right. " } else { "\u{2717} Not quite. " }}
                                     {format!("You bet \u{201c}{}\u{201d}; the engine measured {} = {}: \u{201c}{right_label}\u{201d}.",
-                                        pr.choices.get(bet).map_or("?", |c| c.label.as_str()), pr.metric, format_metric(v))}
+                                        pr.choices.get(bet).map_or("?", |c| c.label.as_str()), pr.metric, metric_value(&pr.metric, v))}
                                 </p>
                                 <p>{pr.explanation.clone()}</p>
                             }.into_any()
