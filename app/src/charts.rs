@@ -198,6 +198,23 @@ fn finish<'a, DB: DrawingBackend + 'a>(
     Ok(axis)
 }
 
+/// A labelled line, with its entry in the legend.
+fn line<'a, DB: DrawingBackend + 'a, X: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>,
+    points: impl IntoIterator<Item = (f64, f64)>,
+    color: RGBColor,
+    width: u32,
+    label: &str,
+) -> Result<(), String> {
+    let style = color.stroke_width(width);
+    chart
+        .draw_series(LineSeries::new(points, style))
+        .map_err(err)?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+    Ok(())
+}
+
 /// A bucketed figure as a step line: flat across each bucket.
 fn steps(
     rows: &[engine::report::Bucket],
@@ -373,23 +390,21 @@ pub fn draw_envs<DB: DrawingBackend>(
     let half = report.series.bucket_s / 2.0;
     let y_max = rows.iter().map(|r| r.envs_mean).fold(1.0, f64::max) * 1.2;
     let mut chart = time_chart(area, report, pal, y_max, "Environments", &plain)?;
-    chart
-        .draw_series(LineSeries::new(
-            rows.iter().map(|r| (r.t_s + half, r.envs_mean)),
-            pal.idle.stroke_width(2),
-        ))
-        .map_err(err)?
-        .label("alive")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.idle.stroke_width(2)));
-    chart
-        .draw_series(LineSeries::new(
-            rows.iter()
-                .map(|r| (r.t_s + half, r.busy_mean + r.init_mean)),
-            pal.busy.stroke_width(2),
-        ))
-        .map_err(err)?
-        .label("busy or in Init")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.busy.stroke_width(2)));
+    line(
+        &mut chart,
+        rows.iter().map(|r| (r.t_s + half, r.envs_mean)),
+        pal.idle,
+        2,
+        "alive",
+    )?;
+    line(
+        &mut chart,
+        rows.iter()
+            .map(|r| (r.t_s + half, r.busy_mean + r.init_mean)),
+        pal.busy,
+        2,
+        "busy or in Init",
+    )?;
     chart
         .draw_series(
             rows.iter()
@@ -462,14 +477,13 @@ pub fn draw_concurrency<DB: DrawingBackend>(
     let end_s = report.summary.duration_s;
     let mut chart = time_chart(area, report, pal, y_max, "In flight", &plain)?;
     let bs = report.series.bucket_s;
-    chart
-        .draw_series(LineSeries::new(
-            steps(rows, bs, |r| r.concurrency_max as f64),
-            pal.busy.stroke_width(2),
-        ))
-        .map_err(err)?
-        .label("requests in flight (peak)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.busy.stroke_width(2)));
+    line(
+        &mut chart,
+        steps(rows, bs, |r| r.concurrency_max as f64),
+        pal.busy,
+        2,
+        "requests in flight (peak)",
+    )?;
     for (v, label) in shown {
         limit_line(&mut chart, *v, end_s, label.clone(), pal)?;
     }
@@ -491,22 +505,20 @@ pub fn draw_latency<DB: DrawingBackend>(
     let half = report.series.bucket_s / 2.0;
     let y_max = rows.iter().map(|r| r.p99_ms).fold(1.0, f64::max) * 1.15;
     let mut chart = time_chart(area, report, pal, y_max, "Duration (ms)", &plain)?;
-    chart
-        .draw_series(LineSeries::new(
-            rows.iter().map(|r| (r.t_s + half, r.p99_ms)),
-            pal.init.stroke_width(2),
-        ))
-        .map_err(err)?
-        .label("p99")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.init.stroke_width(2)));
-    chart
-        .draw_series(LineSeries::new(
-            rows.iter().map(|r| (r.t_s + half, r.p50_ms)),
-            pal.busy.stroke_width(2),
-        ))
-        .map_err(err)?
-        .label("p50")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.busy.stroke_width(2)));
+    line(
+        &mut chart,
+        rows.iter().map(|r| (r.t_s + half, r.p99_ms)),
+        pal.init,
+        2,
+        "p99",
+    )?;
+    line(
+        &mut chart,
+        rows.iter().map(|r| (r.t_s + half, r.p50_ms)),
+        pal.busy,
+        2,
+        "p50",
+    )?;
     finish(chart, area, report.summary.duration_s, pal)
 }
 
@@ -536,14 +548,13 @@ pub fn draw_throttles<DB: DrawingBackend>(
         .map_err(err)?
         .label("throttled (429)")
         .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], pal.throttle.filled()));
-    chart
-        .draw_series(LineSeries::new(
-            rows.iter().map(|r| (r.t_s + bs / 2.0, r.retries as f64)),
-            pal.retry.stroke_width(2),
-        ))
-        .map_err(err)?
-        .label("retries sent")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.retry.stroke_width(2)));
+    line(
+        &mut chart,
+        rows.iter().map(|r| (r.t_s + bs / 2.0, r.retries as f64)),
+        pal.retry,
+        2,
+        "retries sent",
+    )?;
     finish(chart, area, report.summary.duration_s, pal)
 }
 
@@ -566,14 +577,13 @@ pub fn draw_cost<DB: DrawingBackend>(
         }
     };
     let mut chart = time_chart(area, report, pal, y_max, "US dollars", &money)?;
-    chart
-        .draw_series(LineSeries::new(
-            std::iter::once((0.0, 0.0)).chain(rows.iter().map(|r| (r.t_s + bs, r.cost_cum_usd))),
-            pal.money.stroke_width(2),
-        ))
-        .map_err(err)?
-        .label("cost so far")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.money.stroke_width(2)));
+    line(
+        &mut chart,
+        std::iter::once((0.0, 0.0)).chain(rows.iter().map(|r| (r.t_s + bs, r.cost_cum_usd))),
+        pal.money,
+        2,
+        "cost so far",
+    )?;
     finish(chart, area, report.summary.duration_s, pal)
 }
 
@@ -639,22 +649,20 @@ pub fn draw_validation<DB: DrawingBackend>(
         .map_err(err)?
         .label("measured on AWS (2020)")
         .legend(|(x, y)| Circle::new((x + 8, y), 4, pal.text.filled()));
-    chart
-        .draw_series(LineSeries::new(
-            rows.iter().map(|r| (r.rate_per_s, r.simfaas)),
-            pal.idle.stroke_width(2),
-        ))
-        .map_err(err)?
-        .label("SimFaaS")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.idle.stroke_width(2)));
-    chart
-        .draw_series(LineSeries::new(
-            rows.iter().map(|r| (r.rate_per_s, r.engine)),
-            pal.init.stroke_width(2),
-        ))
-        .map_err(err)?
-        .label("this engine")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.init.stroke_width(2)));
+    line(
+        &mut chart,
+        rows.iter().map(|r| (r.rate_per_s, r.simfaas)),
+        pal.idle,
+        2,
+        "SimFaaS",
+    )?;
+    line(
+        &mut chart,
+        rows.iter().map(|r| (r.rate_per_s, r.engine)),
+        pal.init,
+        2,
+        "this engine",
+    )?;
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
@@ -682,22 +690,20 @@ pub fn draw_queue<DB: DrawingBackend>(
         .max(1) as f64
         * 1.2;
     let mut chart = time_chart(area, report, pal, y_max, "Messages", &plain)?;
-    chart
-        .draw_series(LineSeries::new(
-            steps(rows, bs, |r| r.queue_depth_max as f64),
-            pal.busy.stroke_width(2),
-        ))
-        .map_err(err)?
-        .label("in the queue (peak)")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.busy.stroke_width(2)));
-    chart
-        .draw_series(LineSeries::new(
-            steps(rows, bs, |r| r.dlq_depth as f64),
-            pal.dlq.stroke_width(3),
-        ))
-        .map_err(err)?
-        .label("in the dead-letter queue")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], pal.dlq.stroke_width(3)));
+    line(
+        &mut chart,
+        steps(rows, bs, |r| r.queue_depth_max as f64),
+        pal.busy,
+        2,
+        "in the queue (peak)",
+    )?;
+    line(
+        &mut chart,
+        steps(rows, bs, |r| r.dlq_depth as f64),
+        pal.dlq,
+        3,
+        "in the dead-letter queue",
+    )?;
     finish(chart, area, report.summary.duration_s, pal)
 }
 

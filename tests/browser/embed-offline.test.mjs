@@ -3,25 +3,13 @@
 //! network cut; URL parameters never run script; the CSP is present and nothing breaks it.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { distDir, launch, openPage, requireDist, startServer, waitFor } from './harness.mjs';
+import { test } from 'node:test';
+import { distDir, openPage, startServer, useBrowser, waitFor } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  requireDist();
-  server = await startServer(distDir);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('the example blog page loads two embeds that run and size their frames', async (t) => {
-  const { page, assertClean, close } = await openPage(browser, `${server.url}/embed-example.html`);
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/embed-example.html`);
   t.after(close);
   for (const [id, dark] of [['first', false], ['second', true]]) {
     const frame = page.frameLocator(`#${id}`);
@@ -40,7 +28,7 @@ test('the example blog page loads two embeds that run and size their frames', as
 });
 
 test('every experiment offers its embed code', async (t) => {
-  const { page, assertClean, close } = await openPage(browser, `${server.url}/#/lesson/invocation?main.rate=20`);
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/lesson/invocation?main.rate=20`);
   t.after(close);
   await page.getByRole('button', { name: 'Embed' }).click();
   const code = await page.locator('[data-testid="embed-code"]').inputValue();
@@ -50,7 +38,7 @@ test('every experiment offers its embed code', async (t) => {
 });
 
 test('instructor mode: scenes driven by keys, and a link for attendees', async (t) => {
-  const { page, assertClean, close } = await openPage(browser, `${server.url}/#/present/invocation`);
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/present/invocation`);
   t.after(close);
   await page.locator('[data-testid="present"]').waitFor();
   const output = () => page.locator('.knob output').first().textContent();
@@ -65,7 +53,7 @@ test('instructor mode: scenes driven by keys, and a link for attendees', async (
   await waitFor(async () => (await output()) === '5 req/s', 'P goes back');
   await page.keyboard.press('3');
   await waitFor(async () => (await output()) === '100 req/s', '3 jumps to the solved challenge');
-  const attendee = await openPage(browser, link);
+  const attendee = await openPage(env.browser, link);
   t.after(attendee.close);
   await waitFor(async () => (await attendee.page.locator('.knob output').first().textContent()) === '50 req/s', 'the attendee link opens the same scene');
   attendee.assertClean();
@@ -73,7 +61,7 @@ test('instructor mode: scenes driven by keys, and a link for attendees', async (
 });
 
 test('after the first visit the app works with the network cut', async (t) => {
-  const { page, context, assertClean, close } = await openPage(browser, `${server.url}/#/`);
+  const { page, context, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/`);
   t.after(close);
   await page.locator('#lesson-list li').first().waitFor();
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
@@ -98,7 +86,7 @@ test('URL parameters and lesson text never run script, and the CSP holds', async
     `#/lesson/%3Cimg%20src%3Dx%20onerror%3Dwindow.__pwned%3D1%3E`,
   ];
   for (const hash of urls) {
-    const { page, assertClean, close } = await openPage(browser, `${server.url}/${hash}`);
+    const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/${hash}`);
     page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
     await page.waitForTimeout(700);
     assert.equal(await page.evaluate(() => window.__pwned), undefined, `${hash} ran no script`);
@@ -111,16 +99,16 @@ test('URL parameters and lesson text never run script, and the CSP holds', async
 });
 
 test('the full app inside a frame offers to open in its own tab', async (t) => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   t.after(() => context.close());
   const page = await context.newPage();
-  await page.goto(`${server.url}/embed-example.html`);
+  await page.goto(`${env.server.url}/embed-example.html`);
   await page.evaluate((url) => {
     const f = document.createElement('iframe');
     f.id = 'whole';
     f.src = url;
     document.body.appendChild(f);
-  }, `${server.url}/#/`);
+  }, `${env.server.url}/#/`);
   await page.frameLocator('#whole').locator('[data-testid="framed"]').waitFor();
 });
 
@@ -132,7 +120,7 @@ test('dist/ works from a sub-path of any static server', async (t) => {
   symlinkSync(distDir, path.join(root, 'courses'));
   const sub = await startServer(root);
   t.after(() => sub.close());
-  const { page, assertClean, close } = await openPage(browser, `${sub.url}/courses/#/lesson/invocation`);
+  const { page, assertClean, close } = await openPage(env.browser, `${sub.url}/courses/#/lesson/invocation`);
   t.after(close);
   await waitFor(async () => /\d/.test((await page.locator('[data-testid="verdict"]').textContent().catch(() => '')) ?? ''), 'the app runs from /courses/');
   assertClean();

@@ -1,25 +1,13 @@
 //! The app's foundation in a real browser: the lesson list, a lesson, and an experiment that reacts to its knobs.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { distDir, launch, openPage, requireDist, startServer, waitFor } from './harness.mjs';
+import { test } from 'node:test';
+import { openPage, useBrowser, waitFor } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  requireDist();
-  server = await startServer(distDir);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('a lesson renders, and moving a knob reruns the engine and redraws the chart', async (t) => {
-  const { page, assertClean, close } = await openPage(browser, `${server.url}/#/`);
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/`);
   t.after(close);
 
   const links = page.locator('#lesson-list li a');
@@ -71,13 +59,13 @@ test('a lesson renders, and moving a knob reruns the engine and redraws the char
 });
 
 test('the harness catches foreign requests, console errors and uncaught exceptions', async (t) => {
-  const { page, problems, close } = await openPage(browser, `${server.url}/#/`);
+  const { page, problems, close } = await openPage(env.browser, `${env.server.url}/#/`);
   t.after(close);
 
   // The app's own CSP would refuse the request before the harness could see it, so the check
   // runs from a plain file of the same server. `.invalid` can never resolve; the harness aborts
   // the request before it leaves anyway.
-  await page.goto(`${server.url}/embed-example.css`);
+  await page.goto(`${env.server.url}/embed-example.css`);
   await page.evaluate(() => fetch('http://lambda-lab-harness-check.invalid/').catch(() => {}));
   await page.evaluate(() => console.error('harness self-check'));
   await page.evaluate(() => setTimeout(() => { throw new Error('harness self-check'); }));

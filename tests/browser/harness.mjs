@@ -9,6 +9,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -276,4 +277,24 @@ function isForeign(requestUrl) {
     return false;
   }
   return parsed.hostname !== LOCAL_HOST;
+}
+
+/**
+ * Registers `node:test` hooks that start the static server for dist/ and Chromium once per
+ * test file and stop them at its end; returns an object whose `server` and `browser` are set
+ * once they have started.
+ * @returns {{server: {url: string, close: () => Promise<void>} | undefined, browser: import('playwright-core').Browser | undefined}}
+ */
+export function useBrowser() {
+  const env = { server: undefined, browser: undefined };
+  before(async () => {
+    requireDist();
+    env.server = await startServer(distDir);
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

@@ -2,22 +2,10 @@
 //! traffic from a CSV, a link that carries the scenario, and export as a file.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { distDir, launch, openPage, requireDist, startServer, waitFor } from './harness.mjs';
+import { test } from 'node:test';
+import { openPage, useBrowser, waitFor } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  requireDist();
-  server = await startServer(distDir);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 async function summary(page) {
   const json = await waitFor(async () => page.locator('[data-testid="verdict"]').getAttribute('data-summary'), 'the lab shows a run');
@@ -25,7 +13,7 @@ async function summary(page) {
 }
 
 test('edit, fix, bring your own traffic, share and export a scenario', async (t) => {
-  const { page, assertClean, close } = await openPage(browser, `${server.url}/#/lab`);
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/lab`);
   t.after(close);
   const editor = page.locator('[data-testid="lab-scenario"]');
   await editor.waitFor();
@@ -57,7 +45,7 @@ test('edit, fix, bring your own traffic, share and export a scenario', async (t)
 
   // The link carries the scenario.
   const url = await waitFor(async () => page.url().includes('?s=') && page.url(), 'the URL carries the scenario');
-  const again = await openPage(browser, url);
+  const again = await openPage(env.browser, url);
   t.after(again.close);
   assert.deepEqual(await summary(again.page), await summary(page), 'the link reproduces the run');
 

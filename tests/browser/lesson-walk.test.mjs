@@ -2,25 +2,13 @@
 //! the challenge, open a hint, solve it with the knobs, and find the progress after a reload.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { distDir, launch, openPage, requireDist, startServer, waitFor } from './harness.mjs';
+import { test } from 'node:test';
+import { openPage, useBrowser, waitFor } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  requireDist();
-  server = await startServer(distDir);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 test('bet, experiment, challenge failed, hint, challenge solved, progress kept', async (t) => {
-  const { page, assertClean, close } = await openPage(browser, `${server.url}/#/lesson/invocation`);
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/lesson/invocation`);
   t.after(close);
 
   // Place the bet before the experiment reveals the answer.
@@ -49,7 +37,7 @@ test('bet, experiment, challenge failed, hint, challenge solved, progress kept',
   await page.reload();
   await page.locator('[data-testid="bet-result"]').first().waitFor();
   assert.equal(await page.locator('[data-testid="hint"]').count(), 1, 'the opened hint is remembered');
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${env.server.url}/#/`);
   const count = await waitFor(async () => {
     const text = await page.locator('[data-testid="progress-count"]').textContent();
     return /^1 of \d+ lessons done/.test(text) && text;

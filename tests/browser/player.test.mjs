@@ -6,22 +6,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { distDir, launch, openPage, repoRoot, requireDist, startServer, waitFor } from './harness.mjs';
+import { test } from 'node:test';
+import { openPage, repoRoot, useBrowser, waitFor } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  requireDist();
-  server = await startServer(distDir);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser();
 
 const LESSON = '#/lesson/invocation';
 
@@ -41,19 +29,19 @@ function nativeSummary(args) {
 }
 
 test('a shared link reproduces the run exactly, and the browser matches the native engine bit for bit', async (t) => {
-  const url = `${server.url}/${LESSON}?main.rate=50&main.seed=3`;
-  const first = await openPage(browser, url);
+  const url = `${env.server.url}/${LESSON}?main.rate=50&main.seed=3`;
+  const first = await openPage(env.browser, url);
   t.after(first.close);
   const inBrowser = await summaryOf(first.page);
   assert.equal(await first.page.locator('.knob output').first().textContent(), '50 req/s', 'the link set the knob');
   const native = nativeSummary(['--seed', '3', '--set', 'functions[0].workload.rate_per_s=50']);
   assert.deepEqual(inBrowser, native, 'wasm and native give the same summary, to the last bit');
 
-  const second = await openPage(browser, url);
+  const second = await openPage(env.browser, url);
   t.after(second.close);
   assert.deepEqual(await summaryOf(second.page), inBrowser, 'the link opened in a fresh page gives the same numbers');
 
-  const other = await openPage(browser, `${server.url}/${LESSON}?main.rate=50&main.seed=4`);
+  const other = await openPage(env.browser, `${env.server.url}/${LESSON}?main.rate=50&main.seed=4`);
   t.after(other.close);
   assert.notDeepEqual(await summaryOf(other.page), inBrowser, 'another seed gives another run');
   first.assertClean();
@@ -61,7 +49,7 @@ test('a shared link reproduces the run exactly, and the browser matches the nati
 });
 
 test('moving a knob writes the experiment into the URL', async (t) => {
-  const { page, assertClean, close } = await openPage(browser, `${server.url}/${LESSON}`);
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/${LESSON}`);
   t.after(close);
   const before = await summaryOf(page);
   const slider = page.locator('.controls input[type=range]').first();
@@ -73,14 +61,14 @@ test('moving a knob writes the experiment into the URL', async (t) => {
   }, () => `the URL records the knob (it is ${page.url()})`);
   const after = await summaryOf(page);
   assert.ok(after.requests > before.requests, `more traffic gives more requests (${before.requests} -> ${after.requests})`);
-  const again = await openPage(browser, url);
+  const again = await openPage(env.browser, url);
   t.after(again.close);
   assert.deepEqual(await summaryOf(again.page), after, 'the URL alone reproduces what the learner saw');
   assertClean();
 });
 
 test('step, scrub and play describe what happens, event by event', async (t) => {
-  const { page, assertClean, close } = await openPage(browser, `${server.url}/${LESSON}?main.t=0`);
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/${LESSON}?main.t=0`);
   t.after(close);
   const event = page.locator('[data-testid="event"]');
   await waitFor(async () => (await event.textContent())?.includes('Before the first event'), 'at 0 s nothing has happened yet');
@@ -113,7 +101,7 @@ test('step, scrub and play describe what happens, event by event', async (t) => 
 });
 
 test('clicking a chart moves the timeline to that moment', async (t) => {
-  const { page, assertClean, close } = await openPage(browser, `${server.url}/${LESSON}?main.t=0`);
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/${LESSON}?main.t=0`);
   t.after(close);
   const canvas = page.locator('canvas[data-chart="envs"]');
   await canvas.waitFor();
@@ -129,7 +117,7 @@ test('clicking a chart moves the timeline to that moment', async (t) => {
 });
 
 test('A/B runs a second configuration on the same workload and shows both', async (t) => {
-  const { page, assertClean, close } = await openPage(browser, `${server.url}/${LESSON}`);
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/${LESSON}`);
   t.after(close);
   await page.getByRole('button', { name: 'Compare A/B' }).click();
   const b = page.locator('[data-side="B"] input[type=range]').nth(1);
@@ -149,7 +137,7 @@ test('A/B runs a second configuration on the same workload and shows both', asyn
 });
 
 test('a mangled link says what was wrong and falls back to the lesson values', async (t) => {
-  const { page, assertClean, close } = await openPage(browser, `${server.url}/${LESSON}?main.rate=abc&main.seed=-1&main.colour=red&main.t=999999`);
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/${LESSON}?main.rate=abc&main.seed=-1&main.colour=red&main.t=999999`);
   t.after(close);
   const notice = page.locator('[data-testid="link-problems"]');
   await notice.waitFor();
@@ -160,7 +148,7 @@ test('a mangled link says what was wrong and falls back to the lesson values', a
   const s = await summaryOf(page);
   assert.ok(s.requests > 0, 'the experiment still runs with the lesson values');
 
-  const missing = await openPage(browser, `${server.url}/#/lesson/<script>alert(1)</script>`);
+  const missing = await openPage(env.browser, `${env.server.url}/#/lesson/<script>alert(1)</script>`);
   t.after(missing.close);
   await missing.page.getByText('Not found').waitFor();
   assert.equal(await missing.page.locator('script:not([src])').count(), await missing.page.locator('script:not([src])').count());
@@ -170,7 +158,7 @@ test('a mangled link says what was wrong and falls back to the lesson values', a
 });
 
 test('corrupted saved progress gives a message, is kept aside, and the page works', async (t) => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   t.after(() => context.close());
   await context.addInitScript(() => {
     if (!sessionStorage.getItem('seeded')) {
@@ -182,7 +170,7 @@ test('corrupted saved progress gives a message, is kept aside, and the page work
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(`${server.url}/#/`);
+  await page.goto(`${env.server.url}/#/`);
   const banner = page.locator('[data-testid="progress-problem"]');
   await banner.waitFor();
   assert.match(await banner.textContent(), /not readable/);
@@ -195,7 +183,7 @@ test('corrupted saved progress gives a message, is kept aside, and the page work
 });
 
 test('the keyboard alone reaches every control, and ? lists the shortcuts', async (t) => {
-  const { page, assertClean, close } = await openPage(browser, `${server.url}/#/`);
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/`);
   t.after(close);
   // Tab from the top of the page to the first lesson link and follow it.
   let reached = false;
@@ -226,7 +214,7 @@ test('the keyboard alone reaches every control, and ? lists the shortcuts', asyn
 });
 
 test('reduced motion hides playback animation; dark mode and the theme toggle are honoured', async (t) => {
-  const reduced = await openPage(browser, `${server.url}/${LESSON}`, { reducedMotion: 'reduce', colorScheme: 'dark' });
+  const reduced = await openPage(env.browser, `${env.server.url}/${LESSON}`, { reducedMotion: 'reduce', colorScheme: 'dark' });
   t.after(reduced.close);
   await reduced.page.locator('[data-testid="step"]').waitFor();
   assert.equal(await reduced.page.locator('[data-testid="play"]').count(), 0, 'no Play button when motion is reduced');
