@@ -20,11 +20,13 @@
 
 pub mod cost;
 pub mod dist;
+pub mod iam;
 pub mod lesson;
 pub mod report;
 pub mod runtime;
 pub mod scenario;
 pub mod sim;
+pub mod system;
 pub mod time;
 pub mod workload;
 

@@ -27,6 +27,170 @@ pub struct Report {
     pub events_truncated: bool,
     /// Function names, indexed by `EventRecord::function`.
     pub function_names: Vec<String>,
+    /// Alarms: their datapoints and state changes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarms: Vec<AlarmReport>,
+    /// Deployments: their traffic shifts and how they ended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deployments: Vec<DeploymentReport>,
+    /// Sampled traces (with tracing on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<TraceReport>,
+}
+
+/// An alarm's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AlarmValue {
+    /// Before its first evaluation.
+    InsufficientData,
+    /// Within its threshold.
+    Ok,
+    /// Breaching.
+    Alarm,
+}
+
+/// One evaluation period's value.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Datapoint {
+    /// End of the period, in seconds.
+    pub t_s: f64,
+    /// The statistic over the period (`None`: no data, e.g. no invocation to time).
+    pub value: Option<f64>,
+    /// It breached the threshold.
+    pub breaching: bool,
+}
+
+/// A state change of an alarm.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Transition {
+    /// When, in seconds.
+    pub t_s: f64,
+    /// The new state.
+    pub state: AlarmValue,
+}
+
+/// What an alarm saw over the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmReport {
+    /// Its name.
+    pub name: String,
+    /// What it watched (`fn`, `fn:2`, `fn:PROD`).
+    pub function: String,
+    /// Metric and statistic, e.g. `Errors (Sum)`.
+    pub metric: String,
+    /// The unit of the values (`count`, `ms`, `%`, `s`).
+    pub unit: String,
+    /// The threshold.
+    pub threshold: f64,
+    /// Period length, in seconds.
+    pub period_s: f64,
+    /// One value per period (at most 2,000 kept).
+    pub datapoints: Vec<Datapoint>,
+    /// State changes, in order.
+    pub transitions: Vec<Transition>,
+    /// When it first went to ALARM, in seconds.
+    pub first_alarm_s: Option<f64>,
+    /// Evaluations that found it in ALARM.
+    pub alarm_periods: u64,
+}
+
+/// How a deployment ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeploymentStatus {
+    /// Not started before the end of the run.
+    Pending,
+    /// Still shifting traffic at the end of the run.
+    InProgress,
+    /// The alias points to the new version.
+    Succeeded,
+    /// An alarm fired: the alias went back to the old version.
+    RolledBack,
+}
+
+/// A deployment over the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentReport {
+    /// The function.
+    pub function: String,
+    /// The alias shifted.
+    pub alias: String,
+    /// From version.
+    pub from_version: u32,
+    /// To version.
+    pub to_version: u32,
+    /// The CodeDeploy configuration.
+    pub preset: String,
+    /// Share of the alias's traffic on the new version from each time on: (seconds, 0-1).
+    pub weights: Vec<(f64, f64)>,
+    /// How it ended.
+    pub status: DeploymentStatus,
+    /// When it succeeded or rolled back, in seconds.
+    pub ended_s: Option<f64>,
+    /// The alarm that rolled it back.
+    pub rollback_alarm: Option<String>,
+}
+
+/// Sampling figures and the traces kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceReport {
+    /// Requests the sampling rule looked at (those that entered the system from a workload).
+    pub requests: u64,
+    /// Requests the rule sampled.
+    pub sampled: u64,
+    /// The traces kept (the first sampled ones, up to `tracing.max_traces`).
+    pub traces: Vec<Trace>,
+}
+
+/// One sampled request and everything it caused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    /// The originating request.
+    pub request: u64,
+    /// When it arrived, in µs.
+    pub start_us: u64,
+    /// Its spans, by start time.
+    pub spans: Vec<Span>,
+    /// Spans beyond the kept 200 were left out.
+    pub truncated: bool,
+}
+
+/// What a span covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpanKind {
+    /// Waiting in an asynchronous or SQS queue (including retry delays).
+    Queue,
+    /// A cold start's Init.
+    Init,
+    /// The handler running (a synchronous call it makes included).
+    Invocation,
+    /// A synchronous call to another function, waited for.
+    Call,
+}
+
+/// A segment or subsegment of a trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Span {
+    /// Id within the trace.
+    pub id: u32,
+    /// The span that caused it.
+    pub parent: Option<u32>,
+    /// Function (unit) index.
+    pub function: u16,
+    /// What it covers.
+    pub kind: SpanKind,
+    /// Start, in µs.
+    pub start_us: u64,
+    /// End, in µs.
+    pub end_us: u64,
+    /// Hops from the originating request (0: the first function).
+    pub hop: u32,
+    /// The invocation's attempt number (retries are new spans).
+    pub attempt: u32,
+    /// How the invocation ended (invocation and call spans).
+    pub outcome: Option<Outcome>,
 }
 
 /// A summary of one function.
@@ -171,6 +335,30 @@ pub struct Summary {
     /// Synchronous attempts the caller gave up on (client timeout); the function kept running.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub client_timeouts: u64,
+    /// Requests its successful invocations sent to functions (triggers).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub triggered: u64,
+    /// Invocations Lambda's loop detection stopped (AWS's RecursiveInvocationsDropped).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub recursive_invocations_dropped: u64,
+    /// Cache hits.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_hits: u64,
+    /// Cache misses: each a call to the data source behind the cache.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_misses: u64,
+    /// `cache_hits / (cache_hits + cache_misses)`.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub cache_hit_ratio: f64,
+    /// AWS actions the role allowed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub iam_allowed: u64,
+    /// AWS actions the role denied (AccessDenied).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub iam_denied: u64,
+    /// Harmful actions (a bug's) the role allowed: the damage done.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub iam_harmful_allowed: u64,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -203,6 +391,14 @@ impl Summary {
         "destination_success",
         "destination_failure",
         "client_timeouts",
+        "triggered",
+        "recursive_invocations_dropped",
+        "cache_hits",
+        "cache_misses",
+        "cache_hit_ratio",
+        "iam_allowed",
+        "iam_denied",
+        "iam_harmful_allowed",
     ];
 
     /// A figure by its field name (`cold_starts`, `dlq_depth`, ...), `None` for an unknown name.
@@ -356,6 +552,12 @@ pub struct FunctionBucket {
     pub concurrency_max: u64,
     /// Most messages or events held by the function's queue at once.
     pub queue_depth_max: u64,
+    /// Cache hits.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_hits: u64,
+    /// Cache misses (each a call to the data source).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_misses: u64,
 }
 
 impl Series {
@@ -693,6 +895,41 @@ pub enum EventKind {
         /// Request id.
         request: u64,
     },
+    /// A successful invocation sent a request to another function (or to itself).
+    Triggered {
+        /// The invocation's request id.
+        request: u64,
+        /// The new request's id.
+        child: u64,
+        /// The function (unit) it went to.
+        target: u16,
+        /// How many hops from the originating request the new one is.
+        hop: u32,
+    },
+    /// Loop detection stopped a request: the chain had invoked the function 16 times.
+    LoopStopped {
+        /// The stopped request's id.
+        request: u64,
+        /// Its hop count.
+        hop: u32,
+    },
+    /// An alarm changed state.
+    AlarmChanged {
+        /// Alarm index.
+        alarm: u16,
+        /// The new state.
+        state: AlarmValue,
+    },
+    /// A deployment shifted traffic.
+    DeploymentShift {
+        /// Percent of the alias's traffic now on the new version.
+        percent: u32,
+    },
+    /// A deployment rolled back: the alias points to the old version alone.
+    RolledBack {
+        /// Alarm index that caused it.
+        alarm: u16,
+    },
 }
 
 /// Which queue a request waited in.
@@ -951,6 +1188,34 @@ impl fmt::Display for EventKind {
             EventKind::IdempotentSkip { request } => write!(
                 f,
                 "side effect of request {request} skipped: already applied (idempotency store)"
+            ),
+            EventKind::Triggered {
+                request,
+                child,
+                hop,
+                ..
+            } => write!(
+                f,
+                "request {request} sends request {child} on (hop {hop})"
+            ),
+            EventKind::LoopStopped { request, hop } => write!(
+                f,
+                "loop detection stops request {request}: hop {hop} of the same chain"
+            ),
+            EventKind::AlarmChanged { alarm, state } => {
+                let s = match state {
+                    AlarmValue::InsufficientData => "INSUFFICIENT_DATA",
+                    AlarmValue::Ok => "OK",
+                    AlarmValue::Alarm => "ALARM",
+                };
+                write!(f, "alarm {alarm} goes to {s}")
+            }
+            EventKind::DeploymentShift { percent } => {
+                write!(f, "deployment: {percent}% of the alias's traffic on the new version")
+            }
+            EventKind::RolledBack { alarm } => write!(
+                f,
+                "deployment rolled back by alarm {alarm}: the alias points to the old version"
             ),
         }
     }

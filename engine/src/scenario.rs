@@ -4,12 +4,15 @@
 //! timeout 3 s, account concurrency 1,000, scaling 1,000 environments per 10 s), and every
 //! refusal names the field, the rule and the value found.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::dist::Dist;
+use crate::iam::Iam;
 use crate::runtime::Runtime;
+use crate::system::{Alarm, Alias, Cache, Deployment, RecursiveLoop, Tracing, Trigger, Version};
 use crate::workload::Workload;
 
 /// Most time buckets a run may produce (bounds the memory of the time series).
@@ -50,6 +53,12 @@ pub struct Scenario {
     pub cost: CostConfig,
     /// The functions, each with its own traffic.
     pub functions: Vec<Function>,
+    /// CloudWatch-style alarms on the functions' metrics.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarms: Vec<Alarm>,
+    /// X-Ray-style tracing of a sample of requests (off when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<Tracing>,
 }
 
 fn default_seed() -> u64 {
@@ -260,8 +269,37 @@ pub struct Function {
     /// An idempotency-key store: the side effect of a request id applies at most once per TTL.
     #[serde(default)]
     pub idempotency: Option<Idempotency>,
-    /// The traffic (for an SQS function: the messages sent to its queue).
+    /// The traffic (for an SQS function: the messages sent to its queue); none when only
+    /// other functions invoke it.
+    #[serde(default)]
     pub workload: Workload,
+    /// The alias the workload invokes (by default `$LATEST`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoke: Option<String>,
+    /// Requests each successful invocation sends to other functions (or to itself).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
+    /// What Lambda does when a chain of requests invokes this function more than 16 times.
+    #[serde(default)]
+    pub recursive_loop: RecursiveLoop,
+    /// Published versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<Version>,
+    /// Aliases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<Alias>,
+    /// A CodeDeploy deployment that shifts an alias to a new version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<Deployment>,
+    /// Environment variables of `$LATEST`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub environment: BTreeMap<String, String>,
+    /// A cache in front of the handler's I/O.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<Cache>,
+    /// The function's execution role and the AWS actions its code tries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam: Option<Iam>,
 }
 
 /// How a function's requests reach it.
@@ -705,6 +743,19 @@ impl Scenario {
             match f.reserved_concurrency {
                 Some(r) => reserved_total += u64::from(r),
                 None => unreserved_provisioned += u64::from(f.provisioned_concurrency),
+            }
+        }
+        self.validate_system()?;
+        for u in self.units()?.iter().skip(self.functions.len()) {
+            let p = format!("functions[{}]", u.function);
+            u.cfg.validate(&p, self.duration_s).map_err(|e| {
+                FieldError::new(
+                    &e.field,
+                    &format!("{} (in version {})", e.message, u.version),
+                )
+            })?;
+            if u.cfg.provisioned_concurrency > 0 && u.cfg.reserved_concurrency.is_none() {
+                unreserved_provisioned += u64::from(u.cfg.provisioned_concurrency);
             }
         }
         let limit = u64::from(self.account.concurrency_limit);

@@ -28,8 +28,10 @@ use crate::time::{ms_to_us, s_to_us, us_to_ms, us_to_s, US_PER_MS};
 use crate::workload::Arrivals;
 
 mod delivery;
+mod system;
 
 use delivery::{FnExt, Src};
+use system::Sys;
 
 /// Why a run could not complete.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +111,12 @@ enum Purpose {
     Outage = 5,
     /// Duplicate deliveries of asynchronous events.
     Duplicates = 6,
+    /// How many requests a trigger sends.
+    Triggers = 7,
+    /// An alias's weighted routing.
+    Alias = 8,
+    /// The tracing sampling rule.
+    Tracing = 9,
 }
 
 /// A generator for one purpose of one function, derived from the seed by SplitMix64 mixing.
@@ -168,6 +176,20 @@ enum Ev {
     SqsPollerFree {
         f: u16,
     },
+    /// A caller's synchronous call to another function ends (answer or caller timeout).
+    Resume {
+        slot: u32,
+        token: u32,
+    },
+    /// A deployment's traffic shift.
+    Deploy {
+        d: u16,
+        step: u16,
+    },
+    /// The end of an alarm's period.
+    AlarmTick {
+        a: u16,
+    },
 }
 
 // The event queue is the hot path: keep an event in 16 bytes.
@@ -214,6 +236,10 @@ struct Invocation {
     abandoned: bool,
     /// It holds one of the downstream's connections.
     conn: bool,
+    /// Its synchronous call to another function: 0 none yet, 1 waiting, 2 answered.
+    call: u8,
+    /// Identifies the wait (a stale `Resume` carries another).
+    call_token: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -357,6 +383,13 @@ struct FnStats {
     destination_success: u64,
     destination_failure: u64,
     client_timeouts: u64,
+    triggered: u64,
+    recursive_dropped: u64,
+    cache_hits: u64,
+    cache_misses: u64,
+    iam_allowed: u64,
+    iam_denied: u64,
+    iam_harmful_allowed: u64,
 }
 
 struct Fn {
@@ -386,6 +419,9 @@ struct Fn {
     kind: InvocationType,
     /// Queues, failures, downstream and idempotency state; `None` for a plain synchronous function.
     ext: Option<Box<FnExt>>,
+    /// The units (versions) of the same function, which share its reserved concurrency;
+    /// empty when it has no published version.
+    group: Vec<usize>,
 }
 
 /// What an environment looks like at one moment, for the UI.
@@ -458,6 +494,8 @@ pub struct Simulation {
     dlq_total: u64,
     /// Largest age a request had when it left a queue in the current bucket, in µs.
     bucket_age_max_us: u64,
+    /// Triggers, aliases, deployments, alarms and tracing; `None` when the scenario uses none.
+    sys: Option<Box<Sys>>,
 }
 
 fn new_hist(sigfig: u8) -> Result<Histogram<u64>, SimError> {
@@ -488,8 +526,22 @@ impl Simulation {
             .iter()
             .filter_map(|f| f.reserved_concurrency)
             .sum();
-        let mut fns = Vec::with_capacity(scenario.functions.len());
-        for (i, cfg) in scenario.functions.iter().enumerate() {
+        let units = scenario.units().map_err(ScenarioError::Invalid)?;
+        let mut fns = Vec::with_capacity(units.len());
+        for (i, unit) in units.iter().enumerate() {
+            let cfg = &unit.cfg;
+            let group: Vec<usize> = if units.len() > scenario.functions.len() {
+                let g: Vec<usize> = (0..units.len())
+                    .filter(|&k| units[k].function == unit.function)
+                    .collect();
+                if g.len() > 1 {
+                    g
+                } else {
+                    Vec::new()
+                }
+            } else {
+                Vec::new()
+            };
             let seed = scenario.seed;
             let cap = u64::from(acct.scaling_envs) * window_us;
             fns.push(Fn {
@@ -516,6 +568,7 @@ impl Simulation {
                 hist: new_hist(3)?,
                 kind: cfg.invocation,
                 ext: FnExt::new(cfg, i, seed),
+                group,
                 cfg: cfg.clone(),
             });
         }
@@ -557,9 +610,11 @@ impl Simulation {
             queued_total: 0,
             dlq_total: 0,
             bucket_age_max_us: 0,
+            sys: Sys::new(scenario, &units)?,
             fns,
             scenario: scenario.clone(),
         };
+        sim.sys_start();
         for f in 0..sim.fns.len() {
             sim.fns[f].stats.count_effects =
                 sim.fns[f].ext.as_ref().is_some_and(|e| e.count_effects);
@@ -617,12 +672,21 @@ impl Simulation {
                 let f = usize::from(f);
                 let request = self.next_request;
                 self.next_request += 1;
-                self.fns[f].stats.requests += 1;
+                // An alias may send the request to one of the function's versions.
+                let u = match self.sys.as_deref_mut() {
+                    None => f,
+                    Some(sys) => {
+                        let u = sys.route(f);
+                        self.sys_arrival(u, request);
+                        u
+                    }
+                };
+                self.fns[u].stats.requests += 1;
                 self.rows[self.cur_bucket].arrivals += 1;
-                if self.fns[f].kind == InvocationType::Sync {
-                    self.invoke(f, request, 0);
+                if self.fns[u].kind == InvocationType::Sync {
+                    self.invoke(u, request, 0);
                 } else {
-                    self.queue_arrival(f, request)?;
+                    self.queue_arrival(u, request)?;
                 }
                 if let Some(t) = self.fns[f].arrivals.next_us() {
                     self.schedule(t.max(self.now), Ev::Arrival { f: f as u16 });
@@ -636,7 +700,13 @@ impl Simulation {
             Ev::Done { slot } => self.done(slot)?,
             Ev::Expire { slot, gen } => self.expire(slot, gen),
             Ev::Ready { slot } => self.ready(slot),
+            ev @ (Ev::Resume { .. } | Ev::Deploy { .. } | Ev::AlarmTick { .. }) => {
+                self.sys_event(ev)?
+            }
             ev => self.queue_event(ev)?,
+        }
+        if self.sys.is_some() {
+            self.sys_flush();
         }
         Ok(Some(next.t))
     }
@@ -868,7 +938,18 @@ impl Simulation {
     fn concurrency_room(&self, f: usize) -> Result<(), ThrottleReason> {
         let func = &self.fns[f];
         match func.cfg.reserved_concurrency {
-            Some(r) if func.active_on_demand + func.provisioned >= r => {
+            Some(r) if func.group.is_empty() && func.active_on_demand + func.provisioned >= r => {
+                Err(ThrottleReason::ReservedLimit)
+            }
+            // Versions share their function's reserved concurrency.
+            Some(r)
+                if func
+                    .group
+                    .iter()
+                    .map(|&k| self.fns[k].active_on_demand + self.fns[k].provisioned)
+                    .sum::<u32>()
+                    >= r =>
+            {
                 Err(ThrottleReason::ReservedLimit)
             }
             Some(_) => Ok(()),
@@ -978,6 +1059,9 @@ impl Simulation {
             if self.fns[f].ext.is_some() {
                 self.request_terminal(f, request);
             }
+            if self.sys.is_some() {
+                self.sys_end(request, false);
+            }
         }
     }
 
@@ -1044,7 +1128,8 @@ impl Simulation {
             };
             (run_us, outcome, false)
         } else {
-            self.plan(f, request, src)
+            let number = self.envs[s].number;
+            self.plan(f, request, src, number)
         };
         let init = init_us.unwrap_or(0);
         let b = self.cur_bucket;
@@ -1100,6 +1185,8 @@ impl Simulation {
             src,
             abandoned: false,
             conn,
+            call: 0,
+            call_token: 0,
         });
         if let Some(t) = self.fns[f].ext.as_ref().and_then(|e| e.client_timeout_us) {
             if src == Src::Sync && init + run_us > t {
@@ -1124,6 +1211,9 @@ impl Simulation {
             )));
         };
         let f = usize::from(self.envs[s].f);
+        if self.sys.is_some() && self.call_pending(f, &inv) {
+            return self.start_call(slot, inv);
+        }
         let now = self.now;
         let provisioned = self.envs[s].provisioned;
         let busy_start = now - inv.run_us;
@@ -1168,7 +1258,12 @@ impl Simulation {
         );
         if self.fns[f].ext.is_none() {
             match inv.outcome {
-                Outcome::Success => self.fns[f].stats.succeeded += 1,
+                Outcome::Success => {
+                    self.fns[f].stats.succeeded += 1;
+                    if self.sys.is_some() {
+                        self.sys_end(inv.request, true);
+                    }
+                }
                 Outcome::Error | Outcome::Timeout => {
                     let func = &mut self.fns[f];
                     func.stats.errors += 1;
@@ -1180,6 +1275,9 @@ impl Simulation {
                     let retry_errors = self.fns[f].cfg.client.retry_errors;
                     if !(retry_errors && self.retry(f, inv.request, inv.attempt)) {
                         self.fns[f].stats.failed += 1;
+                        if self.sys.is_some() {
+                            self.sys_end(inv.request, false);
+                        }
                     }
                 }
             }
@@ -1194,6 +1292,9 @@ impl Simulation {
                 self.fn_rows[f][b].errors += 1;
             }
             self.ext_done(f, &inv)?;
+        }
+        if self.sys.is_some() {
+            self.sys_after(f, &inv, duration_us)?;
         }
         // What the environment does next.
         if inv.outcome == Outcome::Timeout {
@@ -1312,6 +1413,9 @@ impl Simulation {
             self.lanes[env.lane as usize].reaped_us = Some(now);
         }
         let number = env.number;
+        if let Some(ext) = self.fns[f].ext.as_deref_mut() {
+            ext.env_gone(number);
+        }
         self.record(
             f,
             EventKind::Reaped {
@@ -1494,6 +1598,13 @@ impl Simulation {
             all.destination_success += st.destination_success;
             all.destination_failure += st.destination_failure;
             all.client_timeouts += st.client_timeouts;
+            all.triggered += st.triggered;
+            all.recursive_dropped += st.recursive_dropped;
+            all.cache_hits += st.cache_hits;
+            all.cache_misses += st.cache_misses;
+            all.iam_allowed += st.iam_allowed;
+            all.iam_denied += st.iam_denied;
+            all.iam_harmful_allowed += st.iam_harmful_allowed;
         }
         // The account's queue depth is the most held at once by all queues together.
         all.queue_depth_max = self
@@ -1537,6 +1648,7 @@ impl Simulation {
             row.cost_cum_usd = cum;
         }
         let function_names = self.fns.iter().map(|f| f.cfg.name.clone()).collect();
+        let (alarms, deployments, tracing) = self.sys_finish();
         Ok(Report {
             summary: total,
             functions,
@@ -1554,6 +1666,9 @@ impl Simulation {
             events: self.log,
             events_truncated: self.log_truncated,
             function_names,
+            alarms,
+            deployments,
+            tracing,
         })
     }
 }
@@ -1639,5 +1754,13 @@ fn summarise(
         destination_success: st.destination_success,
         destination_failure: st.destination_failure,
         client_timeouts: st.client_timeouts,
+        triggered: st.triggered,
+        recursive_invocations_dropped: st.recursive_dropped,
+        cache_hits: st.cache_hits,
+        cache_misses: st.cache_misses,
+        cache_hit_ratio: ratio(st.cache_hits, st.cache_hits + st.cache_misses),
+        iam_allowed: st.iam_allowed,
+        iam_denied: st.iam_denied,
+        iam_harmful_allowed: st.iam_harmful_allowed,
     }
 }

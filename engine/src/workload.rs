@@ -19,9 +19,12 @@ pub const MAX_RATE_PER_S: f64 = 100_000.0;
 pub const MAX_REPLAY_POINTS: usize = 1_000_000;
 
 /// The traffic one function receives.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Workload {
+    #[default]
+    /// No traffic of its own: only other functions invoke it (see `Function::triggers`).
+    None,
     /// Evenly spaced requests at a fixed rate.
     Constant {
         /// Requests per second.
@@ -210,6 +213,7 @@ impl Workload {
             }
         };
         match self {
+            Workload::None => Ok(()),
             Workload::Constant { rate_per_s } | Workload::Poisson { rate_per_s } => {
                 rate("rate_per_s", *rate_per_s)
             }
@@ -377,7 +381,7 @@ impl Workload {
                 let phase = 2.0 * std::f64::consts::PI * (t_s - peak_s) / period_s;
                 (mean_per_s + amplitude_per_s * libm::cos(phase)).max(0.0)
             }
-            Workload::Replay { .. } => 0.0,
+            Workload::None | Workload::Replay { .. } => 0.0,
             Workload::PerMinute { counts, .. } => {
                 let minute = (t_s / 60.0) as usize;
                 counts.get(minute).map_or(0.0, |&c| f64::from(c) / 60.0)
@@ -405,7 +409,7 @@ impl Workload {
                 amplitude_per_s,
                 ..
             } => mean_per_s + amplitude_per_s,
-            Workload::Replay { .. } => 0.0,
+            Workload::None | Workload::Replay { .. } => 0.0,
             Workload::PerMinute { counts, .. } => counts
                 .iter()
                 .copied()
@@ -441,7 +445,7 @@ impl Workload {
 
     fn is_poisson(&self) -> bool {
         match self {
-            Workload::Constant { .. } | Workload::Replay { .. } => false,
+            Workload::None | Workload::Constant { .. } | Workload::Replay { .. } => false,
             Workload::Poisson { .. } => true,
             Workload::Steps { poisson, .. }
             | Workload::Burst { poisson, .. }
@@ -458,6 +462,7 @@ impl Workload {
     /// Expected number of arrivals before `end_s` (for validation and sizing).
     pub fn expected_arrivals(&self, end_s: f64) -> f64 {
         match self {
+            Workload::None => 0.0,
             Workload::Replay { arrivals_s } => {
                 arrivals_s.iter().filter(|&&t| t < end_s).count() as f64
             }
@@ -506,6 +511,9 @@ impl Arrivals {
     }
 
     fn next_s(&mut self) -> Option<f64> {
+        if self.workload == Workload::None {
+            return None;
+        }
         if let Workload::Replay { arrivals_s } = &self.workload {
             let t = *arrivals_s.get(self.next_index)?;
             self.next_index += 1;

@@ -229,6 +229,15 @@ fn function(i: usize, d: f64) -> BoxedStrategy<Function> {
                 downstream,
                 idempotency: idempotency.map(|(enabled, ttl_s)| Idempotency { enabled, ttl_s }),
                 workload,
+                invoke: None,
+                triggers: Vec::new(),
+                recursive_loop: Default::default(),
+                versions: Vec::new(),
+                aliases: Vec::new(),
+                deployment: None,
+                environment: Default::default(),
+                cache: None,
+                iam: None,
             }
         })
         .boxed()
@@ -270,6 +279,8 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 },
                 cost: CostConfig::default(),
                 functions,
+                alarms: Vec::new(),
+                tracing: None,
             }
         })
 }

@@ -219,6 +219,15 @@ fn function(i: usize, d: f64) -> BoxedStrategy<Function> {
                 downstream: None,
                 idempotency: None,
                 workload,
+                invoke: None,
+                triggers: Vec::new(),
+                recursive_loop: Default::default(),
+                versions: Vec::new(),
+                aliases: Vec::new(),
+                deployment: None,
+                environment: Default::default(),
+                cache: None,
+                iam: None,
             }
         })
         .boxed()
@@ -298,6 +307,8 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                     account,
                     cost,
                     functions,
+                    alarms: Vec::new(),
+                    tracing: None,
                 }
             },
         )

@@ -20,6 +20,7 @@ use rand_pcg::Pcg64Mcg;
 use super::{stream, Ev, Invocation, Purpose, SimError, Simulation};
 use crate::report::{DeadLetter, DownstreamLimit, EventKind, FailReason, Outcome, QueueKind};
 use crate::scenario::{Function, InvocationType, OnLimit};
+use crate::system::CacheScope;
 use crate::time::{ms_to_us, s_to_us, us_to_ms, US_PER_S};
 
 /// Delay before Lambda's first retry of a failed asynchronous event (AWS: "about 1 minute").
@@ -245,6 +246,46 @@ pub(super) struct FnExt {
     requests_live: u64,
     asy: Option<AsyncState>,
     sqs: Option<SqsState>,
+    cache: Option<CacheState>,
+    /// What the code tries on each invocation, decided once by the role's policy.
+    iam: Vec<IamAttempt>,
+}
+
+/// A read-through cache: key to the time its value expires, in µs.
+#[derive(Debug, Clone)]
+struct CacheState {
+    scope: CacheScope,
+    keys: u32,
+    ttl_us: u64,
+    hit_ms: f64,
+    shared: HashMap<u32, u64>,
+    /// Per environment number.
+    envs: HashMap<u32, HashMap<u32, u64>>,
+}
+
+impl CacheState {
+    /// Looks `key` up in the cache environment `env` sees; a miss stores it.
+    fn lookup(&mut self, env: u32, key: u32, now: u64) -> bool {
+        let map = match self.scope {
+            CacheScope::Shared => &mut self.shared,
+            CacheScope::Environment => self.envs.entry(env).or_default(),
+        };
+        match map.get(&key) {
+            Some(&expires) if expires > now => true,
+            _ => {
+                map.insert(key, now.saturating_add(self.ttl_us));
+                false
+            }
+        }
+    }
+}
+
+/// One AWS action the code tries.
+#[derive(Debug, Clone, Copy)]
+struct IamAttempt {
+    rate: f64,
+    harmful: bool,
+    allowed: bool,
 }
 
 impl FnExt {
@@ -255,7 +296,9 @@ impl FnExt {
             && cfg.errors_during.is_empty()
             && cfg.downstream.is_none()
             && cfg.client.timeout_ms.is_none()
-            && cfg.idempotency.is_none();
+            && cfg.idempotency.is_none()
+            && cfg.cache.is_none()
+            && cfg.iam.is_none();
         if plain {
             return None;
         }
@@ -346,7 +389,36 @@ impl FnExt {
             requests_live: 0,
             asy,
             sqs,
+            cache: cfg.cache.as_ref().map(|c| CacheState {
+                scope: c.scope,
+                keys: c.keys,
+                ttl_us: s_to_us(c.ttl_s).max(1),
+                hit_ms: c.hit_ms(),
+                shared: HashMap::new(),
+                envs: HashMap::new(),
+            }),
+            iam: cfg
+                .iam
+                .as_ref()
+                .map(|iam| {
+                    iam.attempts
+                        .iter()
+                        .map(|a| IamAttempt {
+                            rate: a.rate,
+                            harmful: a.harmful,
+                            allowed: iam.policy.evaluate(&a.action, &a.resource).allowed(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         }))
+    }
+
+    /// Environment `number` is gone, and its in-memory cache with it.
+    pub(super) fn env_gone(&mut self, number: u32) {
+        if let Some(c) = self.cache.as_mut() {
+            c.envs.remove(&number);
+        }
     }
 
     /// Whether an invocation starting now fails for an `errors_during` window (the first
@@ -370,7 +442,7 @@ impl FnExt {
     }
 
     /// When the oldest request in the queue entered it.
-    fn oldest_sent_at(&mut self) -> Option<u64> {
+    pub(super) fn oldest_sent_at(&mut self) -> Option<u64> {
         while let Some(&(slot, gen)) = self.fifo.front() {
             if self.valid(slot, gen) {
                 return Some(self.msgs[slot as usize].sent_at);
@@ -447,7 +519,13 @@ impl Simulation {
     /// failure windows, the downstream's limits, and for an SQS batch one handler run per
     /// message. Returns the run time, the outcome and whether it holds a downstream connection.
     #[inline(never)]
-    pub(super) fn plan(&mut self, f: usize, request: u64, src: Src) -> (u64, Outcome, bool) {
+    pub(super) fn plan(
+        &mut self,
+        f: usize,
+        request: u64,
+        src: Src,
+        env: u32,
+    ) -> (u64, Outcome, bool) {
         let now = self.now;
         let func = &mut self.fns[f];
         let timeout_us = func.timeout_us;
@@ -461,11 +539,46 @@ impl Simulation {
         let connected = connection != Some(false);
         let slow_ms = ext.downstream.as_ref().and_then(|d| d.slow_ms);
         // One call of the handler: CPU and I/O time, then whether it fails.
+        let (mut hits, mut misses) = (0u64, 0u64);
         let mut one = |ext: &mut FnExt, stats: &mut super::FnStats, service: &mut Pcg64Mcg| {
             let cpu = func.cpu_ms.sample(service);
-            let io = io_ms.sample(service);
+            // A cache hit replaces the I/O (the call to the data source) with the hit time.
+            let io = match ext.cache.as_mut() {
+                Some(c) => {
+                    let key = service.gen_range(0..c.keys);
+                    if c.lookup(env, key, now) {
+                        stats.cache_hits += 1;
+                        hits += 1;
+                        c.hit_ms
+                    } else {
+                        stats.cache_misses += 1;
+                        misses += 1;
+                        io_ms.sample(service)
+                    }
+                }
+                None => io_ms.sample(service),
+            };
             let mut failed = error_rate > 0.0 && service.gen::<f64>() < error_rate;
             failed |= ext.outage(now);
+            // The AWS calls the code makes: a needed one the role denies fails the invocation
+            // (AccessDenied); a bug's harmful one the role allows is damage done.
+            for a in &ext.iam {
+                if a.rate < 1.0 && service.gen::<f64>() >= a.rate {
+                    continue;
+                }
+                match (a.allowed, a.harmful) {
+                    (true, harmful) => {
+                        stats.iam_allowed += 1;
+                        if harmful {
+                            stats.iam_harmful_allowed += 1;
+                        }
+                    }
+                    (false, harmful) => {
+                        stats.iam_denied += 1;
+                        failed |= !harmful;
+                    }
+                }
+            }
             let mut ms = cpu + io;
             if let Some(limit) = ext.downstream.as_mut().and_then(|d| d.call(connected, now)) {
                 match slow_ms {
@@ -513,6 +626,11 @@ impl Simulation {
                 (run_us.min(timeout_us), outcome)
             }
         };
+        if hits + misses > 0 {
+            let row = &mut self.fn_rows[f][self.cur_bucket];
+            row.cache_hits += hits;
+            row.cache_misses += misses;
+        }
         if let Some((limit, rejected)) = limited {
             self.record(
                 f,
@@ -544,11 +662,13 @@ impl Simulation {
                 if ok {
                     self.fns[f].stats.succeeded += 1;
                     self.request_terminal(f, inv.request);
+                    self.sys_end(inv.request, true);
                 } else {
                     let retry_errors = self.fns[f].cfg.client.retry_errors;
                     if !(retry_errors && self.retry(f, inv.request, inv.attempt)) {
                         self.fns[f].stats.failed += 1;
                         self.request_terminal(f, inv.request);
+                        self.sys_end(inv.request, false);
                     }
                 }
                 Ok(())
@@ -690,6 +810,7 @@ impl Simulation {
         if !self.retry(f, request, attempt) {
             self.fns[f].stats.failed += 1;
             self.request_terminal(f, request);
+            self.sys_end(request, false);
         }
     }
 
@@ -887,6 +1008,7 @@ impl Simulation {
             }
         }
         self.request_terminal(f, request);
+        self.sys_end(request, false);
         self.free_msg(f, slot);
     }
 
