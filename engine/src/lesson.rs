@@ -184,12 +184,76 @@ pub fn metric(report: &crate::Report, name: &str) -> Result<f64, String> {
     let value = match scope {
         None => report.summary.figure(field),
         Some("ledger") => report.ledger.figure(field),
+        Some("alarm") => return alarm_metric(report, name, field),
+        Some("deployment") => return deployment_metric(report, name, field),
+        Some("tracing") => {
+            let t = report
+                .tracing
+                .as_ref()
+                .ok_or_else(|| format!("metric \"{name}\": the scenario has no [tracing]"))?;
+            match field {
+                "requests" => Some(t.requests as f64),
+                "sampled" => Some(t.sampled as f64),
+                "sampled_ratio" => Some(if t.requests == 0 {
+                    0.0
+                } else {
+                    t.sampled as f64 / t.requests as f64
+                }),
+                "traces" => Some(t.traces.len() as f64),
+                _ => {
+                    return Err(format!(
+                        "metric \"{name}\": expected tracing.requests, tracing.sampled, tracing.sampled_ratio or tracing.traces"
+                    ))
+                }
+            }
+        }
         Some(f) => match report.functions.iter().find(|x| x.name == f) {
             Some(x) => x.summary.figure(field),
             None => return Err(format!("metric \"{name}\": no function called \"{f}\"")),
         },
     };
     value.ok_or_else(|| format!("metric \"{name}\": expected a summary figure such as cold_starts, throttled, duration_ms_p99 or cost_usd"))
+}
+
+/// `alarm.<name>.fired` (0 or 1), `.first_alarm_s` (the run's length if it never fired) or
+/// `.alarm_periods`.
+fn alarm_metric(report: &crate::Report, name: &str, field: &str) -> Result<f64, String> {
+    let (alarm, figure) = field.rsplit_once('.').unwrap_or((field, ""));
+    let a = report
+        .alarms
+        .iter()
+        .find(|a| a.name == alarm)
+        .ok_or_else(|| format!("metric \"{name}\": no alarm called \"{alarm}\""))?;
+    match figure {
+        "fired" => Ok(f64::from(u8::from(a.first_alarm_s.is_some()))),
+        "first_alarm_s" => Ok(a.first_alarm_s.unwrap_or(report.summary.duration_s)),
+        "alarm_periods" => Ok(a.alarm_periods as f64),
+        _ => Err(format!(
+            "metric \"{name}\": expected alarm.{alarm}.fired, .first_alarm_s or .alarm_periods"
+        )),
+    }
+}
+
+/// `deployment.<function>.rolled_back`, `.succeeded` (0 or 1) or `.ended_s` (the run's length
+/// while it has not ended).
+fn deployment_metric(report: &crate::Report, name: &str, field: &str) -> Result<f64, String> {
+    use crate::report::DeploymentStatus;
+    let (function, figure) = field.rsplit_once('.').unwrap_or((field, ""));
+    let d = report
+        .deployments
+        .iter()
+        .find(|d| d.function == function)
+        .ok_or_else(|| format!("metric \"{name}\": no deployment of \"{function}\""))?;
+    match figure {
+        "rolled_back" => Ok(f64::from(u8::from(
+            d.status == DeploymentStatus::RolledBack,
+        ))),
+        "succeeded" => Ok(f64::from(u8::from(d.status == DeploymentStatus::Succeeded))),
+        "ended_s" => Ok(d.ended_s.unwrap_or(report.summary.duration_s)),
+        _ => Err(format!(
+            "metric \"{name}\": expected deployment.{function}.rolled_back, .succeeded or .ended_s"
+        )),
+    }
 }
 
 /// The experiment's scenario with some knobs set (knob id to value).

@@ -85,7 +85,14 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
         std::fs::write(&path, report.series.to_csv()).map_err(|e| format!("{path}: {e}"))?;
     }
     if json {
-        let out = serde_json::json!({ "summary": report.summary, "ledger": report.ledger, "functions": report.functions });
+        let out = serde_json::json!({
+            "summary": report.summary,
+            "ledger": report.ledger,
+            "functions": report.functions,
+            "alarms": report.alarms,
+            "deployments": report.deployments,
+            "tracing": report.tracing,
+        });
         println!(
             "{}",
             serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?

@@ -1469,6 +1469,18 @@ impl Simulation {
     /// A batch's invocation ended: successful messages are deleted (all of them, or with
     /// partial batch responses only those that did not fail); the rest wait for their
     /// visibility timeout. The next poll happens once the environment is idle again.
+    /// The messages of SQS batch `b` of function `f`: request id and whether its processing
+    /// succeeded.
+    pub(super) fn batch_messages(&self, f: usize, b: u32) -> Vec<(u64, bool)> {
+        self.fns[f]
+            .ext
+            .as_deref()
+            .and_then(|e| e.sqs.as_ref())
+            .and_then(|q| q.batches.get(b as usize))
+            .map(|batch| batch.msgs.iter().map(|m| (m.request, m.ok)).collect())
+            .unwrap_or_default()
+    }
+
     fn sqs_done(&mut self, f: usize, b: u32, outcome: Outcome) -> Result<(), SimError> {
         let q = self.sqs(f)?;
         q.busy = q.busy.saturating_sub(1);

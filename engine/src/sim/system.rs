@@ -21,7 +21,7 @@ use crate::report::{
     AlarmReport, AlarmValue, Datapoint, DeploymentReport, DeploymentStatus, EventKind, Outcome,
     Span, SpanKind, Trace, TraceReport, Transition,
 };
-use crate::scenario::{InvocationType, Scenario};
+use crate::scenario::Scenario;
 use crate::system::{
     preset_steps, Alarm, Metric, RecursiveLoop, Statistic, Unit, VersionRef, Via, LOOP_HOPS_MAX,
 };
@@ -747,7 +747,6 @@ impl Simulation {
         inv: &Invocation,
         duration_us: u64,
     ) -> Result<(), SimError> {
-        let now = self.now;
         let Some(sys) = self.sys.as_deref_mut() else {
             return Ok(());
         };
@@ -760,91 +759,113 @@ impl Simulation {
                 a.dur_n += 1;
             }
         }
-        let meta = sys.meta.get(&inv.request).copied();
-        let mut inv_span = NONE;
-        if let Some(m) = meta.filter(|m| m.trace != NONE) {
-            let call = sys.calls.remove(&inv.request);
-            inv_span = call.map_or_else(|| sys.new_span_id(m.trace), |c| c.inv_id);
-            let span = |id, parent, kind, start, end, outcome| Span {
-                id,
-                parent,
-                function: f as u16,
-                kind,
-                start_us: start,
-                end_us: end,
-                hop: m.hop,
-                attempt: inv.attempt,
-                outcome,
-            };
-            let parent = (m.parent_span != NONE).then_some(m.parent_span);
-            if inv.src != super::Src::Sync && m.enqueued_at < inv.arrived {
-                let id = sys.new_span_id(m.trace);
-                sys.push_span(
-                    m.trace,
-                    span(
-                        id,
-                        parent,
-                        SpanKind::Queue,
-                        m.enqueued_at,
-                        inv.arrived,
-                        None,
-                    ),
-                );
+        // An SQS batch carries several messages, each with its own trace and its own requests
+        // to send; any other invocation carries one request.
+        let msgs: Vec<(u64, bool)> = match inv.src {
+            super::Src::Sqs(b) => self.batch_messages(f, b),
+            _ => vec![(inv.request, true)],
+        };
+        for (request, ok) in msgs {
+            let inv_span = self.trace_invocation(f, inv, request, ok);
+            if inv.outcome != Outcome::Success || !ok {
+                continue;
             }
-            sys.push_span(
-                m.trace,
-                span(
-                    inv_span,
-                    parent,
-                    SpanKind::Invocation,
-                    inv.arrived,
-                    now,
-                    Some(inv.outcome),
-                ),
-            );
-            if inv.cold {
-                let id = sys.new_span_id(m.trace);
-                let end = inv.arrived + inv.init_us;
-                sys.push_span(
-                    m.trace,
-                    span(id, Some(inv_span), SpanKind::Init, inv.arrived, end, None),
-                );
-            }
-            if let Some(c) = call {
-                sys.push_span(
-                    m.trace,
-                    span(
-                        c.call_id,
-                        Some(inv_span),
-                        SpanKind::Call,
-                        c.start,
-                        c.end,
-                        Some(c.outcome),
-                    ),
-                );
-            }
-        }
-        if inv.outcome != Outcome::Success {
-            return Ok(());
-        }
-        sys.ended.push(inv.request);
-        for k in 0..sys.units[f].triggers.len() {
             let Some(sys) = self.sys.as_deref_mut() else {
                 break;
             };
-            let unit = &mut sys.units[f];
-            let trig = unit.triggers[k];
-            let whole = libm::floor(trig.per_invocation);
-            let frac = trig.per_invocation - whole;
-            let extra = frac > 0.0 && unit.rng.gen::<f64>() < frac;
-            let count = whole as u32 + u32::from(extra);
-            for _ in 0..count {
-                if let Some((child, u)) = self.send(f, inv.request, trig, inv_span)? {
-                    self.queue_arrival(u, child)?;
+            sys.ended.push(request);
+            for k in 0..sys.units[f].triggers.len() {
+                let Some(sys) = self.sys.as_deref_mut() else {
+                    break;
+                };
+                let unit = &mut sys.units[f];
+                let trig = unit.triggers[k];
+                let whole = libm::floor(trig.per_invocation);
+                let frac = trig.per_invocation - whole;
+                let extra = frac > 0.0 && unit.rng.gen::<f64>() < frac;
+                let count = whole as u32 + u32::from(extra);
+                for _ in 0..count {
+                    if let Some((child, u)) = self.send(f, request, trig, inv_span)? {
+                        self.queue_arrival(u, child)?;
+                    }
                 }
             }
         }
         Ok(())
+    }
+
+    /// Adds the spans of an invocation of unit `f` to the trace of `request` (one of the
+    /// messages it processed), if it is sampled; returns its invocation span's id.
+    fn trace_invocation(&mut self, f: usize, inv: &Invocation, request: u64, ok: bool) -> u32 {
+        let now = self.now;
+        let Some(sys) = self.sys.as_deref_mut() else {
+            return NONE;
+        };
+        let Some(m) = sys.meta.get(&request).copied().filter(|m| m.trace != NONE) else {
+            return NONE;
+        };
+        let call = sys.calls.remove(&request);
+        let inv_span = call.map_or_else(|| sys.new_span_id(m.trace), |c| c.inv_id);
+        let outcome = if ok { inv.outcome } else { Outcome::Error };
+        let span = |id, parent, kind, start, end, outcome| Span {
+            id,
+            parent,
+            function: f as u16,
+            kind,
+            start_us: start,
+            end_us: end,
+            hop: m.hop,
+            attempt: inv.attempt,
+            outcome,
+        };
+        let parent = (m.parent_span != NONE).then_some(m.parent_span);
+        if inv.src != super::Src::Sync && m.enqueued_at < inv.arrived {
+            let id = sys.new_span_id(m.trace);
+            sys.push_span(
+                m.trace,
+                span(
+                    id,
+                    parent,
+                    SpanKind::Queue,
+                    m.enqueued_at,
+                    inv.arrived,
+                    None,
+                ),
+            );
+        }
+        sys.push_span(
+            m.trace,
+            span(
+                inv_span,
+                parent,
+                SpanKind::Invocation,
+                inv.arrived,
+                now,
+                Some(outcome),
+            ),
+        );
+        if inv.cold && inv.init_us > 0 {
+            let id = sys.new_span_id(m.trace);
+            let end = inv.arrived + inv.init_us;
+            sys.push_span(
+                m.trace,
+                span(id, Some(inv_span), SpanKind::Init, inv.arrived, end, None),
+            );
+        }
+        if let Some(c) = call {
+            sys.push_span(
+                m.trace,
+                span(
+                    c.call_id,
+                    Some(inv_span),
+                    SpanKind::Call,
+                    c.start,
+                    c.end,
+                    Some(c.outcome),
+                ),
+            );
+        }
+        inv_span
     }
 
     /// A deployment's step: the alias's traffic shifts (unless it already rolled back).
@@ -1081,10 +1102,4 @@ impl Simulation {
         let _ = &sys.names;
         (alarms, deploys, tracing)
     }
-}
-
-/// Whether a unit is reached by SQS or the async queue (its requests may wait in a queue).
-#[allow(dead_code)]
-fn queued(kind: InvocationType) -> bool {
-    kind != InvocationType::Sync
 }
