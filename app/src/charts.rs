@@ -1,6 +1,7 @@
 //! Charts drawn from the engine's report with plotters, against any `DrawingBackend`:
 //! the app draws them on a canvas, the tests render the same charts to SVG.
 
+mod system;
 pub mod theme;
 
 use engine::report::{EnvState, Report};
@@ -33,6 +34,16 @@ pub enum ChartKind {
     Cost,
     /// Messages waiting in the queue and in the dead-letter queue.
     Queue,
+    /// Invocations and errors per function or version.
+    Functions,
+    /// An alarm's datapoints and state, with a deployment's traffic shifts.
+    Alarm,
+    /// One sampled trace as a waterfall (not a timeline).
+    Trace,
+    /// The cache hit ratio.
+    Cache,
+    /// What the IAM role allowed and denied (not a timeline).
+    Iam,
 }
 
 impl ChartKind {
@@ -46,6 +57,11 @@ impl ChartKind {
             "throttles" => ChartKind::Throttles,
             "cost" => ChartKind::Cost,
             "queue" => ChartKind::Queue,
+            "functions" => ChartKind::Functions,
+            "alarm" => ChartKind::Alarm,
+            "trace" => ChartKind::Trace,
+            "cache" => ChartKind::Cache,
+            "iam" => ChartKind::Iam,
             _ => return None,
         })
     }
@@ -60,6 +76,11 @@ impl ChartKind {
             ChartKind::Throttles => "throttles",
             ChartKind::Cost => "cost",
             ChartKind::Queue => "queue",
+            ChartKind::Functions => "functions",
+            ChartKind::Alarm => "alarm",
+            ChartKind::Trace => "trace",
+            ChartKind::Cache => "cache",
+            ChartKind::Iam => "iam",
         }
     }
 
@@ -73,13 +94,24 @@ impl ChartKind {
             ChartKind::Throttles => "Throttled (429) and retried requests",
             ChartKind::Cost => "Cost so far",
             ChartKind::Queue => "Messages in the queue and in the dead-letter queue",
+            ChartKind::Functions => "Invocations and errors per function or version",
+            ChartKind::Alarm => "The alarm: its metric per period against the threshold",
+            ChartKind::Trace => "The slowest sampled trace: grey outline queue, amber Init, blue invocation",
+            ChartKind::Cache => "Cache hit ratio over time",
+            ChartKind::Iam => "What the role let the code do",
         }
+    }
+
+    /// Whether its horizontal axis is the run's time (a click moves the timeline there).
+    pub fn is_timeline(self) -> bool {
+        !matches!(self, ChartKind::Trace | ChartKind::Iam)
     }
 
     /// Height in CSS pixels.
     pub fn height(self) -> u32 {
         match self {
-            ChartKind::Lanes => 220,
+            ChartKind::Lanes | ChartKind::Trace => 220,
+            ChartKind::Iam => 150,
             _ => 180,
         }
     }
@@ -130,6 +162,11 @@ pub fn draw<DB: DrawingBackend>(
         ChartKind::Throttles => draw_throttles(area, report, pal),
         ChartKind::Cost => draw_cost(area, report, pal),
         ChartKind::Queue => draw_queue(area, report, pal),
+        ChartKind::Functions => system::draw_functions(area, report, pal),
+        ChartKind::Alarm => system::draw_alarm(area, report, pal),
+        ChartKind::Trace => system::draw_trace(area, report, pal),
+        ChartKind::Cache => system::draw_cache(area, report, pal),
+        ChartKind::Iam => system::draw_iam(area, report, pal),
     }
 }
 
@@ -734,6 +771,7 @@ pub fn describe(kind: ChartKind, report: &Report) -> String {
             s.queue_age_ms_max / 1000.0,
             s.dlq_depth
         ),
+        other => system::describe(other, report),
     }
 }
 
@@ -804,6 +842,11 @@ mod tests {
                 axis = draw(kind, a, &r, &s, &theme::LIGHT)?;
                 Ok(axis)
             });
+            assert!(!describe(kind, &r).is_empty());
+            if !kind.is_timeline() {
+                assert_eq!(axis.x1, axis.x0, "{name} maps no click to a time");
+                continue;
+            }
             assert!(out.contains("Time (s)"), "{name} has a labelled time axis");
             assert!(axis.x1 > axis.x0, "{name} reports its plotting area");
             let mid = axis

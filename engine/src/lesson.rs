@@ -338,8 +338,11 @@ pub struct Experiment {
 }
 
 /// The charts an experiment can show: environment lanes, environments over time, concurrency
-/// against its limits, latency percentiles, throttles and retries, cost so far, queue and DLQ.
-pub const CHARTS: [&str; 7] = [
+/// against its limits, latency percentiles, throttles and retries, cost so far, queue and DLQ,
+/// invocations and errors per function or version, alarms (with a deployment's traffic
+/// shifts), one sampled trace as a waterfall, the cache hit ratio, and what the IAM role
+/// allowed and denied.
+pub const CHARTS: [&str; 12] = [
     "lanes",
     "envs",
     "concurrency",
@@ -347,6 +350,11 @@ pub const CHARTS: [&str; 7] = [
     "throttles",
     "cost",
     "queue",
+    "functions",
+    "alarm",
+    "trace",
+    "cache",
+    "iam",
 ];
 
 fn default_charts() -> Vec<String> {

@@ -206,6 +206,11 @@ pub fn Lab(
         ChartKind::Throttles,
         ChartKind::Cost,
     ];
+    // The charts of the features the scenario uses; the memo changes only when that set does,
+    // so the charts are not rebuilt on every run.
+    let extra = Memo::new(move |_| {
+        report.with(|r| r.as_ref().map(|r| extra_charts(r)).unwrap_or_default())
+    });
     view! {
         <section class="lab">
             <h1>"The lab"</h1>
@@ -261,10 +266,30 @@ pub fn Lab(
                     {charts.into_iter().map(|kind| view! {
                         <Chart kind=kind report=report scenario=scenario cursor_s=cursor.into() on_pick=pick file_stem="lambda-lab-lab".to_string()/>
                     }).collect_view()}
+                    {move || extra.get().into_iter().map(|kind| view! {
+                        <Chart kind=kind report=report scenario=scenario cursor_s=cursor.into() on_pick=pick file_stem="lambda-lab-lab".to_string()/>
+                    }).collect_view()}
                 </div>
             </div>
         </section>
     }
+}
+
+/// The charts a report calls for beyond the usual six: queues, several functions, alarms,
+/// traces, caches, an IAM role.
+fn extra_charts(r: &Report) -> Vec<ChartKind> {
+    let s = &r.summary;
+    [
+        (s.queue_depth_max + s.dlq_depth > 0, ChartKind::Queue),
+        (r.functions.len() > 1, ChartKind::Functions),
+        (!r.alarms.is_empty(), ChartKind::Alarm),
+        (r.tracing.is_some(), ChartKind::Trace),
+        (s.cache_hits + s.cache_misses > 0, ChartKind::Cache),
+        (s.iam_allowed + s.iam_denied > 0, ChartKind::Iam),
+    ]
+    .into_iter()
+    .filter_map(|(on, kind)| on.then_some(kind))
+    .collect()
 }
 
 /// One row per function, for scenarios with several.
@@ -280,6 +305,8 @@ fn function_table(r: &Report) -> impl IntoView {
                     <td>{engine::report::group(s.requests)}</td>
                     <td>{engine::report::group(s.cold_starts)}</td>
                     <td>{engine::report::group(s.throttled)}</td>
+                    <td>{engine::report::group(s.errors)}</td>
+                    <td>{engine::report::group(s.triggered)}</td>
                     <td>{format!("{:.0} ms", s.duration_ms_p99)}</td>
                     <td>{format!("${:.4}", s.cost_usd)}</td>
                 </tr>
@@ -288,7 +315,7 @@ fn function_table(r: &Report) -> impl IntoView {
         .collect_view();
     view! {
         <table class="compare">
-            <thead><tr><th scope="col">"Function"</th><th scope="col">"Requests"</th><th scope="col">"Cold starts"</th><th scope="col">"Throttled"</th><th scope="col">"p99"</th><th scope="col">"Cost"</th></tr></thead>
+            <thead><tr><th scope="col">"Function"</th><th scope="col">"Requests"</th><th scope="col">"Cold starts"</th><th scope="col">"Throttled"</th><th scope="col">"Errors"</th><th scope="col">"Sent on"</th><th scope="col">"p99"</th><th scope="col">"Cost"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }
