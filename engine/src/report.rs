@@ -990,7 +990,38 @@ impl Report {
         } else {
             String::new()
         };
-        format!("{prefix}{}", e.kind)
+        let alarm = |a: u16| {
+            self.alarms
+                .get(usize::from(a))
+                .map_or_else(|| a.to_string(), |x| format!("\"{}\"", x.name))
+        };
+        match e.kind {
+            EventKind::AlarmChanged { alarm: a, state } => {
+                let s = match state {
+                    AlarmValue::InsufficientData => "INSUFFICIENT_DATA",
+                    AlarmValue::Ok => "OK",
+                    AlarmValue::Alarm => "ALARM",
+                };
+                format!("alarm {} goes to {s}", alarm(a))
+            }
+            EventKind::RolledBack { alarm: a } => format!(
+                "{prefix}deployment rolled back by alarm {}: the alias points to the old version",
+                alarm(a)
+            ),
+            EventKind::Triggered {
+                request,
+                child,
+                target,
+                hop,
+            } => {
+                let to = self
+                    .function_names
+                    .get(usize::from(target))
+                    .map_or("?", String::as_str);
+                format!("{prefix}request {request} sends request {child} to {to} (hop {hop})")
+            }
+            _ => format!("{prefix}{}", e.kind),
+        }
     }
 }
 
