@@ -3,5 +3,6 @@
 pub mod challenge;
 pub mod chart;
 pub mod experiment;
+pub mod flow;
 pub mod prediction;
 pub mod queues;

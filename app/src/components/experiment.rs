@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::charts::ChartKind;
 use crate::components::challenge::ChallengePanel;
 use crate::components::chart::Chart;
+use crate::components::flow::RequestFlow;
 use crate::components::prediction::Bet;
 use crate::components::queues::QueueBoxes;
 use crate::format::value_with_unit;
@@ -508,6 +509,8 @@ pub fn ExperimentPanel(
         .iter()
         .filter_map(|c| ChartKind::from_name(c))
         .collect();
+    // Requests flowing in go with the environment lanes: both show the run moment by moment.
+    let show_flow = charts.contains(&ChartKind::Lanes);
     let stem = format!("lambda-lab-{lesson_id}-{}", experiment.id);
     // Element ids and export file names.
     let ids = StoredValue::new((exp_id.clone(), stem.clone()));
@@ -530,6 +533,7 @@ pub fn ExperimentPanel(
         view! {
             <div class="side" data-side=label>
                 <div class="controls">{controls}</div>
+                {show_flow.then(|| view! { <RequestFlow report=report cursor_s=t_s.into()/> })}
                 <QueueBoxes report=report cursor_s=t_s.into()/>
                 {chart_views}
                 <p class="verdict" data-testid=format!("verdict{suffix}") aria-live="polite"
