@@ -184,9 +184,6 @@ pub struct Alias {
     /// Provisioned environments of the version the alias points to.
     #[serde(default)]
     pub provisioned_concurrency: u32,
-    /// Environment variables of this stage, shown with its configuration.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub environment: BTreeMap<String, String>,
 }
 
 /// A CodeDeploy deployment: shifts an alias to a new version in the preset's steps and rolls
@@ -350,7 +347,8 @@ pub struct Alarm {
     /// How the value is compared with the threshold.
     #[serde(default)]
     pub comparison: Comparison,
-    /// Length of one period, in seconds: 10, 20, 30 or a multiple of 60.
+    /// Length of one period, in seconds: 60 or a multiple of it (Lambda publishes its metrics
+    /// once a minute).
     #[serde(default = "sixty")]
     pub period_s: f64,
     /// Periods looked at for each evaluation.
@@ -655,13 +653,11 @@ impl Scenario {
                 ));
             }
             let whole_minutes = a.period_s >= 60.0 && a.period_s % 60.0 == 0.0;
-            if !([10.0, 20.0, 30.0].contains(&a.period_s) || whole_minutes)
-                || a.period_s > self.duration_s
-            {
+            if !whole_minutes || a.period_s > self.duration_s {
                 return Err(FieldError::new(
                     &format!("{p}.period_s"),
                     &format!(
-                        "expected 10, 20, 30 or a multiple of 60 s, at most the run's {} s, got {}",
+                        "Lambda publishes its metrics once a minute: expected 60 s or a multiple of it, at most the run's {} s, got {}",
                         self.duration_s, a.period_s
                     ),
                 ));
@@ -974,13 +970,27 @@ fn apply_set(
         .map_err(|e| FieldError::new(field, &format!("could not read the function: {e}")))?;
     for (key, value) in set {
         let kf = format!("{field}.set.{key}");
+        let parts: Vec<&str> = key.split('.').collect();
+        let (last, path) = parts.split_last().unwrap_or((&"", &[]));
         let mut v = &mut root;
-        for part in key.split('.') {
+        for part in path {
             v = v.get_mut(part).ok_or_else(|| {
                 FieldError::new(&kf, &format!("the function has no field \"{part}\""))
             })?;
         }
-        *v = value.clone();
+        // A field left out of the function (an empty table, an absent option) is added; an
+        // unknown one is refused when the version is read back.
+        match v.as_object_mut() {
+            Some(obj) => {
+                obj.insert((*last).to_string(), value.clone());
+            }
+            None => {
+                return Err(FieldError::new(
+                    &kf,
+                    &format!("\"{}\" is not a table", path.join(".")),
+                ))
+            }
+        }
     }
     let cfg: Function = serde_json::from_value(root)
         .map_err(|e| FieldError::new(&format!("{field}.set"), &e.to_string()))?;

@@ -288,6 +288,19 @@ fn a_healthy_linear_deployment_completes() {
     assert!(summary(&r, "checkout:2").requests > summary(&r, "checkout:1").requests);
 }
 
+/// CodeDeploy stops a deployment whose alarm is already in ALARM: at its first step.
+#[test]
+fn a_deployment_does_not_start_while_its_alarm_is_in_alarm() {
+    let text = include_str!("../scenarios/canary-rollback.toml")
+        .replace("function = \"checkout:2\"", "function = \"checkout\"")
+        .replace("error_rate = 0.001", "error_rate = 0.2");
+    let r = run(&text);
+    let d = &r.deployments[0];
+    assert_eq!(d.status, DeploymentStatus::RolledBack);
+    assert_eq!(d.ended_s, Some(300.0), "stopped at its first step");
+    assert_eq!(summary(&r, "checkout:2").requests, 0);
+}
+
 /// Every CodeDeploy preset by name, and their steps.
 #[test]
 fn codedeploy_presets() {
@@ -687,6 +700,8 @@ fn configurations_aws_refuses_are_refused() {
     assert!(e.contains("alarms[0].evaluation_periods"), "{e}");
     let e = refused(&alarm("period_s = 45"));
     assert!(e.contains("alarms[0].period_s"), "{e}");
+    let e = refused(&alarm("period_s = 10"));
+    assert!(e.contains("once a minute"), "{e}");
     let e = refused(&alarm("statistic = \"p99\""));
     assert!(e.contains("alarms[0].statistic"), "{e}");
     let e = refused(&format!(

@@ -70,7 +70,7 @@ fn parse_knob(k: &Knob, raw: &str, like: &Value) -> Option<Value> {
         Control::Select => k
             .options
             .iter()
-            .find(|o| value_param(&o.value) == raw)
+            .find(|o| knob_param(k, &o.value) == raw)
             .map(|o| o.value.clone()),
         Control::Slider => raw
             .parse::<f64>()
@@ -79,6 +79,30 @@ fn parse_knob(k: &Knob, raw: &str, like: &Value) -> Option<Value> {
             .map(|v| lesson::number(v, like)),
     }?;
     k.admits(&v).ok().map(|()| v)
+}
+
+/// How a knob's value is written in the URL: a select whose option is a table or a list (an
+/// IAM policy, a list of alarms) by its label as a slug, `narrow-role` rather than JSON.
+fn knob_param(k: &Knob, v: &Value) -> String {
+    if k.control == Control::Select && (v.is_array() || v.is_object()) {
+        if let Some(o) = k.options.iter().find(|o| &o.value == v) {
+            return slug(&o.label);
+        }
+    }
+    value_param(v)
+}
+
+/// `"Canary, 10% for 5 min"` as `canary-10-for-5-min`.
+fn slug(label: &str) -> String {
+    let mut out = String::new();
+    for c in label.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
 }
 
 /// How a value is written in the URL.
@@ -224,13 +248,13 @@ fn write_url(st: &UrlState<'_>) {
         .collect();
     for ((k, v), fv) in knobs.iter().zip(a).zip(file) {
         if v != fv {
-            query.push((format!("{prefix}{}", k.id), value_param(v)));
+            query.push((format!("{prefix}{}", k.id), knob_param(k, v)));
         }
     }
     if let Some(b) = b {
         query.push((format!("{prefix}ab"), "1".into()));
         for (k, v) in knobs.iter().zip(b) {
-            query.push((format!("{prefix}b.{}", k.id), value_param(v)));
+            query.push((format!("{prefix}b.{}", k.id), knob_param(k, v)));
         }
     }
     if seed != default_seed {
@@ -904,5 +928,33 @@ mod tests {
         assert_eq!(parse_knob(&k, "1000", &like), None);
         assert_eq!(parse_knob(&k, "<script>", &like), None);
         assert_eq!(parse_knob(&k, "NaN", &like), None);
+    }
+
+    #[test]
+    fn a_select_of_tables_is_written_by_its_label() {
+        let policy =
+            |a: &str| serde_json::json!([{ "effect": "Allow", "action": a, "resource": "*" }]);
+        let k = Knob {
+            control: Control::Select,
+            options: vec![
+                engine::lesson::Choice {
+                    label: "Broad: s3:* on *".into(),
+                    value: policy("s3:*"),
+                },
+                engine::lesson::Choice {
+                    label: "Narrow (read only)".into(),
+                    value: policy("s3:GetObject"),
+                },
+            ],
+            ..knob(false)
+        };
+        assert_eq!(knob_param(&k, &policy("s3:GetObject")), "narrow-read-only");
+        assert_eq!(knob_param(&k, &policy("s3:*")), "broad-s3-on");
+        let like = policy("s3:*");
+        assert_eq!(
+            parse_knob(&k, "narrow-read-only", &like),
+            Some(policy("s3:GetObject"))
+        );
+        assert_eq!(parse_knob(&k, "[]", &like), None);
     }
 }

@@ -884,6 +884,19 @@ impl Simulation {
         let Some(&(_, weight)) = dep.steps.get(step) else {
             return;
         };
+        // CodeDeploy stops a deployment whose alarm is in ALARM, whenever it is.
+        if let Some(&a) = dep
+            .alarms
+            .iter()
+            .find(|&&a| sys.alarms[a].state == AlarmValue::Alarm)
+        {
+            self.roll_back(d, a);
+            return;
+        }
+        let Some(sys) = self.sys.as_deref_mut() else {
+            return;
+        };
+        let dep = &mut sys.deploys[d];
         dep.report.status = DeploymentStatus::InProgress;
         dep.report.weights.push((us_to_s(now), weight));
         let done = weight >= 1.0;
@@ -911,6 +924,30 @@ impl Simulation {
                 percent: libm::round(weight * 100.0) as u32,
             },
         );
+    }
+
+    /// Deployment `d` rolls back because alarm `a` is in ALARM: its alias points to the old
+    /// version alone.
+    fn roll_back(&mut self, d: usize, a: usize) {
+        let now = self.now;
+        let Some(sys) = self.sys.as_deref_mut() else {
+            return;
+        };
+        let name = sys.alarms[a].cfg.name.clone();
+        let dep = &mut sys.deploys[d];
+        dep.report.status = DeploymentStatus::RolledBack;
+        dep.report.ended_s = Some(us_to_s(now));
+        dep.report.rollback_alarm = Some(name);
+        dep.report.weights.push((us_to_s(now), 0.0));
+        let (f, from, routed) = (dep.f, dep.from, dep.routed);
+        if routed {
+            if let Some(Some(r)) = sys.routes.get_mut(f) {
+                r.primary = from;
+                r.secondary = None;
+                r.weight = 0.0;
+            }
+        }
+        self.record(f, EventKind::RolledBack { alarm: a as u16 });
     }
 
     /// The end of an alarm's period: its datapoint, its state, and a rollback if it fires.
@@ -1042,26 +1079,16 @@ impl Simulation {
         }
         let next = now + period;
         let first_unit = units.first().copied().unwrap_or(0);
-        let mut rolled_back = Vec::new();
-        if changed && state == AlarmValue::Alarm {
-            let name = al.cfg.name.clone();
-            for dep in sys.deploys.iter_mut() {
-                if dep.report.status == DeploymentStatus::InProgress && dep.alarms.contains(&a) {
-                    dep.report.status = DeploymentStatus::RolledBack;
-                    dep.report.ended_s = Some(us_to_s(now));
-                    dep.report.rollback_alarm = Some(name.clone());
-                    dep.report.weights.push((us_to_s(now), 0.0));
-                    if dep.routed {
-                        if let Some(Some(r)) = sys.routes.get_mut(dep.f) {
-                            r.primary = dep.from;
-                            r.secondary = None;
-                            r.weight = 0.0;
-                        }
-                    }
-                    rolled_back.push(dep.f);
-                }
-            }
-        }
+        let to_roll_back: Vec<usize> = if state == AlarmValue::Alarm {
+            (0..sys.deploys.len())
+                .filter(|&d| {
+                    sys.deploys[d].report.status == DeploymentStatus::InProgress
+                        && sys.deploys[d].alarms.contains(&a)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         if changed {
             self.record(
                 first_unit,
@@ -1071,8 +1098,8 @@ impl Simulation {
                 },
             );
         }
-        for f in rolled_back {
-            self.record(f, EventKind::RolledBack { alarm: a as u16 });
+        for d in to_roll_back {
+            self.roll_back(d, a);
         }
         if next < self.end {
             self.schedule(next, Ev::AlarmTick { a: a as u16 });
