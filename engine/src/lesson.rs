@@ -299,7 +299,7 @@ impl Knob {
             },
             Control::Toggle if v.is_boolean() => Ok(()),
             Control::Toggle => Err(format!("{}: expected true or false, got {v}", self.id)),
-            Control::Select if self.options.iter().any(|o| &o.value == v) => Ok(()),
+            Control::Select if self.options.iter().any(|o| same_value(&o.value, v)) => Ok(()),
             Control::Select => Err(format!("{}: {v} is not one of the options", self.id)),
         }
     }
@@ -1035,12 +1035,43 @@ fn check_knob(scenario: &Scenario, knob: &Knob) -> Result<(), String> {
                 return Err("a select needs at least two options".into());
             }
             for o in &knob.options {
-                set_path(scenario, &knob.path, &o.value)
+                let set = set_path(scenario, &knob.path, &o.value)
                     .map_err(|e| format!("option \"{}\": {e}", o.label))?;
+                // The app shows the option equal to the scenario's value: each must read back
+                // as written (an IAM action written as a string reads back as a list).
+                let back = get_path(&set, &knob.path)?;
+                if !same_value(&back, &o.value) {
+                    return Err(format!(
+                        "option \"{}\" reads back from the scenario as {back}, not as written ({}); write it that way",
+                        o.label, o.value
+                    ));
+                }
+            }
+            if !knob.options.iter().any(|o| same_value(&o.value, &current)) {
+                return Err(format!(
+                    "the scenario's value {current} is none of the options, so no option would show as selected"
+                ));
             }
         }
     }
     Ok(())
+}
+
+/// Whether two values are the same setting: numbers by value (a field read back as `60.0`
+/// is the option written `60`), lists and tables element by element.
+pub fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, p)| y.get(k).is_some_and(|q| same_value(p, q)))
+        }
+        _ => a == b,
+    }
 }
 
 /// A number as the field expects it: whole if the field holds an integer.
@@ -1226,6 +1257,26 @@ max = 10
         let mut m = fixture();
         m.insert("stray/lesson.toml".into(), String::new());
         assert!(errors(&m)[0].contains("\"stray\" is not in index.toml's order"));
+
+        // A select whose options do not include the scenario's value would show the wrong one.
+        let select = "\n[[experiments.knobs]]\nid = \"arch\"\nlabel = \"Arch\"\npath = \"functions[0].arch\"\ncontrol = \"select\"\noptions = [{ label = \"Graviton\", value = \"arm64\" }, { label = \"Other\", value = \"arm64\" }]\n";
+        let mut m = fixture();
+        let lesson =
+            m["one/lesson.toml"].replace("\n[[sources]]", &format!("{select}\n[[sources]]"));
+        m.insert(
+            "one/lesson.toml".into(),
+            format!(
+                "{lesson}{}",
+                if lesson.contains("arch") { "" } else { select }
+            ),
+        );
+        let e = errors(&m);
+        assert!(
+            e.iter()
+                .any(|x| x
+                    .contains("knobs[1]: the scenario's value \"x86_64\" is none of the options")),
+            "{e:?}"
+        );
     }
 
     /// The fixture with a prediction and a challenge appended to its lesson file.

@@ -582,6 +582,33 @@ fn cache_hits_cut_latency() {
     assert!(none.summary.duration_ms_p50 > 79.0);
 }
 
+/// A hit never reaches the data source, so a cache shields a rate-limited database.
+#[test]
+fn a_cache_shields_a_rate_limited_database() {
+    let text = r#"
+        duration_s = 120
+        [[functions]]
+        name = "prices"
+        handler = { cpu_ms = 1, io_ms = 20 }
+        workload = { kind = "poisson", rate_per_s = 100 }
+        downstream = { rate_limit_per_s = 20 }
+        CACHE
+    "#;
+    let bare = run(&text.replace("CACHE", ""));
+    let cached = run(&text.replace(
+        "CACHE",
+        "cache = { scope = \"shared\", keys = 50, ttl_s = 600 }",
+    ));
+    let (b, c) = (&bare.functions[0].summary, &cached.functions[0].summary);
+    assert!(
+        b.downstream_rejections > 5_000,
+        "{}",
+        b.downstream_rejections
+    );
+    assert_eq!(c.cache_misses, 50);
+    assert!(c.downstream_rejections <= c.cache_misses);
+}
+
 // --- Least privilege -------------------------------------------------------------------------
 
 /// A broad role lets a bug's delete through; a narrow one denies it and still allows the work.

@@ -85,7 +85,7 @@ fn parse_knob(k: &Knob, raw: &str, like: &Value) -> Option<Value> {
 /// IAM policy, a list of alarms) by its label as a slug, `narrow-role` rather than JSON.
 fn knob_param(k: &Knob, v: &Value) -> String {
     if k.control == Control::Select && (v.is_array() || v.is_object()) {
-        if let Some(o) = k.options.iter().find(|o| &o.value == v) {
+        if let Some(o) = k.options.iter().find(|o| lesson::same_value(&o.value, v)) {
             return slug(&o.label);
         }
     }
@@ -850,7 +850,7 @@ fn KnobControl(
                 .collect_view();
             let selected = move || {
                 let cur = current();
-                k.get_value().options.iter().position(|o| o.value == cur).unwrap_or(0).to_string()
+                k.get_value().options.iter().position(|o| lesson::same_value(&o.value, &cur)).unwrap_or(0).to_string()
             };
             view! {
                 <div class="knob">

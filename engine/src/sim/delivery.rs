@@ -543,20 +543,20 @@ impl Simulation {
         let mut one = |ext: &mut FnExt, stats: &mut super::FnStats, service: &mut Pcg64Mcg| {
             let cpu = func.cpu_ms.sample(service);
             // A cache hit replaces the I/O (the call to the data source) with the hit time.
-            let io = match ext.cache.as_mut() {
+            let (io, hit) = match ext.cache.as_mut() {
                 Some(c) => {
                     let key = service.gen_range(0..c.keys);
                     if c.lookup(env, key, now) {
                         stats.cache_hits += 1;
                         hits += 1;
-                        c.hit_ms
+                        (c.hit_ms, true)
                     } else {
                         stats.cache_misses += 1;
                         misses += 1;
-                        io_ms.sample(service)
+                        (io_ms.sample(service), false)
                     }
                 }
-                None => io_ms.sample(service),
+                None => (io_ms.sample(service), false),
             };
             let mut failed = error_rate > 0.0 && service.gen::<f64>() < error_rate;
             failed |= ext.outage(now);
@@ -580,7 +580,13 @@ impl Simulation {
                 }
             }
             let mut ms = cpu + io;
-            if let Some(limit) = ext.downstream.as_mut().and_then(|d| d.call(connected, now)) {
+            // A cache hit never reaches the data source behind the cache.
+            let limited_call = if hit {
+                None
+            } else {
+                ext.downstream.as_mut().and_then(|d| d.call(connected, now))
+            };
+            if let Some(limit) = limited_call {
                 match slow_ms {
                     Some(extra) => {
                         ms += extra;
