@@ -224,12 +224,23 @@ fn axis_of<'a, DB: DrawingBackend + 'a>(chart: &TimeChart<'a, DB>, end_s: f64) -
 
 /// Draws the legend, presents the drawing and says where its time axis lies.
 fn finish<'a, DB: DrawingBackend + 'a>(
-    mut chart: TimeChart<'a, DB>,
+    chart: TimeChart<'a, DB>,
     area: &DrawingArea<DB, Shift>,
     end_s: f64,
     pal: &Palette,
 ) -> Result<TimeAxis, String> {
-    legend(&mut chart, pal)?;
+    finish_at(chart, area, end_s, pal, SeriesLabelPosition::UpperLeft)
+}
+
+/// `finish` with the legend elsewhere (where the lines seldom are).
+fn finish_at<'a, DB: DrawingBackend + 'a>(
+    mut chart: TimeChart<'a, DB>,
+    area: &DrawingArea<DB, Shift>,
+    end_s: f64,
+    pal: &Palette,
+    position: SeriesLabelPosition,
+) -> Result<TimeAxis, String> {
+    legend(&mut chart, pal, position)?;
     let axis = axis_of(&chart, end_s);
     area.present().map_err(err)?;
     Ok(axis)
@@ -266,10 +277,11 @@ fn steps(
 fn legend<'a, DB: DrawingBackend + 'a>(
     chart: &mut TimeChart<'a, DB>,
     pal: &Palette,
+    position: SeriesLabelPosition,
 ) -> Result<(), String> {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(position)
         .background_style(pal.bg.mix(0.85))
         .border_style(pal.grid)
         .label_font((FONT, 12).into_font().color(&pal.text))

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::theme::Palette;
-use super::{err, finish, limit_line, line, plain, time_chart, TimeAxis, FONT};
+use super::{err, finish, finish_at, limit_line, line, plain, time_chart, TimeAxis, FONT};
 
 /// Most functions or versions drawn as their own line.
 const MAX_LINES: usize = 4;
@@ -34,11 +34,16 @@ pub fn draw_functions<DB: DrawingBackend>(
     let by = &report.series.by_function;
     let units = busy_units(report);
     let rate = |v: u64| v as f64 / bs;
+    // Head room above the lines for the legend: two rows per function with errors.
+    let entries = units
+        .iter()
+        .map(|&k| 1 + usize::from(by[k].iter().any(|b| b.errors > 0)))
+        .sum::<usize>();
     let y_max = units
         .iter()
         .flat_map(|&k| by[k].iter().map(|b| rate(b.invocations)))
         .fold(1.0, f64::max)
-        * 1.2;
+        * (1.1 + 0.12 * entries as f64);
     let mut chart = time_chart(area, report, pal, y_max, "Per second", &plain)?;
     let shades = [pal.busy, pal.text, pal.idle, pal.money];
     let half = bs / 2.0;
@@ -229,11 +234,10 @@ pub fn draw_trace<DB: DrawingBackend>(
                 SpanKind::Invocation => "",
                 SpanKind::Call => "call",
             };
-            let indent = "  ".repeat(s.hop.min(6) as usize);
             if what.is_empty() {
-                format!("{indent}{}", name(s.function))
+                name(s.function).to_string()
             } else {
-                format!("{indent}{} {what}", name(s.function))
+                format!("{} {what}", name(s.function))
             }
         })
         .collect();
@@ -288,14 +292,23 @@ pub fn draw_trace<DB: DrawingBackend>(
         chart
             .draw_series(std::iter::once(Rectangle::new(rect, style)))
             .map_err(err)?;
+        // The duration beside the bar, or inside its end when the bar reaches the right edge.
+        let inside = b > end_ms * 0.8;
+        let (x, anchor, colour) = match (inside, s.kind) {
+            (true, SpanKind::Invocation | SpanKind::Init) => {
+                (b - end_ms * 0.005, HPos::Right, pal.bg)
+            }
+            (true, _) => (b - end_ms * 0.005, HPos::Right, pal.muted),
+            (false, _) => (b + end_ms * 0.005, HPos::Left, pal.muted),
+        };
         chart
             .draw_series(std::iter::once(Text::new(
                 format!("{} ms", plain(&(b - a))),
-                (b + end_ms * 0.005, y + 0.5),
+                (x, y + 0.5),
                 (FONT, 11)
                     .into_font()
-                    .color(&pal.muted)
-                    .pos(Pos::new(HPos::Left, VPos::Center)),
+                    .color(&colour)
+                    .pos(Pos::new(anchor, VPos::Center)),
             )))
             .map_err(err)?;
     }
@@ -343,7 +356,14 @@ pub fn draw_cache<DB: DrawingBackend>(
         .map_err(err)?
         .label("cold starts (a new environment, an empty cache)")
         .legend(|(x, y)| TriangleMarker::new((x + 8, y), 5, pal.init.filled()));
-    finish(chart, area, report.summary.duration_s, pal)
+    // The ratio runs high most of the time: the legend goes low, on the right.
+    finish_at(
+        chart,
+        area,
+        report.summary.duration_s,
+        pal,
+        SeriesLabelPosition::LowerRight,
+    )
 }
 
 /// What the role let the code do: actions allowed, denied, and harmful ones allowed.
