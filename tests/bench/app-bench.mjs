@@ -55,29 +55,51 @@ try {
       const id = await exp.getAttribute('data-experiment');
       const slider = exp.locator('.controls input[type=range]').first();
       if ((await slider.count()) === 0) continue;
-      // Each move: set the slider, fire `input`, and wait until the verdict changed and every
-      // effect (the canvas redraws) has run; no frame wait is included.
+      // Each move: set the slider to a new position, fire `input`, and wait until the page shows
+      // a new run (`data-run`) and every effect (the canvas redraws) has run; no frame wait is
+      // included. A position the slider snaps back to its previous value is skipped: it runs
+      // nothing.
       const times = await slider.evaluate(async (input, moves) => {
+        // Yield to the event loop without setTimeout's 4 ms clamp on nested timers, so the
+        // wait adds nothing measurable: a message on a channel is a task of its own.
+        const yieldNow = () => new Promise((r) => {
+          const c = new MessageChannel();
+          c.port1.onmessage = () => r();
+          c.port2.postMessage(0);
+        });
         const verdict = input.closest('section.experiment').querySelector('[data-testid="verdict"]');
         const out = [];
         const min = Number(input.min);
         const max = Number(input.max);
         for (let i = 0; i < moves; i++) {
           const target = min + ((i * 7919) % 97) / 96 * (max - min);
-          const before = verdict.getAttribute('data-summary');
-          const t0 = performance.now();
+          const before = verdict.getAttribute('data-run');
+          const was = input.value;
           input.value = String(target);
+          if (input.value === was) continue;
+          const t0 = performance.now();
           input.dispatchEvent(new Event('input', { bubbles: true }));
-          for (let k = 0; k < 50 && verdict.getAttribute('data-summary') === before; k++) {
-            await new Promise((r) => setTimeout(r, 0));
+          let k = 0;
+          for (; k < 2000 && verdict.getAttribute('data-run') === before; k++) {
+            await yieldNow();
           }
-          await new Promise((r) => setTimeout(r, 0));
-          out.push(performance.now() - t0);
+          await yieldNow();
+          const section = input.closest('section.experiment');
+          const draw = [...section.querySelectorAll('canvas[data-draw-ms]')].reduce((a, c) => a + Number(c.getAttribute('data-draw-ms')), 0);
+          if (k < 2000) out.push([performance.now() - t0, Number(verdict.getAttribute('data-engine-ms')), draw]);
         }
         return out;
       }, MOVES);
-      times.sort((a, b) => a - b);
-      rows.push({ experiment: `${href.replace('#/lesson/', '')}/${id}`, median_ms: quantile(times, 0.5), p95_ms: quantile(times, 0.95) });
+      const total = times.map((x) => x[0]).sort((a, b) => a - b);
+      const engine = times.map((x) => x[1]).sort((a, b) => a - b);
+      const draw = times.map((x) => x[2]).sort((a, b) => a - b);
+      rows.push({
+        experiment: `${href.replace('#/lesson/', '')}/${id}`,
+        median_ms: quantile(total, 0.5),
+        p95_ms: quantile(total, 0.95),
+        engine_ms: quantile(engine, 0.5),
+        draw_ms: quantile(draw, 0.5),
+      });
     }
   }
 
@@ -89,9 +111,9 @@ try {
 
   const size = distSize(distDir);
   console.log('\nRe-run + redraw after a slider move (ms):');
-  console.log('experiment'.padEnd(44), 'median'.padStart(8), 'p95'.padStart(8));
+  console.log('experiment'.padEnd(44), 'median'.padStart(8), 'p95'.padStart(8), 'engine (median)'.padStart(16), 'charts (median)'.padStart(16));
   for (const r of rows) {
-    console.log(r.experiment.padEnd(44), r.median_ms.toFixed(1).padStart(8), r.p95_ms.toFixed(1).padStart(8));
+    console.log(r.experiment.padEnd(44), r.median_ms.toFixed(1).padStart(8), r.p95_ms.toFixed(1).padStart(8), r.engine_ms.toFixed(1).padStart(16), r.draw_ms.toFixed(1).padStart(16));
   }
   const worst = Math.max(...rows.map((r) => r.p95_ms));
   console.log(`\nworst p95: ${worst.toFixed(1)} ms (target 16 ms)`);

@@ -132,7 +132,7 @@ test('A/B runs a second configuration on the same workload and shows both', asyn
   }, 'B with a longer handler differs from A');
   assert.equal(bSum.requests, a.requests, 'both sides see the same seeded workload');
   assert.ok(bSum.duration_ms_p50 > a.duration_ms_p50);
-  assert.match(page.url(), /main\.ab=1/, 'the comparison is in the URL');
+  await waitFor(async () => /main\.ab=1/.test(page.url()), 'the comparison is in the URL');
   assertClean();
 });
 

@@ -5,6 +5,7 @@ use engine::{Report, Scenario};
 use leptos::prelude::*;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::charts::{self, theme, ChartKind, TimeAxis};
@@ -63,22 +64,61 @@ pub fn Chart(
     let (axis, set_axis) = signal(TimeAxis::default());
     let theme = use_context::<ThemeCtx>();
     let height = kind.height();
+    // The canvas's width, read once when it is mounted and then kept by a ResizeObserver:
+    // reading it on every redraw would force the browser to lay the whole page out again
+    // after each run's DOM changes.
+    let (width, set_width) = signal(0u32);
+    Effect::new(move |_| {
+        let Some(el) = canvas.get() else { return };
+        set_width.set(el.client_width().max(280) as u32);
+        let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let w = entries
+                .get(0)
+                .dyn_into::<web_sys::ResizeObserverEntry>()
+                .map(|e| e.content_rect().width())
+                .unwrap_or(0.0);
+            if w >= 1.0 {
+                set_width.try_set((w as u32).max(280));
+            }
+        });
+        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+            observer.observe(&el);
+            let held = send_wrapper::SendWrapper::new((observer, on_resize));
+            on_cleanup(move || held.take().0.disconnect());
+        }
+    });
     Effect::new(move |_| {
         let dark = theme.is_some_and(|t| t.dark.get());
+        let width = width.get();
         let Some(report) = report.get() else { return };
         let Some(scenario) = scenario.get() else {
             return;
         };
         let Some(el) = canvas.get() else { return };
-        let width = el.client_width().max(280) as u32;
-        el.set_width(width);
-        el.set_height(height);
+        if width == 0 {
+            return;
+        }
+        // Setting a canvas's size clears it and changes the layout: only when it changed (the
+        // drawing paints its own background).
+        if el.width() != width {
+            el.set_width(width);
+        }
+        if el.height() != height {
+            el.set_height(height);
+        }
         let Some(backend) = CanvasBackend::with_canvas_object(el) else {
             set_error.set(Some("This browser cannot draw on a canvas.".into()));
             return;
         };
         let area = backend.into_drawing_area();
-        match charts::draw(kind, &area, &report, &scenario, theme::palette(dark)) {
+        let perf = web_sys::window().and_then(|w| w.performance());
+        let t0 = perf.as_ref().map_or(0.0, |p| p.now());
+        let drawn = charts::draw(kind, &area, &report, &scenario, theme::palette(dark));
+        // How long the drawing took, for the benchmark.
+        if let (Some(p), Some(el)) = (perf, canvas.get_untracked()) {
+            let _ = el.set_attribute("data-draw-ms", &format!("{:.2}", p.now() - t0));
+        }
+        match drawn {
             Ok(a) => {
                 set_axis.set(a);
                 set_error.set(None);

@@ -330,10 +330,21 @@ pub fn ExperimentPanel(
             seed.get(),
         )
     });
+    // How long the engine took for the last run, in ms (shown as `data-engine-ms` for the
+    // benchmark, which times the run and the redraw together).
+    let engine_ms = StoredValue::new(0.0f64);
+    let now_ms = || {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map_or(0.0, |p| p.now())
+    };
     let outcome_a = Memo::new(move |_| {
-        scenario_a
-            .get()
-            .and_then(|s| engine::run(&s).map(Shared::new).map_err(|e| e.to_string()))
+        scenario_a.get().and_then(|s| {
+            let t0 = now_ms();
+            let r = engine::run(&s).map(Shared::new).map_err(|e| e.to_string());
+            engine_ms.set_value(now_ms() - t0);
+            r
+        })
     });
     let scenario_b = Memo::new(move |_| {
         values_b
@@ -352,22 +363,51 @@ pub fn ExperimentPanel(
     let scen_a = Signal::derive(move || scenario_a.get().ok());
     let scen_b = Signal::derive(move || scenario_b.get().and_then(Result::ok));
 
-    // The URL follows the state.
+    // The URL follows the state; `url_written` counts the writes, for what reads the URL back.
+    let (url_written, set_url_written) = signal(0u32);
     {
         let exp_id = exp_id.clone();
+        // Written a moment after the last change, not on every slider step or playback frame:
+        // the browser's history API is slow enough to show in a re-run's time.
+        let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+        let exp_id = StoredValue::new(exp_id);
         Effect::new(move |_| {
             let (a, b, s, t) = (values_a.get(), values_b.get(), seed.get(), t_s.get());
-            let (knobs, file) = (knobs.get_value(), file_values.get_value());
-            write_url(&UrlState {
-                exp_id: &exp_id,
-                knobs: &knobs,
-                file: &file,
-                a: &a,
-                b: b.as_deref(),
-                seed: s,
-                default_seed,
-                t_s: t,
-            });
+            if let Some(h) = pending.get_value() {
+                h.clear();
+            }
+            // The panel may be gone by the time this runs (another page, another scene):
+            // then nothing is written.
+            let write = move || {
+                let (Some(knobs), Some(file), Some(exp_id)) = (
+                    knobs.try_get_value(),
+                    file_values.try_get_value(),
+                    exp_id.try_get_value(),
+                ) else {
+                    return;
+                };
+                write_url(&UrlState {
+                    exp_id: &exp_id,
+                    knobs: &knobs,
+                    file: &file,
+                    a: &a,
+                    b: b.as_deref(),
+                    seed: s,
+                    default_seed,
+                    t_s: t,
+                });
+                set_url_written.try_update(|n| *n = n.wrapping_add(1));
+            };
+            let handle = leptos::leptos_dom::helpers::set_timeout_with_handle(
+                write,
+                std::time::Duration::from_millis(150),
+            );
+            pending.set_value(handle.ok());
+        });
+        on_cleanup(move || {
+            if let Some(Some(h)) = pending.try_get_value() {
+                h.clear();
+            }
         });
     }
 
@@ -561,6 +601,8 @@ pub fn ExperimentPanel(
                 <QueueBoxes report=report cursor_s=t_s.into()/>
                 {chart_views}
                 <p class="verdict" data-testid=format!("verdict{suffix}") aria-live="polite"
+                    data-run=move || report.with(|r| r.as_ref().map(|r| r.serial().to_string()))
+                    data-engine-ms=move || report.with(|r| r.as_ref().map(|_| format!("{:.2}", engine_ms.get_value())))
                     data-summary=move || report.with(|r| r.as_ref().map(|r| serde_json::to_string(&r.summary).unwrap_or_default()))>
                     {move || match (report.get(), err.get()) {
                         (Some(r), _) => r.summary.verdict(),
@@ -581,8 +623,8 @@ pub fn ExperimentPanel(
     let embed_code = {
         let (lesson, exp, title) = (lesson_id.clone(), exp_id.clone(), experiment.title.clone());
         move || {
-            // Re-read when the state changes, so the snippet carries it.
-            let _ = (values_a.get(), seed.get());
+            // Re-read when the URL was written, so the snippet carries the state.
+            let _ = url_written.get();
             let href = web_sys::window()
                 .and_then(|w| w.location().href().ok())
                 .unwrap_or_default();
