@@ -11,13 +11,12 @@
 //! requests that can be delivered more than once, only until they reach a terminal state and no
 //! delivery of them is running.
 
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
 
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
-use super::{stream, Ev, Invocation, Purpose, SimError, Simulation};
+use super::{stream, Ev, IdMap, Invocation, Purpose, SimError, Simulation};
 use crate::report::{DeadLetter, DownstreamLimit, EventKind, FailReason, Outcome, QueueKind};
 use crate::scenario::{Function, InvocationType, OnLimit};
 use crate::system::CacheScope;
@@ -195,29 +194,7 @@ struct Track {
     stored_at: Option<u64>,
 }
 
-/// Hashes a request id by Fibonacci multiplication: ids are consecutive integers, so this
-/// spreads them well, costs one multiply, and (unlike std's default) has no per-process random
-/// keys. The map is never iterated for output, so its order cannot leak into a report.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, id: u64) {
-        self.0 = (self.0 ^ id).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-type TrackMap = HashMap<u64, Track, BuildHasherDefault<IdHasher>>;
+type TrackMap = IdMap<u64, Track>;
 
 /// The queues, failure windows, downstream and idempotency state of one function.
 pub(super) struct FnExt {
@@ -258,9 +235,9 @@ struct CacheState {
     keys: u32,
     ttl_us: u64,
     hit_ms: f64,
-    shared: HashMap<u32, u64>,
+    shared: IdMap<u32, u64>,
     /// Per environment number.
-    envs: HashMap<u32, HashMap<u32, u64>>,
+    envs: IdMap<u32, IdMap<u32, u64>>,
 }
 
 impl CacheState {
@@ -394,8 +371,8 @@ impl FnExt {
                 keys: c.keys,
                 ttl_us: s_to_us(c.ttl_s).max(1),
                 hit_ms: c.hit_ms(),
-                shared: HashMap::new(),
-                envs: HashMap::new(),
+                shared: IdMap::default(),
+                envs: IdMap::default(),
             }),
             iam: cfg
                 .iam

@@ -10,13 +10,13 @@
 //! Per-request data (the hop count and the trace a request belongs to) is kept only for
 //! requests sent by triggers and for sampled ones, and dropped when the request ends.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use hdrhistogram::Histogram;
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
-use super::{new_hist, stream, Ev, Invocation, Purpose, SimError, Simulation};
+use super::{new_hist, stream, Ev, IdMap, Invocation, Purpose, SimError, Simulation};
 use crate::report::{
     AlarmReport, AlarmValue, Datapoint, DeploymentReport, DeploymentStatus, EventKind, Outcome,
     Span, SpanKind, Trace, TraceReport, Transition,
@@ -165,11 +165,11 @@ pub(super) struct Sys {
     /// Units watched by a Duration alarm.
     duration_watch: Vec<bool>,
     tracing: Option<TraceState>,
-    meta: HashMap<u64, Meta>,
-    waiting: HashMap<u64, Wait>,
-    calls: HashMap<u64, CallSpan>,
+    meta: IdMap<u64, Meta>,
+    waiting: IdMap<u64, Wait>,
+    calls: IdMap<u64, CallSpan>,
     /// The callee each waiting caller's token waits for.
-    by_token: HashMap<u32, u64>,
+    by_token: IdMap<u32, u64>,
     /// Requests that ended during the current event.
     ended: Vec<u64>,
     next_token: u32,
@@ -382,10 +382,10 @@ impl Sys {
             alarms,
             duration_watch,
             tracing,
-            meta: HashMap::new(),
-            waiting: HashMap::new(),
-            calls: HashMap::new(),
-            by_token: HashMap::new(),
+            meta: IdMap::default(),
+            waiting: IdMap::default(),
+            calls: IdMap::default(),
+            by_token: IdMap::default(),
             ended: Vec::new(),
             next_token: 0,
             names: units.iter().map(|u| u.cfg.name.clone()).collect(),
