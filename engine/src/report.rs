@@ -168,6 +168,8 @@ pub enum SpanKind {
     Invocation,
     /// A synchronous call to another function, waited for.
     Call,
+    /// The handler's I/O: its calls to a data source (a database, an API).
+    Downstream,
 }
 
 /// A segment or subsegment of a trace.

@@ -272,6 +272,10 @@ struct Invocation {
     call: u8,
     /// Identifies the wait (a stale `Resume` carries another).
     call_token: u32,
+    /// The handler's own time, before any call it waits for, in µs.
+    own_us: u64,
+    /// Of it, the I/O (calls to the data source), in µs; kept only when tracing.
+    io_us: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -528,6 +532,8 @@ pub struct Simulation {
     bucket_age_max_us: u64,
     /// Triggers, aliases, deployments, alarms and tracing; `None` when the scenario uses none.
     sys: Option<Box<Sys>>,
+    /// Traces are kept: invocations remember their I/O time.
+    trace_io: bool,
 }
 
 fn new_hist(sigfig: u8) -> Result<Histogram<u64>, SimError> {
@@ -648,6 +654,7 @@ impl Simulation {
             dlq_total: 0,
             bucket_age_max_us: 0,
             sys: Sys::new(scenario, &units)?,
+            trace_io: scenario.tracing.is_some(),
             fns,
             scenario: scenario.clone(),
         };
@@ -1149,9 +1156,12 @@ impl Simulation {
             self.segment(slot, idle_since, now, EnvState::Idle);
         }
         let func = &mut self.fns[f];
-        let (run_us, outcome, conn) = if func.ext.is_none() {
-            let handler_ms = func.cpu_ms.sample(&mut func.service)
-                + func.cfg.handler.io_ms.sample(&mut func.service);
+        let (run_us, outcome, conn, io_us) = if func.ext.is_none() {
+            let cpu_ms = func.cpu_ms.sample(&mut func.service);
+            let io_ms = func.cfg.handler.io_ms.sample(&mut func.service);
+            let handler_ms = cpu_ms + io_ms;
+            // Kept only for traces: a conversion less on the hot path otherwise.
+            let io_us = if self.trace_io { ms_to_us(io_ms) } else { 0 };
             let failed =
                 func.cfg.error_rate > 0.0 && func.service.gen::<f64>() < func.cfg.error_rate;
             let mut run_us = ms_to_us(handler_ms);
@@ -1163,7 +1173,7 @@ impl Simulation {
             } else {
                 Outcome::Success
             };
-            (run_us, outcome, false)
+            (run_us, outcome, false, io_us)
         } else {
             let number = self.envs[s].number;
             self.plan(f, request, src, number)
@@ -1224,6 +1234,8 @@ impl Simulation {
             conn,
             call: 0,
             call_token: 0,
+            own_us: run_us,
+            io_us,
         });
         if let Some(t) = self.fns[f].ext.as_ref().and_then(|e| e.client_timeout_us) {
             if src == Src::Sync && init + run_us > t {

@@ -486,7 +486,10 @@ fn traces_of_four_functions_and_a_queue() {
                     (SpanKind::Call, SpanKind::Invocation) => {
                         assert_eq!((parent.start_us, parent.end_us), (s.start_us, s.end_us))
                     }
-                    (SpanKind::Invocation, SpanKind::Call | SpanKind::Init) => {
+                    (
+                        SpanKind::Invocation,
+                        SpanKind::Call | SpanKind::Init | SpanKind::Downstream,
+                    ) => {
                         assert!(s.start_us >= parent.start_us && s.end_us <= parent.end_us)
                     }
                     // A queued hop: sent when its sender ended, then waited, then ran.

@@ -182,7 +182,8 @@ pub fn draw_alarm<DB: DrawingBackend>(
 }
 
 /// The slowest sampled trace as a waterfall: one row per span, in ms from its start; queue
-/// waits outlined grey, Init amber, invocations blue, calls outlined purple-free muted.
+/// waits outlined grey, Init amber, invocations blue (red when they failed), the handler's I/O
+/// light blue, calls to another function outlined.
 pub fn draw_trace<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     report: &Report,
@@ -233,6 +234,7 @@ pub fn draw_trace<DB: DrawingBackend>(
                 SpanKind::Invocation if s.attempt > 0 => "retry",
                 SpanKind::Invocation => "",
                 SpanKind::Call => "call",
+                SpanKind::Downstream => "I/O",
             };
             if what.is_empty() {
                 name(s.function).to_string()
@@ -288,6 +290,8 @@ pub fn draw_trace<DB: DrawingBackend>(
             SpanKind::Invocation if failed => pal.throttle.filled(),
             SpanKind::Invocation => pal.busy.filled(),
             SpanKind::Call => pal.text.stroke_width(1),
+            // The handler's calls to its data source: part of its busy time, lighter.
+            SpanKind::Downstream => pal.busy.mix(0.45).filled(),
         };
         chart
             .draw_series(std::iter::once(Rectangle::new(rect, style)))

@@ -502,14 +502,14 @@ impl Simulation {
         request: u64,
         src: Src,
         env: u32,
-    ) -> (u64, Outcome, bool) {
+    ) -> (u64, Outcome, bool, u64) {
         let now = self.now;
         let func = &mut self.fns[f];
         let timeout_us = func.timeout_us;
         let error_rate = func.cfg.error_rate;
         let io_ms = &func.cfg.handler.io_ms;
         let Some(ext) = func.ext.as_deref_mut() else {
-            return (0, Outcome::Error, false);
+            return (0, Outcome::Error, false, 0);
         };
         let mut limited: Option<(DownstreamLimit, bool)> = None;
         let connection = ext.downstream.as_mut().and_then(|d| d.take_connection());
@@ -517,6 +517,8 @@ impl Simulation {
         let slow_ms = ext.downstream.as_ref().and_then(|d| d.slow_ms);
         // One call of the handler: CPU and I/O time, then whether it fails.
         let (mut hits, mut misses) = (0u64, 0u64);
+        // The I/O part of the handler time (the calls to the data source), for traces.
+        let mut io_total_ms = 0.0;
         let mut one = |ext: &mut FnExt, stats: &mut super::FnStats, service: &mut Pcg64Mcg| {
             let cpu = func.cpu_ms.sample(service);
             // A cache hit replaces the I/O (the call to the data source) with the hit time.
@@ -557,6 +559,7 @@ impl Simulation {
                 }
             }
             let mut ms = cpu + io;
+            io_total_ms += io;
             // A cache hit never reaches the data source behind the cache.
             let limited_call = if hit {
                 None
@@ -573,6 +576,7 @@ impl Simulation {
                         // Rejected at once: the I/O wait never happens.
                         failed = true;
                         ms = cpu;
+                        io_total_ms -= io;
                         stats.downstream_rejections += 1;
                     }
                 }
@@ -583,7 +587,7 @@ impl Simulation {
         let (run_us, outcome) = match src {
             Src::Sqs(b) => {
                 let Some(q) = ext.sqs.as_mut() else {
-                    return (0, Outcome::Error, false);
+                    return (0, Outcome::Error, false, 0);
                 };
                 let report = q.report_failures;
                 let mut msgs = std::mem::take(&mut q.batches[b as usize].msgs);
@@ -624,7 +628,12 @@ impl Simulation {
                 },
             );
         }
-        (run_us, outcome, connection == Some(true))
+        (
+            run_us,
+            outcome,
+            connection == Some(true),
+            ms_to_us(io_total_ms.max(0.0)),
+        )
     }
 
     /// Handles the end of an invocation of a function with extensions (its errors are counted).

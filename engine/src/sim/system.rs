@@ -844,6 +844,23 @@ impl Simulation {
                 Some(outcome),
             ),
         );
+        // The handler's I/O: its calls to the data source, after its CPU work.
+        let handler_end = (inv.arrived + inv.init_us + inv.own_us).min(now);
+        let io = inv.io_us.min(inv.own_us);
+        if io > 0 {
+            let id = sys.new_span_id(m.trace);
+            sys.push_span(
+                m.trace,
+                span(
+                    id,
+                    Some(inv_span),
+                    SpanKind::Downstream,
+                    handler_end.saturating_sub(io),
+                    handler_end,
+                    None,
+                ),
+            );
+        }
         if inv.cold && inv.init_us > 0 {
             let id = sys.new_span_id(m.trace);
             let end = inv.arrived + inv.init_us;
