@@ -1481,6 +1481,9 @@ impl Simulation {
         self.advance(end.saturating_sub(1));
         self.now = end;
         self.close_bucket();
+        if self.sys.is_some() {
+            self.sys_final_ticks();
+        }
         // Environments alive at the end.
         let mut in_flight_requests = 0u64;
         for slot in 0..self.envs.len() {

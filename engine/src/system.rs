@@ -277,6 +277,9 @@ pub enum Metric {
     DlqDepth,
     /// Invocations stopped by recursive-loop detection.
     RecursiveInvocationsDropped,
+    /// What the period cost, in US dollars (requests, duration and provisioned concurrency,
+    /// before the free tier), as a budget alarm would watch it.
+    Cost,
 }
 
 /// How the datapoints of a period are combined.

@@ -430,6 +430,42 @@ fn alarms_on_duration_error_rate_and_throttles() {
     assert_eq!(by("throttles").first_alarm_s, Some(60.0));
 }
 
+/// A budget alarm: the cost of each period, from the same prices as the bill.
+#[test]
+fn a_cost_alarm_sees_each_periods_bill() {
+    let r = run(r#"
+        duration_s = 300
+        cost = { free_tier = false }
+        [[alarms]]
+        name = "budget"
+        function = "api"
+        metric = "Cost"
+        threshold = 0.001
+        period_s = 60
+        [[functions]]
+        name = "api"
+        memory_mb = 1024
+        handler.io_ms = 100
+        workload = { kind = "constant", rate_per_s = 10 }
+    "#);
+    let a = &r.alarms[0];
+    assert_eq!(a.unit, "USD");
+    // 600 requests a minute, each $0.20 per million plus 0.1 GB-s at $0.0000166667.
+    let per_minute = 600.0 * (0.2e-6 + 0.1 * 0.000_016_666_7);
+    let v = a.datapoints[2].value.unwrap();
+    assert!(
+        (v - per_minute).abs() < 0.02 * per_minute,
+        "{v} vs {per_minute}"
+    );
+    assert_eq!(a.first_alarm_s, Some(60.0));
+    let total: f64 = a.datapoints.iter().filter_map(|d| d.value).sum();
+    assert!(
+        (total - r.summary.cost_usd).abs() < 0.02 * r.summary.cost_usd,
+        "{total} vs {}",
+        r.summary.cost_usd
+    );
+}
+
 // --- Tracing (xray-console-sampling.html) ---------------------------------------------------
 
 /// The default rule: the first request each second, then 5% of the rest.

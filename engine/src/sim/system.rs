@@ -97,6 +97,8 @@ struct Counters {
     spillover: u64,
     dead_lettered: u64,
     loops: u64,
+    /// On-demand cost so far (requests and duration), in US dollars.
+    cost_usd: f64,
 }
 
 #[derive(Debug)]
@@ -432,6 +434,7 @@ fn unit_of_metric(m: Metric) -> &'static str {
         Metric::Duration => "ms",
         Metric::ErrorRate => "%",
         Metric::ApproximateAgeOfOldestMessage => "s",
+        Metric::Cost => "USD",
         _ => "count",
     }
 }
@@ -977,6 +980,7 @@ impl Simulation {
         let period = al.period_us;
         let mut c = Counters::default();
         let mut level_max = 0u64;
+        let mut level_cost = 0.0f64;
         let mut age_max_us = 0u64;
         let b0 = self.bucket_of(now.saturating_sub(period));
         let b1 = self.bucket_of(now.saturating_sub(1));
@@ -991,6 +995,17 @@ impl Simulation {
             c.spillover += st.spillover;
             c.dead_lettered += st.dead_lettered;
             c.loops += st.recursive_dropped;
+            let func = &self.fns[u];
+            let p = self.prices.for_arch(func.cfg.arch);
+            let u_ = &func.usage;
+            c.cost_usd += u_.requests as f64 * p.request_usd
+                + crate::cost::mb_ms_to_gb_s(u_.mb_ms) * p.gb_s_usd
+                + crate::cost::mb_ms_to_gb_s(u_.provisioned_exec_mb_ms)
+                    * p.provisioned_execution_gb_s_usd;
+            // Provisioned environments are billed for the period whether used or not.
+            level_cost += f64::from(func.provisioned) * f64::from(func.cfg.memory_mb) / 1024.0
+                * (period as f64 / US_PER_S as f64)
+                * p.provisioned_gb_s_usd;
             let rows = &self.fn_rows[u][b0..=b1.max(b0)];
             level_max += match metric {
                 Metric::ConcurrentExecutions => {
@@ -1029,6 +1044,7 @@ impl Simulation {
                 Some(d(c.spillover, last.spillover))
             }
             Metric::RecursiveInvocationsDropped => Some(d(c.loops, last.loops)),
+            Metric::Cost => Some(c.cost_usd - last.cost_usd + level_cost),
             Metric::ErrorRate => {
                 (invocations > 0.0).then(|| 100.0 * d(c.errors, last.errors) / invocations)
             }
@@ -1120,6 +1136,29 @@ impl Simulation {
         }
         if next < self.end {
             self.schedule(next, Ev::AlarmTick { a: a as u16 });
+        }
+    }
+
+    /// Evaluates the alarms whose last period ends with the run (events at the end itself are
+    /// not processed, so its tick would be lost).
+    pub(super) fn sys_final_ticks(&mut self) {
+        let end = self.end;
+        let due: Vec<usize> = match self.sys.as_deref() {
+            None => return,
+            Some(sys) => (0..sys.alarms.len())
+                .filter(|&a| {
+                    let al = &sys.alarms[a];
+                    let last = al
+                        .report
+                        .datapoints
+                        .last()
+                        .map_or(0, |d| crate::time::s_to_us(d.t_s));
+                    last + al.period_us == end
+                })
+                .collect(),
+        };
+        for a in due {
+            self.alarm_tick(a);
         }
     }
 
