@@ -841,6 +841,89 @@ mod properties {
             })
     }
 
+    /// Every system feature at once, with random settings: calls, loops, versions with a
+    /// deployment, alarms on any metric, tracing, a cache and a role.
+    fn everything() -> impl Strategy<Value = String> {
+        (
+            (0usize..4, 0usize..9, 0usize..12, 1u32..4, 0.0..0.5f64),
+            (any::<bool>(), any::<bool>(), 0.0..3.0f64, 0.0..1.0f64, any::<u64>()),
+            (1u32..50, 0.0..1.0f64, 0.5..40.0f64),
+        )
+            .prop_map(|((via, preset, metric, evals, err), (allow, cache_env, fan, weight, seed), (keys, harm, rate))| {
+                let vias = ["call", "event", "bucket", "queue"];
+                let kinds = ["sync", "async", "async", "sqs"];
+                let metrics = [
+                    "Invocations", "Errors", "Throttles", "ErrorRate", "Duration", "ConcurrentExecutions",
+                    "ColdStarts", "ProvisionedConcurrencySpilloverInvocations", "ApproximateNumberOfMessagesVisible",
+                    "ApproximateAgeOfOldestMessage", "DLQDepth", "Cost",
+                ];
+                let preset = engine::system::PRESETS[preset];
+                let fan = if via == 0 { 1.0 } else { fan };
+                format!(
+                    r#"
+                    duration_s = 600
+                    seed = {seed}
+                    tracing = {{ rate = {weight}, max_traces = 5 }}
+                    [[alarms]]
+                    name = "a"
+                    function = "api:2"
+                    metric = "{metric}"
+                    threshold = 1
+                    period_s = 60
+                    evaluation_periods = {evals}
+                    [[functions]]
+                    name = "api"
+                    handler = {{ cpu_ms = 2, io_ms = 20 }}
+                    error_rate = {err}
+                    workload = {{ kind = "poisson", rate_per_s = {rate} }}
+                    invoke = "LIVE"
+                    versions = [{{ version = 1 }}, {{ version = 2, set = {{ error_rate = 0.3 }} }}]
+                    aliases = [{{ name = "LIVE", version = 1, provisioned_concurrency = 1 }}]
+                    deployment = {{ alias = "LIVE", to_version = 2, preset = "{preset}", start_s = 60, alarms = ["a"] }}
+                    cache = {{ scope = "{scope}", keys = {keys}, ttl_s = 30 }}
+                    triggers = [{{ target = "work", via = "{v}" }}]
+                    [functions.iam]
+                    policy.statements = [{{ effect = "Allow", action = ["s3:*"], resource = ["*"] }}]
+                    attempts = [{{ action = "s3:DeleteObject", resource = "arn:aws:s3:::b/k", harmful = true, rate = {harm} }}]
+                    [[functions]]
+                    name = "work"
+                    invocation = "{kind}"
+                    timeout_s = 5
+                    reserved_concurrency = 20
+                    recursive_loop = "{lp}"
+                    handler = {{ cpu_ms = 5 }}
+                    triggers = [{{ target = "work", per_invocation = {fan} }}]
+                    "#,
+                    metric = metrics[metric],
+                    seed = seed % 1_000_000,
+                    scope = if cache_env { "environment" } else { "shared" },
+                    v = vias[via],
+                    kind = kinds[via],
+                    lp = if allow { "allow" } else { "terminate" },
+                )
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        /// Whatever the settings, a run ends with a report whose ledgers balance, or a clean
+        /// error naming a bound (an event or queue limit): never a panic or an internal error.
+        #[test]
+        fn every_feature_at_once_never_breaks(text in everything()) {
+            let mut s = scenario(&text);
+            s.max_events = 400_000;
+            match engine::run(&s) {
+                Ok(r) => {
+                    prop_assert!(r.ledger.balances(), "{:?}", r.ledger);
+                    prop_assert_eq!(r.summary.requests, r.ledger.requests);
+                }
+                Err(engine::SimError::Internal(m)) => prop_assert!(false, "internal error: {}\n{}", m, text),
+                Err(_) => {}
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 

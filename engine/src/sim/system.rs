@@ -988,7 +988,7 @@ impl Simulation {
         let units = al.units.clone();
         for &u in &units {
             let st = &self.fns[u].stats;
-            c.invocations += st.invocations - st.throttled;
+            c.invocations += st.invocations.saturating_sub(st.throttled);
             c.errors += st.errors;
             c.throttles += st.throttled;
             c.cold_starts += st.cold_starts;
@@ -1033,7 +1033,7 @@ impl Simulation {
         };
         let al = &mut sys.alarms[a];
         let last = std::mem::replace(&mut al.last, c);
-        let d = |x: u64, y: u64| (x - y) as f64;
+        let d = |x: u64, y: u64| x.saturating_sub(y) as f64;
         let invocations = d(c.invocations, last.invocations);
         let value = match metric {
             Metric::Invocations => Some(invocations),
