@@ -648,6 +648,25 @@ fn a_cache_shields_a_rate_limited_database() {
     assert!(c.downstream_rejections <= c.cache_misses);
 }
 
+/// A hit needs no connection either: behind a cache, an invocation takes one of the
+/// downstream's connections only at its first miss.
+#[test]
+fn cache_hits_hold_no_database_connection() {
+    let r = run(r#"
+        duration_s = 60
+        [[functions]]
+        name = "prices"
+        handler = { cpu_ms = 1, io_ms = 200 }
+        workload = { kind = "poisson", rate_per_s = 200 }
+        downstream = { connections_max = 2 }
+        cache = { scope = "shared", keys = 1, ttl_s = 600 }
+    "#);
+    let s = &r.functions[0].summary;
+    assert!(s.concurrency_max >= 2, "{}", s.concurrency_max);
+    assert_eq!(s.cache_misses, 1);
+    assert_eq!(s.downstream_rejections, 0);
+}
+
 // --- Least privilege -------------------------------------------------------------------------
 
 /// A broad role lets a bug's delete through; a narrow one denies it and still allows the work.

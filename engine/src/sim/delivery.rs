@@ -512,8 +512,13 @@ impl Simulation {
             return (0, Outcome::Error, false, 0);
         };
         let mut limited: Option<(DownstreamLimit, bool)> = None;
-        let connection = ext.downstream.as_mut().and_then(|d| d.take_connection());
-        let connected = connection != Some(false);
+        // An invocation holds one of the downstream's connections from its first call to it:
+        // at once, or, behind a cache, at its first miss (a hit needs none).
+        let mut connection = if ext.cache.is_some() {
+            None
+        } else {
+            ext.downstream.as_mut().and_then(|d| d.take_connection())
+        };
         let slow_ms = ext.downstream.as_ref().and_then(|d| d.slow_ms);
         // One call of the handler: CPU and I/O time, then whether it fails.
         let (mut hits, mut misses) = (0u64, 0u64);
@@ -564,6 +569,10 @@ impl Simulation {
             let limited_call = if hit {
                 None
             } else {
+                if connection.is_none() {
+                    connection = ext.downstream.as_mut().and_then(|d| d.take_connection());
+                }
+                let connected = connection != Some(false);
                 ext.downstream.as_mut().and_then(|d| d.call(connected, now))
             };
             if let Some(limit) = limited_call {
