@@ -534,6 +534,8 @@ pub struct Simulation {
     sys: Option<Box<Sys>>,
     /// Traces are kept: invocations remember their I/O time.
     trace_io: bool,
+    /// The environment slot of the invocation started last.
+    last_started: u32,
 }
 
 fn new_hist(sigfig: u8) -> Result<Histogram<u64>, SimError> {
@@ -655,6 +657,7 @@ impl Simulation {
             bucket_age_max_us: 0,
             sys: Sys::new(scenario, &units)?,
             trace_io: scenario.tracing.is_some(),
+            last_started: 0,
             fns,
             scenario: scenario.clone(),
         };
@@ -1148,6 +1151,7 @@ impl Simulation {
     /// Starts an invocation on environment `slot`; `init_us` is `Some` for a cold start.
     fn start(&mut self, slot: u32, request: u64, attempt: u32, init_us: Option<u64>, src: Src) {
         let s = slot as usize;
+        self.last_started = slot;
         let f = usize::from(self.envs[s].f);
         let now = self.now;
         // Close the idle segment of a warm environment.

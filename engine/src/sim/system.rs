@@ -580,7 +580,6 @@ impl Simulation {
                 },
             );
         }
-        self.schedule(deadline.max(now), Ev::Resume { slot, token });
         match self.send(f, inv.request, call, parent_span)? {
             Some((child, u)) => {
                 if let Some(sys) = self.sys.as_deref_mut() {
@@ -588,11 +587,47 @@ impl Simulation {
                     sys.by_token.insert(token, child);
                 }
                 self.invoke(u, child, 0);
+                // The caller's own timeout, unless the callee's answer is sure to come first:
+                // a stale deadline would wait in the event queue until then, and a busy caller
+                // makes thousands of them.
+                let still_waiting = self
+                    .sys
+                    .as_deref()
+                    .is_some_and(|sys| sys.waiting.contains_key(&child));
+                if still_waiting && !self.answers_by(u, child, deadline) {
+                    self.schedule(deadline.max(now), Ev::Resume { slot, token });
+                }
             }
             // Loop detection stopped the call: the caller gets an error at once.
             None => self.caller_answered(slot, token, false),
         }
         Ok(())
+    }
+
+    /// Whether `request`, just invoked on unit `u`, is sure to end by `deadline`: it started at
+    /// once, succeeds, makes no call of its own, and its caller has no timeout of its own to
+    /// retry after.
+    fn answers_by(&self, u: usize, request: u64, deadline: u64) -> bool {
+        let Some(inv) = self
+            .envs
+            .get(self.last_started as usize)
+            .and_then(|e| e.inv)
+            .filter(|i| i.request == request)
+        else {
+            return false;
+        };
+        let calls = self
+            .sys
+            .as_deref()
+            .is_some_and(|s| s.units[u].call.is_some());
+        let client_timeout = self.fns[u]
+            .ext
+            .as_deref()
+            .is_some_and(|e| e.client_timeout_us.is_some());
+        inv.outcome == Outcome::Success
+            && !calls
+            && !client_timeout
+            && inv.arrived + inv.init_us + inv.run_us <= deadline
     }
 
     /// Sends one request from an invocation (request `parent`) of unit `f` along `trig`, counted
