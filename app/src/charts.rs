@@ -1,6 +1,7 @@
 //! Charts drawn from the engine's report with plotters, against any `DrawingBackend`:
 //! the app draws them on a canvas, the tests render the same charts to SVG.
 
+mod legend;
 mod system;
 pub mod theme;
 
@@ -9,6 +10,7 @@ use engine::Scenario;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use legend::{Corner, Keys, Mark};
 use theme::Palette;
 
 const FONT: &str = "sans-serif";
@@ -225,22 +227,29 @@ fn axis_of<'a, DB: DrawingBackend + 'a>(chart: &TimeChart<'a, DB>, end_s: f64) -
 /// Draws the legend, presents the drawing and says where its time axis lies.
 fn finish<'a, DB: DrawingBackend + 'a>(
     chart: TimeChart<'a, DB>,
+    keys: Keys,
     area: &DrawingArea<DB, Shift>,
     end_s: f64,
     pal: &Palette,
 ) -> Result<TimeAxis, String> {
-    finish_at(chart, area, end_s, pal, SeriesLabelPosition::UpperLeft)
+    finish_at(chart, keys, area, end_s, pal, Corner::UpperLeft)
 }
 
 /// `finish` with the legend elsewhere (where the lines seldom are).
 fn finish_at<'a, DB: DrawingBackend + 'a>(
-    mut chart: TimeChart<'a, DB>,
+    chart: TimeChart<'a, DB>,
+    keys: Keys,
     area: &DrawingArea<DB, Shift>,
     end_s: f64,
     pal: &Palette,
-    position: SeriesLabelPosition,
+    corner: Corner,
 ) -> Result<TimeAxis, String> {
-    legend(&mut chart, pal, position)?;
+    legend::draw(
+        &chart.plotting_area().strip_coord_spec(),
+        &keys,
+        corner,
+        pal,
+    )?;
     let axis = axis_of(&chart, end_s);
     area.present().map_err(err)?;
     Ok(axis)
@@ -249,17 +258,16 @@ fn finish_at<'a, DB: DrawingBackend + 'a>(
 /// A labelled line, with its entry in the legend.
 fn line<'a, DB: DrawingBackend + 'a, X: Ranged<ValueType = f64>>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>,
+    keys: &mut Keys,
     points: impl IntoIterator<Item = (f64, f64)>,
     color: RGBColor,
     width: u32,
     label: &str,
 ) -> Result<(), String> {
-    let style = color.stroke_width(width);
     chart
-        .draw_series(LineSeries::new(points, style))
-        .map_err(err)?
-        .label(label)
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+        .draw_series(LineSeries::new(points, color.stroke_width(width)))
+        .map_err(err)?;
+    keys.push(label, Mark::Line(color, width));
     Ok(())
 }
 
@@ -272,21 +280,6 @@ fn steps(
     rows.iter()
         .flat_map(|r| [(r.t_s, f(r)), (r.t_s + bucket_s, f(r))])
         .collect()
-}
-
-fn legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut TimeChart<'a, DB>,
-    pal: &Palette,
-    position: SeriesLabelPosition,
-) -> Result<(), String> {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .background_style(pal.bg.mix(0.85))
-        .border_style(pal.grid)
-        .label_font((FONT, 12).into_font().color(&pal.text))
-        .draw()
-        .map_err(err)
 }
 
 fn plain(v: &f64) -> String {
@@ -439,8 +432,10 @@ pub fn draw_envs<DB: DrawingBackend>(
     let half = report.series.bucket_s / 2.0;
     let y_max = rows.iter().map(|r| r.envs_mean).fold(1.0, f64::max) * 1.2;
     let mut chart = time_chart(area, report, pal, y_max, "Environments", &plain)?;
+    let mut keys = Keys::default();
     line(
         &mut chart,
+        &mut keys,
         rows.iter().map(|r| (r.t_s + half, r.envs_mean)),
         pal.idle,
         2,
@@ -448,6 +443,7 @@ pub fn draw_envs<DB: DrawingBackend>(
     )?;
     line(
         &mut chart,
+        &mut keys,
         rows.iter()
             .map(|r| (r.t_s + half, r.busy_mean + r.init_mean)),
         pal.busy,
@@ -460,10 +456,9 @@ pub fn draw_envs<DB: DrawingBackend>(
                 .filter(|r| r.cold_starts > 0)
                 .map(|r| TriangleMarker::new((r.t_s + half, 0.0), 5, pal.init.filled())),
         )
-        .map_err(err)?
-        .label("cold starts")
-        .legend(|(x, y)| TriangleMarker::new((x + 8, y), 5, pal.init.filled()));
-    finish(chart, area, report.summary.duration_s, pal)
+        .map_err(err)?;
+    keys.push("cold starts", Mark::Triangle(pal.init));
+    finish(chart, keys, area, report.summary.duration_s, pal)
 }
 
 /// A dashed horizontal line across the chart, labelled with its value.
@@ -525,9 +520,11 @@ pub fn draw_concurrency<DB: DrawingBackend>(
     let y_max = shown.iter().map(|(v, _)| *v).fold(peak.max(1.0), f64::max) * 1.15;
     let end_s = report.summary.duration_s;
     let mut chart = time_chart(area, report, pal, y_max, "In flight", &plain)?;
+    let mut keys = Keys::default();
     let bs = report.series.bucket_s;
     line(
         &mut chart,
+        &mut keys,
         steps(rows, bs, |r| r.concurrency_max as f64),
         pal.busy,
         2,
@@ -536,7 +533,7 @@ pub fn draw_concurrency<DB: DrawingBackend>(
     for (v, label) in shown {
         limit_line(&mut chart, *v, end_s, label.clone(), pal)?;
     }
-    finish(chart, area, end_s, pal)
+    finish(chart, keys, area, end_s, pal)
 }
 
 /// Duration percentiles per bucket, in ms.
@@ -554,8 +551,10 @@ pub fn draw_latency<DB: DrawingBackend>(
     let half = report.series.bucket_s / 2.0;
     let y_max = rows.iter().map(|r| r.p99_ms).fold(1.0, f64::max) * 1.15;
     let mut chart = time_chart(area, report, pal, y_max, "Duration (ms)", &plain)?;
+    let mut keys = Keys::default();
     line(
         &mut chart,
+        &mut keys,
         rows.iter().map(|r| (r.t_s + half, r.p99_ms)),
         pal.init,
         2,
@@ -563,12 +562,13 @@ pub fn draw_latency<DB: DrawingBackend>(
     )?;
     line(
         &mut chart,
+        &mut keys,
         rows.iter().map(|r| (r.t_s + half, r.p50_ms)),
         pal.busy,
         2,
         "p50",
     )?;
-    finish(chart, area, report.summary.duration_s, pal)
+    finish(chart, keys, area, report.summary.duration_s, pal)
 }
 
 /// Throttled (red bars) and retried (purple line) requests per bucket.
@@ -587,6 +587,7 @@ pub fn draw_throttles<DB: DrawingBackend>(
         .max(1) as f64
         * 1.2;
     let mut chart = time_chart(area, report, pal, y_max, "Requests", &plain)?;
+    let mut keys = Keys::default();
     chart
         .draw_series(rows.iter().filter(|r| r.throttles > 0).map(|r| {
             Rectangle::new(
@@ -594,17 +595,17 @@ pub fn draw_throttles<DB: DrawingBackend>(
                 pal.throttle.filled(),
             )
         }))
-        .map_err(err)?
-        .label("throttled (429)")
-        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], pal.throttle.filled()));
+        .map_err(err)?;
+    keys.push("throttled (429)", Mark::Box(pal.throttle.filled()));
     line(
         &mut chart,
+        &mut keys,
         rows.iter().map(|r| (r.t_s + bs / 2.0, r.retries as f64)),
         pal.retry,
         2,
         "retries sent",
     )?;
-    finish(chart, area, report.summary.duration_s, pal)
+    finish(chart, keys, area, report.summary.duration_s, pal)
 }
 
 /// Cumulative cost, in US dollars.
@@ -626,14 +627,16 @@ pub fn draw_cost<DB: DrawingBackend>(
         }
     };
     let mut chart = time_chart(area, report, pal, y_max, "US dollars", &money)?;
+    let mut keys = Keys::default();
     line(
         &mut chart,
+        &mut keys,
         std::iter::once((0.0, 0.0)).chain(rows.iter().map(|r| (r.t_s + bs, r.cost_cum_usd))),
         pal.money,
         2,
         "cost so far",
     )?;
-    finish(chart, area, report.summary.duration_s, pal)
+    finish(chart, keys, area, report.summary.duration_s, pal)
 }
 
 /// Cold-start probability against arrival rate (log scale): measured on AWS (points with
@@ -668,6 +671,7 @@ pub fn draw_validation<DB: DrawingBackend>(
         .y_label_area_size(64)
         .build_cartesian_2d((lo..hi).log_scale(), 0f64..y_max)
         .map_err(err)?;
+    let mut keys = Keys::default();
     chart
         .configure_mesh()
         .x_desc("Requests per second (log scale)")
@@ -695,11 +699,11 @@ pub fn draw_validation<DB: DrawingBackend>(
             rows.iter()
                 .map(|r| Circle::new((r.rate_per_s, r.measured), 4, pal.text.filled())),
         )
-        .map_err(err)?
-        .label("measured on AWS (2020)")
-        .legend(|(x, y)| Circle::new((x + 8, y), 4, pal.text.filled()));
+        .map_err(err)?;
+    keys.push("measured on AWS (2020)", Mark::Circle(pal.text));
     line(
         &mut chart,
+        &mut keys,
         rows.iter().map(|r| (r.rate_per_s, r.simfaas)),
         pal.idle,
         2,
@@ -707,19 +711,18 @@ pub fn draw_validation<DB: DrawingBackend>(
     )?;
     line(
         &mut chart,
+        &mut keys,
         rows.iter().map(|r| (r.rate_per_s, r.engine)),
         pal.init,
         2,
         "this engine",
     )?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(pal.bg.mix(0.85))
-        .border_style(pal.grid)
-        .label_font((FONT, 12).into_font().color(&pal.text))
-        .draw()
-        .map_err(err)?;
+    legend::draw(
+        &chart.plotting_area().strip_coord_spec(),
+        &keys,
+        Corner::UpperRight,
+        pal,
+    )?;
     area.present().map_err(err)
 }
 
@@ -739,8 +742,10 @@ pub fn draw_queue<DB: DrawingBackend>(
         .max(1) as f64
         * 1.2;
     let mut chart = time_chart(area, report, pal, y_max, "Messages", &plain)?;
+    let mut keys = Keys::default();
     line(
         &mut chart,
+        &mut keys,
         steps(rows, bs, |r| r.queue_depth_max as f64),
         pal.busy,
         2,
@@ -748,12 +753,13 @@ pub fn draw_queue<DB: DrawingBackend>(
     )?;
     line(
         &mut chart,
+        &mut keys,
         steps(rows, bs, |r| r.dlq_depth as f64),
         pal.dlq,
         3,
         "in the dead-letter queue",
     )?;
-    finish(chart, area, report.summary.duration_s, pal)
+    finish(chart, keys, area, report.summary.duration_s, pal)
 }
 
 /// The chart in words, for screen readers and the text view.

@@ -2,6 +2,7 @@
 //!
 //! This crate holds no simulation logic: every number it shows comes from `engine::run`.
 
+pub mod canvas;
 pub mod catalog;
 pub mod charts;
 pub mod components;

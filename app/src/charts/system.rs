@@ -7,6 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::legend::{Corner, Keys, Mark};
 use super::theme::Palette;
 use super::{err, finish, finish_at, limit_line, line, plain, time_chart, TimeAxis, FONT};
 
@@ -45,6 +46,7 @@ pub fn draw_functions<DB: DrawingBackend>(
         .fold(1.0, f64::max)
         * (1.1 + 0.12 * entries as f64);
     let mut chart = time_chart(area, report, pal, y_max, "Per second", &plain)?;
+    let mut keys = Keys::default();
     let shades = [pal.busy, pal.text, pal.idle, pal.money];
     let half = bs / 2.0;
     for (i, &k) in units.iter().enumerate() {
@@ -53,6 +55,7 @@ pub fn draw_functions<DB: DrawingBackend>(
         let width = if i == 0 { 2 } else { 3 };
         line(
             &mut chart,
+            &mut keys,
             rows.iter()
                 .enumerate()
                 .map(|(b, r)| (b as f64 * bs + half, rate(r.invocations))),
@@ -69,12 +72,11 @@ pub fn draw_functions<DB: DrawingBackend>(
                         .filter(|(_, r)| r.errors > 0)
                         .map(|(b, r)| Cross::new((b as f64 * bs + half, rate(r.errors)), 4, style)),
                 )
-                .map_err(err)?
-                .label(format!("{name} errors"))
-                .legend(move |(x, y)| Cross::new((x + 8, y), 4, style));
+                .map_err(err)?;
+            keys.push(format!("{name} errors"), Mark::Cross(pal.throttle));
         }
     }
-    finish(chart, area, report.summary.duration_s, pal)
+    finish(chart, keys, area, report.summary.duration_s, pal)
 }
 
 /// The first alarm's datapoints against its threshold, its ALARM periods shaded red, and a
@@ -87,12 +89,13 @@ pub fn draw_alarm<DB: DrawingBackend>(
     let end_s = report.summary.duration_s;
     let Some(alarm) = report.alarms.first() else {
         let chart = time_chart(area, report, pal, 1.0, "No alarm in this scenario", &plain)?;
-        return finish(chart, area, end_s, pal);
+        return finish(chart, Keys::default(), area, end_s, pal);
     };
     let values = alarm.datapoints.iter().filter_map(|d| d.value);
     let y_max = values.fold(alarm.threshold.max(0.0), f64::max).max(1e-9) * 1.25;
     let desc = format!("{} ({})", alarm.metric, alarm.unit);
     let mut chart = time_chart(area, report, pal, y_max, &desc, &plain)?;
+    let mut keys = Keys::default();
     // ALARM from each transition to the next.
     let mut spans = Vec::new();
     let mut from = None;
@@ -117,12 +120,12 @@ pub fn draw_alarm<DB: DrawingBackend>(
                 .iter()
                 .map(|&(a, b)| Rectangle::new([(a, 0.0), (b, y_max)], shade)),
         )
-        .map_err(err)?
-        .label("in ALARM")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], shade));
+        .map_err(err)?;
+    keys.push("in ALARM", Mark::Box(shade));
     let period = alarm.period_s;
     line(
         &mut chart,
+        &mut keys,
         alarm.datapoints.iter().flat_map(|d| {
             let v = d.value.unwrap_or(0.0);
             [(d.t_s - period, v), (d.t_s, v)]
@@ -140,9 +143,8 @@ pub fn draw_alarm<DB: DrawingBackend>(
                 .filter_map(|d| d.value.map(|v| (d.t_s, v)))
                 .map(|p| Circle::new(p, 4, pal.throttle.filled())),
         )
-        .map_err(err)?
-        .label("breaching datapoint")
-        .legend(|(x, y)| Circle::new((x + 6, y), 4, pal.throttle.filled()));
+        .map_err(err)?;
+    keys.push("breaching datapoint", Mark::Circle(pal.throttle));
     limit_line(
         &mut chart,
         alarm.threshold,
@@ -178,7 +180,7 @@ pub fn draw_alarm<DB: DrawingBackend>(
                 .map_err(err)?;
         }
     }
-    finish(chart, area, end_s, pal)
+    finish(chart, keys, area, end_s, pal)
 }
 
 /// The slowest sampled trace as a waterfall: one row per span, in ms from its start; queue
@@ -297,13 +299,16 @@ pub fn draw_trace<DB: DrawingBackend>(
             .draw_series(std::iter::once(Rectangle::new(rect, style)))
             .map_err(err)?;
         // The duration beside the bar, or inside its end when the bar reaches the right edge.
-        let inside = b > end_ms * 0.8;
-        let (x, anchor, colour) = match (inside, s.kind) {
-            (true, SpanKind::Invocation | SpanKind::Init) => {
-                (b - end_ms * 0.005, HPos::Right, pal.bg)
-            }
-            (true, _) => (b - end_ms * 0.005, HPos::Right, pal.muted),
-            (false, _) => (b + end_ms * 0.005, HPos::Left, pal.muted),
+        // Beside the bar's end; near the right edge, inside a long bar or before a short one.
+        let gap = end_ms * 0.005;
+        let (x, anchor, colour) = if b <= end_ms * 0.8 {
+            (b + gap, HPos::Left, pal.muted)
+        } else if b - a < end_ms * 0.12 {
+            (a - gap, HPos::Right, pal.muted)
+        } else if matches!(s.kind, SpanKind::Invocation | SpanKind::Init) {
+            (b - gap, HPos::Right, pal.bg)
+        } else {
+            (b - gap, HPos::Right, pal.muted)
         };
         chart
             .draw_series(std::iter::once(Text::new(
@@ -338,8 +343,10 @@ pub fn draw_cache<DB: DrawingBackend>(
     }
     let pct = |v: &f64| format!("{v:.0}%");
     let mut chart = time_chart(area, report, pal, 105.0, "Cache hit ratio", &pct)?;
+    let mut keys = Keys::default();
     line(
         &mut chart,
+        &mut keys,
         (0..n).filter(|&b| hits[b] + misses[b] > 0).map(|b| {
             let ratio = 100.0 * hits[b] as f64 / (hits[b] + misses[b]) as f64;
             (b as f64 * bs + half, ratio)
@@ -357,16 +364,19 @@ pub fn draw_cache<DB: DrawingBackend>(
                 .filter(|r| r.cold_starts > 0)
                 .map(|r| TriangleMarker::new((r.t_s + half, 0.0), 5, pal.init.filled())),
         )
-        .map_err(err)?
-        .label("cold starts (a new environment, an empty cache)")
-        .legend(|(x, y)| TriangleMarker::new((x + 8, y), 5, pal.init.filled()));
+        .map_err(err)?;
+    keys.push(
+        "cold starts (a new environment, an empty cache)",
+        Mark::Triangle(pal.init),
+    );
     // The ratio runs high most of the time: the legend goes low, on the right.
     finish_at(
         chart,
+        keys,
         area,
         report.summary.duration_s,
         pal,
-        SeriesLabelPosition::LowerRight,
+        Corner::LowerRight,
     )
 }
 

@@ -4,10 +4,10 @@
 use engine::{Report, Scenario};
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
+use crate::canvas::Canvas;
 use crate::charts::{self, theme, ChartKind, TimeAxis};
 use crate::shared::Shared;
 use crate::theme::ThemeCtx;
@@ -106,7 +106,7 @@ pub fn Chart(
         if el.height() != height {
             el.set_height(height);
         }
-        let Some(backend) = CanvasBackend::with_canvas_object(el) else {
+        let Some(backend) = Canvas::new(el) else {
             set_error.set(Some("This browser cannot draw on a canvas.".into()));
             return;
         };

@@ -1,10 +1,10 @@
 //! "How faithful is this model?": the engine, in your browser, against the published SimFaaS
 //! figures and the cold-start probabilities measured on AWS Lambda by SimFaaS's authors.
 
+use crate::canvas::Canvas;
 use engine::Scenario;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use serde_json::Value;
 
 use crate::charts::{self, theme};
@@ -127,7 +127,7 @@ pub fn Validation() -> impl IntoView {
         let Some(el) = canvas.get() else { return };
         el.set_width(el.client_width().max(280) as u32);
         el.set_height(300);
-        if let Some(b) = CanvasBackend::with_canvas_object(el) {
+        if let Some(b) = Canvas::new(el) {
             let _ = charts::draw_validation(&b.into_drawing_area(), &o.rows, theme::palette(dark));
         }
     });
