@@ -47,7 +47,16 @@ pub fn draw_functions<DB: DrawingBackend>(
         * (1.1 + 0.12 * entries as f64);
     let mut chart = time_chart(area, report, pal, y_max, "Per second", &plain)?;
     let mut keys = Keys::default();
-    let shades = [pal.busy, pal.text, pal.idle, pal.money];
+    // Functions are told apart by shade of the invocation colours, never by a colour that
+    // means something else (teal is money, green provisioned, purple retries).
+    let half = |a: RGBColor, b: RGBColor| {
+        RGBColor(
+            ((u16::from(a.0) + u16::from(b.0)) / 2) as u8,
+            ((u16::from(a.1) + u16::from(b.1)) / 2) as u8,
+            ((u16::from(a.2) + u16::from(b.2)) / 2) as u8,
+        )
+    };
+    let shades = [pal.busy, pal.text, pal.idle, half(pal.busy, pal.bg)];
     let half = bs / 2.0;
     for (i, &k) in units.iter().enumerate() {
         let name = &report.functions[k].name;
