@@ -49,14 +49,14 @@ pub fn draw_functions<DB: DrawingBackend>(
     let mut keys = Keys::default();
     // Functions are told apart by shade of the invocation colours, never by a colour that
     // means something else (teal is money, green provisioned, purple retries).
-    let half = |a: RGBColor, b: RGBColor| {
+    let midway = |a: RGBColor, b: RGBColor| {
         RGBColor(
             ((u16::from(a.0) + u16::from(b.0)) / 2) as u8,
             ((u16::from(a.1) + u16::from(b.1)) / 2) as u8,
             ((u16::from(a.2) + u16::from(b.2)) / 2) as u8,
         )
     };
-    let shades = [pal.busy, pal.text, pal.idle, half(pal.busy, pal.bg)];
+    let shades = [pal.busy, pal.text, pal.idle, midway(pal.busy, pal.bg)];
     let half = bs / 2.0;
     for (i, &k) in units.iter().enumerate() {
         let name = &report.functions[k].name;
