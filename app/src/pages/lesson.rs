@@ -38,26 +38,73 @@ pub fn LessonPage(
         .get(index + 1)
         .map(|p| (lesson_href(&p.entry.id), p.entry.lesson.title.clone()));
     let lesson = page.entry.lesson.clone();
-    let blocks = page
-        .blocks
-        .iter()
-        .map(|b| match b {
-            Block::Html(html) => view! { <div class="prose" inner_html=html.clone()></div> }.into_any(),
+    // The page in steps: each experiment with the text around it (the text before the first
+    // one, and the text after each until the next), so that on a wide screen an experiment
+    // stays beside its own text, and on a narrow one everything reads in order.
+    // A new section (an `<h2>`) in the text between two experiments starts the next step.
+    let mut steps: Vec<Vec<AnyView>> = vec![Vec::new()];
+    let mut has_experiment = false;
+    let prose =
+        |html: &str| view! { <div class="prose" inner_html=html.to_string()></div> }.into_any();
+    for (i, b) in page.blocks.iter().enumerate() {
+        match b {
+            Block::Html(html) => {
+                let more = page.blocks[i + 1..]
+                    .iter()
+                    .any(|b| matches!(b, Block::Experiment(_)));
+                let split = if has_experiment && more {
+                    html.rfind("<h2")
+                } else {
+                    None
+                };
+                match split {
+                    Some(at) => {
+                        if at > 0 {
+                            if let Some(step) = steps.last_mut() {
+                                step.push(prose(&html[..at]));
+                            }
+                        }
+                        steps.push(vec![prose(&html[at..])]);
+                        has_experiment = false;
+                    }
+                    None => {
+                        if let Some(step) = steps.last_mut() {
+                            step.push(prose(html));
+                        }
+                    }
+                }
+            }
             Block::Experiment(xid) => {
+                if has_experiment {
+                    steps.push(Vec::new());
+                }
+                has_experiment = true;
                 let exp = lesson.experiments.iter().find(|x| &x.id == xid).cloned();
                 let scen = page.entry.scenarios.get(xid).cloned();
-                let predictions: Vec<_> = lesson.predictions.iter().filter(|p| &p.experiment == xid).cloned().collect();
+                let predictions: Vec<_> = lesson
+                    .predictions
+                    .iter()
+                    .filter(|p| &p.experiment == xid)
+                    .cloned()
+                    .collect();
                 let challenge = lesson.challenge.clone().filter(|c| &c.experiment == xid);
-                match (exp, scen) {
+                let panel = match (exp, scen) {
                     (Some(exp), Some(scen)) => view! {
                         <ExperimentPanel lesson_id=id.clone() experiment=exp scenario=scen query=query.clone()
                             predictions=predictions challenge=challenge/>
                     }
                     .into_any(),
                     _ => view! { <p class="error">{format!("Experiment \u{201c}{xid}\u{201d} is missing.")}</p> }.into_any(),
+                };
+                if let Some(step) = steps.last_mut() {
+                    step.push(panel);
                 }
             }
-        })
+        }
+    }
+    let blocks = steps
+        .into_iter()
+        .map(|step| view! { <div class="step">{step}</div> })
         .collect_view();
     let notes = lesson
         .simplifications

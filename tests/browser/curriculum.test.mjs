@@ -1,0 +1,42 @@
+//! Every lesson in a real browser: each experiment runs and draws its charts without an error,
+//! and each challenge's solution, applied in the page, is confirmed by the engine in wasm
+//! (the checker proves the same natively; this proves the app wires every lesson the same way).
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { openPage, repoRoot, useBrowser, waitFor } from './harness.mjs';
+
+const env = useBrowser();
+
+const order = /order\s*=\s*\[([^\]]*)\]/s.exec(readFileSync(path.join(repoRoot, 'lessons', 'index.toml'), 'utf8'))[1]
+  .split(',')
+  .map((s) => s.trim().replace(/^"|"$/g, ''))
+  .filter(Boolean);
+
+test('every lesson runs, draws and has a challenge its solution solves', async (t) => {
+  assert.equal(order.length, 18, 'eighteen lessons');
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/`);
+  t.after(close);
+  for (const id of order) {
+    await page.goto(`${env.server.url}/#/lesson/${id}`);
+    const experiments = page.locator('section.experiment');
+    await experiments.first().waitFor();
+    const n = await experiments.count();
+    for (let e = 0; e < n; e++) {
+      const verdict = experiments.nth(e).locator('[data-testid="verdict"]').first();
+      await waitFor(async () => verdict.getAttribute('data-summary'), `${id}: experiment ${e + 1} runs`);
+      assert.equal(await experiments.nth(e).locator('figure.chart .error').count(), 0, `${id}: experiment ${e + 1} draws every chart`);
+      assert.ok(await experiments.nth(e).locator('canvas[data-chart]').count() > 0, `${id}: experiment ${e + 1} has charts`);
+    }
+    const challenge = page.locator('[data-testid="challenge"]');
+    assert.equal(await challenge.count(), 1, `${id}: a challenge`);
+    const status = page.locator('[data-testid="challenge-status"]');
+    assert.match(await status.textContent(), /Not solved yet/, `${id}: the defaults do not solve it`);
+    await challenge.getByRole('button', { name: /solution/i }).first().click();
+    await challenge.getByRole('button', { name: 'Apply the solution' }).click();
+    await waitFor(async () => /Solved/.test(await status.textContent()), `${id}: the solution solves it in the browser`);
+  }
+  assertClean();
+});
