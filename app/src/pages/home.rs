@@ -65,7 +65,8 @@ pub fn Home(
             <h1>"How AWS Lambda really behaves"</h1>
             <p class="lede">
                 "Move a slider and a simulation of Lambda re-runs in your browser: execution environments start cold, "
-                "stay warm, hit limits and get throttled. Every number you see comes from the model."
+                "stay warm, hit limits and get throttled; queues fill and drain; a release rolls back when its alarm "
+                "fires. Every number you see comes from the model."
             </p>
             <div class="progress-line">
                 <span data-testid="progress-count">{move || format!("{} of {total} lessons done", done_count())}</span>
