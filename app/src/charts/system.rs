@@ -209,7 +209,10 @@ pub fn draw_trace<DB: DrawingBackend>(
                 .map(|s| s.end_us)
                 .max()
                 .unwrap_or(tr.start_us);
-            (end - tr.start_us, std::cmp::Reverse(tr.request))
+            (
+                end.saturating_sub(tr.start_us),
+                std::cmp::Reverse(tr.request),
+            )
         })
     });
     let Some(trace) = trace else {
@@ -226,7 +229,7 @@ pub fn draw_trace<DB: DrawingBackend>(
     let t0 = trace.start_us;
     let end_ms = spans
         .iter()
-        .map(|s| (s.end_us - t0) as f64 / 1000.0)
+        .map(|s| s.end_us.saturating_sub(t0) as f64 / 1000.0)
         .fold(1.0, f64::max)
         * 1.05;
     let rows = spans.len().max(1) as f64;
@@ -286,8 +289,8 @@ pub fn draw_trace<DB: DrawingBackend>(
         .map_err(err)?;
     for (i, s) in spans.iter().enumerate() {
         let (a, b) = (
-            (s.start_us - t0) as f64 / 1000.0,
-            (s.end_us - t0) as f64 / 1000.0,
+            s.start_us.saturating_sub(t0) as f64 / 1000.0,
+            s.end_us.saturating_sub(t0) as f64 / 1000.0,
         );
         let b = b.max(a + end_ms * 0.002);
         let y = i as f64;

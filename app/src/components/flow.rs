@@ -128,7 +128,7 @@ pub fn RequestFlow(
             let dots: Vec<(String, &'static str)> = dots
                 .into_iter()
                 .map(|(t, f)| {
-                    let ahead = (t - t_us) as f64 / w;
+                    let ahead = t.saturating_sub(t_us) as f64 / w;
                     (format!("{:.2}%", (1.0 - ahead) * 92.0), f.class())
                 })
                 .collect();
