@@ -49,6 +49,9 @@ try {
     await page.goto(`${server.url}/${href}`);
     const experiments = page.locator('section.experiment');
     await experiments.first().waitFor();
+    // A learner reads for a moment before reaching for a slider: let the page settle (the
+    // browser finishes compiling the wasm's hot code in the background after the first runs).
+    await page.waitForTimeout(1000);
     const n = await experiments.count();
     for (let e = 0; e < n; e++) {
       const exp = experiments.nth(e);
