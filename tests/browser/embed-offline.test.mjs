@@ -125,3 +125,17 @@ test('dist/ works from a sub-path of any static server', async (t) => {
   await waitFor(async () => /\d/.test((await page.locator('[data-testid="verdict"]').textContent().catch(() => '')) ?? ''), 'the app runs from /courses/');
   assertClean();
 });
+
+test('moving between a lesson, its embed and its presentation in one page breaks nothing', async (t) => {
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/lesson/invocation`);
+  t.after(close);
+  await page.locator('section.experiment').first().waitFor();
+  for (const hash of ['#/embed/invocation/main', '#/present/invocation', '#/lesson/cold-starts', '#/embed/monitoring/outage', '#/lab', '#/lesson/invocation']) {
+    await page.goto(`${env.server.url}/${hash}`);
+    await page.locator('main').first().waitFor();
+    await page.waitForTimeout(300);
+  }
+  await page.keyboard.press('?');
+  await page.locator('#help-title').waitFor();
+  assertClean();
+});

@@ -483,15 +483,21 @@ pub fn ExperimentPanel(
     });
 
     // Keyboard shortcuts, for the active experiment.
-    let active = use_context::<ActiveExperiment>();
+    // A context left by a page that is gone reads as none (a route change builds the new page
+    // before the old one is disposed).
+    let active = use_context::<ActiveExperiment>().filter(|a| a.0.try_get_untracked().is_some());
     if let Some(a) = active {
-        if a.0.get_untracked().is_none() {
-            a.0.set(Some(exp_id.clone()));
+        if a.0.try_get_untracked().flatten().is_none() {
+            a.0.try_set(Some(exp_id.clone()));
         }
     }
     let is_active = {
         let exp_id = exp_id.clone();
-        move || active.is_none_or(|a| a.0.get_untracked().as_deref() == Some(exp_id.as_str()))
+        move || {
+            active.is_none_or(|a| {
+                a.0.try_get_untracked().flatten().as_deref() == Some(exp_id.as_str())
+            })
+        }
     };
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
         if !is_active() || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
@@ -529,7 +535,7 @@ pub fn ExperimentPanel(
         let exp_id = exp_id.clone();
         move || {
             if let Some(a) = active {
-                a.0.set(Some(exp_id.clone()));
+                a.0.try_set(Some(exp_id.clone()));
             }
         }
     };

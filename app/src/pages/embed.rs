@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use crate::components::experiment::ExperimentPanel;
+use crate::components::experiment::{ActiveExperiment, ExperimentPanel};
 use crate::route;
 use crate::theme::{Choice, ThemeCtx};
 
@@ -50,6 +50,8 @@ pub fn EmbedPage(
     /// URL query parameters (experiment state and `theme`).
     query: Vec<(String, String)>,
 ) -> impl IntoView {
+    // Its own: never one left by the page the route came from.
+    provide_context(ActiveExperiment(RwSignal::new(None)));
     if let Some(theme) = use_context::<ThemeCtx>() {
         // An embed follows its host: a theme parameter, else the system; never remembered.
         theme.persist.set(false);
