@@ -50,6 +50,17 @@ pub enum AlarmValue {
     Alarm,
 }
 
+impl fmt::Display for AlarmValue {
+    /// CloudWatch's name for the state.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AlarmValue::InsufficientData => "INSUFFICIENT_DATA",
+            AlarmValue::Ok => "OK",
+            AlarmValue::Alarm => "ALARM",
+        })
+    }
+}
+
 /// One evaluation period's value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Datapoint {
@@ -999,12 +1010,7 @@ impl Report {
         };
         match e.kind {
             EventKind::AlarmChanged { alarm: a, state } => {
-                let s = match state {
-                    AlarmValue::InsufficientData => "INSUFFICIENT_DATA",
-                    AlarmValue::Ok => "OK",
-                    AlarmValue::Alarm => "ALARM",
-                };
-                format!("alarm {} goes to {s}", alarm(a))
+                format!("alarm {} goes to {state}", alarm(a))
             }
             EventKind::RolledBack { alarm: a } => format!(
                 "{prefix}deployment rolled back by alarm {}: the alias points to the old version",
@@ -1235,14 +1241,7 @@ impl fmt::Display for EventKind {
                 f,
                 "loop detection stops request {request}: hop {hop} of the same chain"
             ),
-            EventKind::AlarmChanged { alarm, state } => {
-                let s = match state {
-                    AlarmValue::InsufficientData => "INSUFFICIENT_DATA",
-                    AlarmValue::Ok => "OK",
-                    AlarmValue::Alarm => "ALARM",
-                };
-                write!(f, "alarm {alarm} goes to {s}")
-            }
+            EventKind::AlarmChanged { alarm, state } => write!(f, "alarm {alarm} goes to {state}"),
             EventKind::DeploymentShift { percent } => {
                 write!(f, "deployment: {percent}% of the alias's traffic on the new version")
             }

@@ -724,7 +724,7 @@ impl Simulation {
                     None => f,
                     Some(sys) => {
                         let u = sys.route(f);
-                        self.sys_arrival(u, request);
+                        self.sys_arrival(request);
                         u
                     }
                 };

@@ -611,7 +611,7 @@ impl Scenario {
                     "expected at most 64 environment variables",
                 ));
             }
-            self.validate_versions(i, f, &p)?;
+            self.validate_versions(f, &p)?;
             if let Some(c) = &f.cache {
                 if !(1..=1_000_000).contains(&c.keys) {
                     return Err(FieldError::new(
@@ -722,7 +722,7 @@ impl Scenario {
         Ok(())
     }
 
-    fn validate_versions(&self, i: usize, f: &Function, p: &str) -> Result<(), FieldError> {
+    fn validate_versions(&self, f: &Function, p: &str) -> Result<(), FieldError> {
         for (j, v) in f.versions.iter().enumerate() {
             let vp = format!("{p}.versions[{j}]");
             if v.version == 0 {
@@ -908,7 +908,6 @@ impl Scenario {
                 }
             }
         }
-        let _ = i;
         Ok(())
     }
 

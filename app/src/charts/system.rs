@@ -9,7 +9,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::legend::{Corner, Keys, Mark};
 use super::theme::Palette;
-use super::{err, finish, finish_at, limit_line, line, plain, time_chart, TimeAxis, FONT};
+use super::{
+    err, finish, finish_at, limit_line, line, plain, time_chart, TimeAxis, TimeChart, FONT,
+};
 
 /// Most functions or versions drawn as their own line.
 const MAX_LINES: usize = 4;
@@ -232,7 +234,6 @@ pub fn draw_trace<DB: DrawingBackend>(
         .map(|s| s.end_us.saturating_sub(t0) as f64 / 1000.0)
         .fold(1.0, f64::max)
         * 1.05;
-    let rows = spans.len().max(1) as f64;
     let name = |f: u16| {
         report
             .function_names
@@ -257,36 +258,15 @@ pub fn draw_trace<DB: DrawingBackend>(
             }
         })
         .collect();
-    let mut chart = ChartBuilder::on(area)
-        .margin(8)
-        .margin_right(16)
-        .x_label_area_size(36)
-        .y_label_area_size(120)
-        .build_cartesian_2d(0f64..end_ms, rows..0f64)
-        .map_err(err)?;
-    let label_of = |y: &f64| {
-        let i = (*y - 0.5).round();
-        if (y - (i + 0.5)).abs() < 1e-6 && i >= 0.0 {
-            labels.get(i as usize).cloned().unwrap_or_default()
-        } else {
-            String::new()
-        }
-    };
-    chart
-        .configure_mesh()
-        .x_desc("Time since the request arrived (ms)")
-        .x_labels(8)
-        .y_labels(spans.len() * 2 + 1)
-        .y_label_formatter(&label_of)
-        .x_label_formatter(&plain)
-        .disable_y_mesh()
-        .axis_desc_style((FONT, 13).into_font().color(&pal.text))
-        .label_style((FONT, 12).into_font().color(&pal.muted))
-        .axis_style(pal.grid)
-        .light_line_style(pal.bg)
-        .bold_line_style(pal.grid)
-        .draw()
-        .map_err(err)?;
+    let mut chart = rows_chart(
+        area,
+        &labels,
+        end_ms,
+        "Time since the request arrived (ms)",
+        8,
+        120,
+        pal,
+    )?;
     for (i, s) in spans.iter().enumerate() {
         let (a, b) = (
             s.start_us.saturating_sub(t0) as f64 / 1000.0,
@@ -335,6 +315,52 @@ pub fn draw_trace<DB: DrawingBackend>(
     }
     area.present().map_err(err)?;
     Ok(TimeAxis::default())
+}
+
+/// A chart of labelled rows, top to bottom, against a quantity across: the waterfall's spans
+/// and the IAM role's bars. Row `i` spans `i..i + 1` on the vertical axis; its label sits at
+/// `i + 0.5`.
+fn rows_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    labels: &[String],
+    x_max: f64,
+    x_desc: &str,
+    x_labels: usize,
+    label_width: u32,
+    pal: &Palette,
+) -> Result<TimeChart<'a, DB>, String> {
+    let rows = labels.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(area)
+        .margin(8)
+        .margin_right(16)
+        .x_label_area_size(36)
+        .y_label_area_size(label_width)
+        .build_cartesian_2d(0f64..x_max, rows..0f64)
+        .map_err(err)?;
+    let label_of = |y: &f64| {
+        let i = (*y - 0.5).round();
+        if (y - (i + 0.5)).abs() < 1e-6 && i >= 0.0 {
+            labels.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .x_labels(x_labels)
+        .y_labels(labels.len() * 2 + 1)
+        .y_label_formatter(&label_of)
+        .x_label_formatter(&plain)
+        .disable_y_mesh()
+        .axis_desc_style((FONT, 13).into_font().color(&pal.text))
+        .label_style((FONT, 12).into_font().color(&pal.muted))
+        .axis_style(pal.grid)
+        .light_line_style(pal.bg)
+        .bold_line_style(pal.grid)
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
 }
 
 /// The cache hit ratio per bucket, with the cold starts (each a new, empty in-memory cache).
@@ -407,40 +433,8 @@ pub fn draw_iam<DB: DrawingBackend>(
         ("harmful, allowed (damage)", s.iam_harmful_allowed, pal.dlq),
     ];
     let x_max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1) as f64 * 1.25;
-    let names: Vec<&str> = bars.iter().map(|b| b.0).collect();
-    let mut chart = ChartBuilder::on(area)
-        .margin(8)
-        .margin_right(16)
-        .x_label_area_size(36)
-        .y_label_area_size(170)
-        .build_cartesian_2d(0f64..x_max, 3f64..0f64)
-        .map_err(err)?;
-    let label_of = |y: &f64| {
-        let i = (*y - 0.5).round();
-        if (y - (i + 0.5)).abs() < 1e-6 && i >= 0.0 {
-            names
-                .get(i as usize)
-                .map(|s| s.to_string())
-                .unwrap_or_default()
-        } else {
-            String::new()
-        }
-    };
-    chart
-        .configure_mesh()
-        .x_desc("AWS calls over the run")
-        .x_labels(6)
-        .y_labels(7)
-        .y_label_formatter(&label_of)
-        .x_label_formatter(&plain)
-        .disable_y_mesh()
-        .axis_desc_style((FONT, 13).into_font().color(&pal.text))
-        .label_style((FONT, 12).into_font().color(&pal.muted))
-        .axis_style(pal.grid)
-        .light_line_style(pal.bg)
-        .bold_line_style(pal.grid)
-        .draw()
-        .map_err(err)?;
+    let names: Vec<String> = bars.iter().map(|b| b.0.to_string()).collect();
+    let mut chart = rows_chart(area, &names, x_max, "AWS calls over the run", 6, 170, pal)?;
     for (i, (_, v, colour)) in bars.iter().enumerate() {
         let y = i as f64;
         chart
@@ -557,6 +551,7 @@ mod tests {
             "orders",
             "email",
             "queue",
+            "I/O",
             " ms",
             "Time since the request arrived (ms)",
         ] {

@@ -175,7 +175,6 @@ pub(super) struct Sys {
     /// Requests that ended during the current event.
     ended: Vec<u64>,
     next_token: u32,
-    names: Vec<String>,
 }
 
 impl Sys {
@@ -390,7 +389,6 @@ impl Sys {
             by_token: IdMap::default(),
             ended: Vec::new(),
             next_token: 0,
-            names: units.iter().map(|u| u.cfg.name.clone()).collect(),
         })))
     }
 
@@ -465,8 +463,8 @@ impl Simulation {
         }
     }
 
-    /// An origin request arrives at unit `u`: the sampling rule decides whether it is traced.
-    pub(super) fn sys_arrival(&mut self, u: usize, request: u64) {
+    /// A request arrives from a workload: the sampling rule decides whether it is traced.
+    pub(super) fn sys_arrival(&mut self, request: u64) {
         let now = self.now;
         let Some(sys) = self.sys.as_deref_mut() else {
             return;
@@ -502,7 +500,6 @@ impl Simulation {
         });
         t.next_ids.push(0);
         let trace = (t.traces.len() - 1) as u32;
-        let _ = u;
         sys.meta.insert(
             request,
             Meta {
@@ -1217,7 +1214,6 @@ impl Simulation {
                 traces,
             }
         });
-        let _ = &sys.names;
         (alarms, deploys, tracing)
     }
 }
