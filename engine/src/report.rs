@@ -6,6 +6,7 @@ use std::fmt::{self, Write as _};
 use serde::{Deserialize, Serialize};
 
 use crate::cost::CostBreakdown;
+use crate::scenario::{Destination, DlqTarget};
 use crate::time::{format_duration_us, us_to_s};
 
 /// Everything a run produced.
@@ -306,6 +307,18 @@ pub struct Summary {
     /// Times a throttled asynchronous event went back to the queue (exponential backoff, 1 s to 5 min).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub async_requeues: u64,
+    /// Attempts to invoke an asynchronous event that failed inside Lambda (system errors); the
+    /// event went back to the queue like a throttled one.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub async_system_errors: u64,
+    /// Events that could not be sent to the dead-letter queue (AWS's DeadLetterErrors): the
+    /// role does not allow it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dead_letter_errors: u64,
+    /// Records that could not be sent to an on-success or on-failure destination (AWS's
+    /// DestinationDeliveryFailures).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub destination_delivery_failures: u64,
     /// SQS batches whose invocation started.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub batches: u64,
@@ -382,6 +395,10 @@ fn is_zero_f64(v: &f64) -> bool {
     *v == 0.0
 }
 
+fn is_false(v: &bool) -> bool {
+    !*v
+}
+
 impl Summary {
     /// Names of the figures that serialised reports leave out while they are zero (or `None`).
     pub const OPTIONAL_FIGURES: &'static [&'static str] = &[
@@ -392,6 +409,9 @@ impl Summary {
         "async_events_dropped",
         "async_retries",
         "async_requeues",
+        "async_system_errors",
+        "dead_letter_errors",
+        "destination_delivery_failures",
         "batches",
         "batch_item_failures",
         "messages_redelivered",
@@ -457,7 +477,8 @@ pub struct Ledger {
     #[serde(default, skip_serializing_if = "is_zero")]
     pub dead_lettered: u64,
     /// Ended discarded: an async event past its maximum event age or out of retries with no DLQ
-    /// or on-failure destination, or an SQS message past its retention (left out while zero).
+    /// or on-failure destination that would take it, or an SQS message past its retention
+    /// (left out while zero).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub dropped: u64,
     /// Still running, waiting in a queue, or waiting to be retried when the run ended.
@@ -835,6 +856,20 @@ pub enum EventKind {
         /// Backoff before the next attempt, in µs.
         delay_us: u64,
     },
+    /// Lambda failed to invoke an asynchronous event (a system error); it went back to the queue.
+    AsyncSystemError {
+        /// Request id.
+        request: u64,
+        /// Backoff before the next attempt, in µs.
+        delay_us: u64,
+    },
+    /// An event's record could not be sent to its DLQ or destination: the role denies it.
+    SendDenied {
+        /// Request id.
+        request: u64,
+        /// Where it was to go.
+        to: SendTarget,
+    },
     /// An SQS poller received a batch.
     BatchReceived {
         /// Id of the first message's request.
@@ -879,6 +914,9 @@ pub enum EventKind {
         reason: FailReason,
         /// Invocation attempts (async) or receives (SQS) it had.
         count: u32,
+        /// A DLQ or on-failure destination was configured but could not take it.
+        #[serde(default, skip_serializing_if = "is_false")]
+        undeliverable: bool,
     },
     /// A successful asynchronous event's record went to the on-success destination.
     OnSuccess {
@@ -967,6 +1005,37 @@ pub enum FailReason {
     MaxReceiveCount,
     /// It outlived the SQS queue's retention period.
     Retention,
+}
+
+/// Where Lambda tried to send an asynchronous event's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SendTarget {
+    /// The dead-letter queue or topic.
+    Dlq(DlqTarget),
+    /// The on-failure destination.
+    OnFailure(Destination),
+    /// The on-success destination.
+    OnSuccess(Destination),
+}
+
+impl SendTarget {
+    /// The action the execution role needs for this send.
+    pub fn action(self) -> &'static str {
+        match self {
+            SendTarget::Dlq(d) => d.action(),
+            SendTarget::OnFailure(d) | SendTarget::OnSuccess(d) => d.action(),
+        }
+    }
+
+    /// The resource's ARN, for `function`.
+    pub fn arn(self, function: &str) -> String {
+        match self {
+            SendTarget::Dlq(d) => d.arn(function),
+            SendTarget::OnFailure(d) => d.arn(function, "on-failure"),
+            SendTarget::OnSuccess(d) => d.arn(function, "on-success"),
+        }
+    }
 }
 
 /// Where a failed request's record went.
@@ -1137,6 +1206,27 @@ impl fmt::Display for EventKind {
                 "event for request {request} throttled back into the queue, retried in {}",
                 format_duration_us(delay_us)
             ),
+            EventKind::AsyncSystemError { request, delay_us } => write!(
+                f,
+                "Lambda failed to invoke the event for request {request} (a system error): back into the queue, retried in {}",
+                format_duration_us(delay_us)
+            ),
+            EventKind::SendDenied { request, to } => {
+                let (place, metric) = match to {
+                    SendTarget::Dlq(_) => ("the DLQ", "DeadLetterErrors"),
+                    SendTarget::OnFailure(_) => {
+                        ("the on-failure destination", "DestinationDeliveryFailures")
+                    }
+                    SendTarget::OnSuccess(_) => {
+                        ("the on-success destination", "DestinationDeliveryFailures")
+                    }
+                };
+                write!(
+                    f,
+                    "event for request {request} not sent to {place}: the role does not allow {} ({metric})",
+                    to.action()
+                )
+            }
             EventKind::BatchReceived { request, messages } => {
                 let s = if messages == 1 { "" } else { "s" };
                 write!(
@@ -1186,12 +1276,15 @@ impl fmt::Display for EventKind {
                 queue,
                 reason,
                 count,
+                undeliverable,
             } => {
                 let whom = match queue {
                     QueueKind::Async => format!("event for request {request}"),
                     QueueKind::Sqs => format!("message {request}"),
                 };
-                let extra = if reason == FailReason::RetriesExhausted {
+                let extra = if undeliverable {
+                    " (its DLQ or on-failure destination refused it: the event is lost)"
+                } else if reason == FailReason::RetriesExhausted {
                     " (no DLQ or on-failure destination)"
                 } else {
                     ""

@@ -328,18 +328,30 @@ pub struct AsyncConfig {
     /// An event older than this is not invoked again: 60 to 21,600 s (6 h, the default).
     #[serde(default = "default_max_event_age_s")]
     pub max_event_age_s: u32,
-    /// A dead-letter queue for events that finally fail.
+    /// A dead-letter queue for events that finally fail. When the function has an `iam` role,
+    /// the role must allow sending to it (`sqs:SendMessage` on
+    /// `arn:aws:sqs:us-east-1:123456789012:<function>-dlq`, or `sns:Publish` on the topic of
+    /// that name): otherwise each send fails (AWS's DeadLetterErrors) and the event is lost.
     #[serde(default)]
     pub dlq: Option<DlqTarget>,
-    /// An on-failure destination for events that finally fail.
+    /// An on-failure destination for events that finally fail. With an `iam` role, the role
+    /// must allow the send ([`Destination::action`] on [`Destination::arn`]), or it fails
+    /// (AWS's DestinationDeliveryFailures).
     #[serde(default)]
     pub on_failure: Option<Destination>,
-    /// An on-success destination: each successful event's record is sent there.
+    /// An on-success destination: each successful event's record is sent there (the same
+    /// permission rule as `on_failure`).
     #[serde(default)]
     pub on_success: Option<Destination>,
     /// Fraction of events delivered a second time (delivery is at least once): 0 to 1.
     #[serde(default)]
     pub duplicate_rate: f64,
+    /// Fraction of attempts to invoke an event that fail inside Lambda itself, before the
+    /// function runs (a system error, HTTP 5xx): 0 to 1. Like a throttle, the event goes back
+    /// to the queue with a backoff of 1 s doubling up to 5 min, until its maximum age; it uses
+    /// none of the retry attempts and is not a function error.
+    #[serde(default)]
+    pub system_error_rate: f64,
     /// Most events held in the queue at once. AWS's queue is unbounded; the engine's is not,
     /// so that memory stays bounded: reaching it stops the run with an error naming this field.
     #[serde(default = "default_queue_max")]
@@ -365,6 +377,7 @@ impl Default for AsyncConfig {
             on_failure: None,
             on_success: None,
             duplicate_rate: 0.0,
+            system_error_rate: 0.0,
             queue_max: default_queue_max(),
         }
     }
@@ -380,6 +393,29 @@ pub enum DlqTarget {
     Sns,
 }
 
+/// The region and account of the ARNs the engine gives queues, topics and functions that a
+/// scenario names only by function (a DLQ, a destination).
+const ARN_REGION_ACCOUNT: &str = "us-east-1:123456789012";
+
+impl DlqTarget {
+    /// The action the execution role needs to send an event here.
+    pub fn action(self) -> &'static str {
+        match self {
+            DlqTarget::Sqs => "sqs:SendMessage",
+            DlqTarget::Sns => "sns:Publish",
+        }
+    }
+
+    /// The ARN of `function`'s dead-letter queue or topic (named `<function>-dlq`).
+    pub fn arn(self, function: &str) -> String {
+        let service = match self {
+            DlqTarget::Sqs => "sqs",
+            DlqTarget::Sns => "sns",
+        };
+        format!("arn:aws:{service}:{ARN_REGION_ACCOUNT}:{function}-dlq")
+    }
+}
+
 /// The target of an asynchronous invocation destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -392,6 +428,30 @@ pub enum Destination {
     Lambda,
     /// An EventBridge event bus.
     Eventbridge,
+}
+
+impl Destination {
+    /// The action the execution role needs to send a record here.
+    pub fn action(self) -> &'static str {
+        match self {
+            Destination::Sqs => "sqs:SendMessage",
+            Destination::Sns => "sns:Publish",
+            Destination::Lambda => "lambda:InvokeFunction",
+            Destination::Eventbridge => "events:PutEvents",
+        }
+    }
+
+    /// The ARN of `function`'s destination for `outcome` (`on-failure` or `on-success`): a
+    /// queue, topic or function named `<function>-<outcome>`, or the default event bus.
+    pub fn arn(self, function: &str, outcome: &str) -> String {
+        let r = ARN_REGION_ACCOUNT;
+        match self {
+            Destination::Sqs => format!("arn:aws:sqs:{r}:{function}-{outcome}"),
+            Destination::Sns => format!("arn:aws:sns:{r}:{function}-{outcome}"),
+            Destination::Lambda => format!("arn:aws:lambda:{r}:function:{function}-{outcome}"),
+            Destination::Eventbridge => format!("arn:aws:events:{r}:event-bus/default"),
+        }
+    }
 }
 
 /// An SQS queue and the event source mapping that polls it (lambda-facts.md section 7).
@@ -953,6 +1013,13 @@ impl Function {
             range(
                 "async.duplicate_rate",
                 a.duplicate_rate,
+                0.0,
+                1.0,
+                "a fraction 0 to 1",
+            )?;
+            range(
+                "async.system_error_rate",
+                a.system_error_rate,
                 0.0,
                 1.0,
                 "a fraction 0 to 1",

@@ -149,6 +149,8 @@ enum Purpose {
     Alias = 8,
     /// The tracing sampling rule.
     Tracing = 9,
+    /// Lambda's own failures to invoke an asynchronous event.
+    SystemErrors = 10,
 }
 
 /// A generator for one purpose of one function, derived from the seed by SplitMix64 mixing.
@@ -404,6 +406,9 @@ struct FnStats {
     async_events_dropped: u64,
     async_retries: u64,
     async_requeues: u64,
+    async_system_errors: u64,
+    dead_letter_errors: u64,
+    destination_delivery_failures: u64,
     batches: u64,
     batch_item_failures: u64,
     messages_redelivered: u64,
@@ -1634,6 +1639,9 @@ impl Simulation {
             all.async_events_dropped += st.async_events_dropped;
             all.async_retries += st.async_retries;
             all.async_requeues += st.async_requeues;
+            all.async_system_errors += st.async_system_errors;
+            all.dead_letter_errors += st.dead_letter_errors;
+            all.destination_delivery_failures += st.destination_delivery_failures;
             all.batches += st.batches;
             all.batch_item_failures += st.batch_item_failures;
             all.messages_redelivered += st.messages_redelivered;
@@ -1799,6 +1807,9 @@ fn summarise(
         async_events_dropped: st.async_events_dropped,
         async_retries: st.async_retries,
         async_requeues: st.async_requeues,
+        async_system_errors: st.async_system_errors,
+        dead_letter_errors: st.dead_letter_errors,
+        destination_delivery_failures: st.destination_delivery_failures,
         batches: st.batches,
         batch_item_failures: st.batch_item_failures,
         messages_redelivered: st.messages_redelivered,

@@ -277,6 +277,12 @@ pub enum Metric {
     DlqDepth,
     /// Invocations stopped by recursive-loop detection.
     RecursiveInvocationsDropped,
+    /// Asynchronous events that ended without a successful invocation.
+    AsyncEventsDropped,
+    /// Events that could not be sent to the dead-letter queue.
+    DeadLetterErrors,
+    /// Records that could not be sent to an on-success or on-failure destination.
+    DestinationDeliveryFailures,
     /// What the period cost, in US dollars (requests, duration and provisioned concurrency,
     /// before the free tier), as a budget alarm would watch it.
     Cost,

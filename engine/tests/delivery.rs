@@ -5,7 +5,10 @@
 //! The scenarios are small and deterministic (constant handler times, `runtime = "custom"` with
 //! no Init unless a test needs one), so the numbers they pin are exact.
 
-use engine::report::{DeadLetter, EventKind, EventRecord, FailReason, Outcome, QueueKind};
+use engine::report::{
+    DeadLetter, EventKind, EventRecord, FailReason, Outcome, QueueKind, SendTarget,
+};
+use engine::scenario::{Destination, DlqTarget};
 use engine::time::{s_to_us, US_PER_S};
 use engine::{Report, Scenario, SimError};
 
@@ -44,6 +47,8 @@ fn of(r: &Report, request: u64) -> Vec<EventRecord> {
             | EventKind::Queued { request: q, .. }
             | EventKind::AsyncRetry { request: q, .. }
             | EventKind::AsyncRequeued { request: q, .. }
+            | EventKind::AsyncSystemError { request: q, .. }
+            | EventKind::SendDenied { request: q, .. }
             | EventKind::BatchReceived { request: q, .. }
             | EventKind::VisibleAgain { request: q, .. }
             | EventKind::Duplicate { request: q }
@@ -134,7 +139,8 @@ fn async_errors_are_retried_twice_after_60_s_then_120_s() {
             request: 1,
             queue: QueueKind::Async,
             reason: FailReason::RetriesExhausted,
-            count: 3
+            count: 3,
+            undeliverable: false,
         })
     );
     let sentences: Vec<String> = of(&r, 1).iter().map(|e| r.describe(e)).collect();
@@ -255,7 +261,8 @@ workload = {{ kind = "replay", arrivals_s = [0, 1] }}
             request: 2,
             queue: QueueKind::Async,
             reason: FailReason::MaxEventAge,
-            count: 0
+            count: 0,
+            undeliverable: false,
         })
     );
     assert_eq!(
@@ -290,6 +297,184 @@ workload = {{ kind = "replay", arrivals_s = [0, 1] }}
     let (starts, _) = starts_and_ends(&r, 2);
     assert_eq!(starts, vec![812 * US_PER_S]);
     assert_eq!(r.summary.async_event_age_ms_max, 811_000.0);
+}
+
+/// lambda-facts.md section 6, line 62: "On throttles and system errors the event returns to
+/// the queue and is retried with exponential backoff from 1 s up to 5 min". A system error is
+/// Lambda's own failure before the function runs: it uses none of the retry attempts, is not
+/// an invocation or a function error, and backs off exactly as a throttle does.
+#[test]
+fn system_errors_return_the_event_to_the_queue_with_backoff() {
+    let text = |rate: f64| {
+        format!(
+            r#"
+duration_s = 2000
+[[functions]]
+name = "worker"
+invocation = "async"
+handler.io_ms = 100
+async = {{ system_error_rate = {rate}, retry_attempts = 0 }}
+workload = {{ kind = "constant", rate_per_s = 1 }}
+"#
+        )
+    };
+    let clean = run(&text(0.0));
+    let r = run(&text(0.3));
+    let m = &r.summary;
+    // About 30% of attempts fail: attempts = successes + system errors.
+    let share = m.async_system_errors as f64 / (m.async_system_errors + m.invocations) as f64;
+    assert!((0.26..0.34).contains(&share), "{share}");
+    assert_eq!(m.errors, 0, "a system error is not a function error");
+    assert_eq!(m.async_retries, 0);
+    assert_eq!(m.async_requeues, 0, "no throttles");
+    // Every event still succeeds, each invoked once: the retry attempts (0 here) are untouched.
+    let l = &r.ledger;
+    assert_eq!(l.requests, clean.ledger.requests);
+    assert_eq!(l.succeeded + l.in_flight, l.requests, "{l:?}");
+    assert!(l.in_flight <= 2, "only the last events still wait: {l:?}");
+    assert!(m.invocations <= l.requests, "never invoked twice");
+    assert!(m.async_event_age_ms_max >= 1_000.0);
+    // An unlucky event's delays double: 1 s, 2 s, 4 s...
+    let worst = (1..=r.ledger.requests)
+        .map(|q| {
+            of(&r, q)
+                .iter()
+                .filter_map(|e| match e.kind {
+                    EventKind::AsyncSystemError { delay_us, .. } => Some(delay_us / US_PER_S),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .max_by_key(Vec::len)
+        .unwrap_or_default();
+    assert!(worst.len() >= 3, "{worst:?}");
+    assert_eq!(worst[..3], [1, 2, 4]);
+    let first = r
+        .events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::AsyncSystemError { .. }))
+        .copied()
+        .expect("a system error");
+    assert!(
+        r.describe(&first)
+            .contains("(a system error): back into the queue, retried in 1.00 s"),
+        "{}",
+        r.describe(&first)
+    );
+}
+
+/// lambda-facts.md section 11, line 84: the metrics DeadLetterErrors and
+/// DestinationDeliveryFailures. Lambda sends to a DLQ or destination with the function's
+/// execution role, which needs `sqs:SendMessage` for a queue and `sns:Publish` for a topic
+/// (docs: invocation-async-retain-records.html; AWS SAM's DeadLetterQueue page): a role without
+/// `sqs:SendMessage` on the DLQ loses every event that finally fails, and says so only in
+/// these metrics.
+#[test]
+fn a_role_that_cannot_send_to_the_dlq_loses_the_events() {
+    let text = |actions: &str| {
+        format!(
+            r#"
+duration_s = 1200
+[[functions]]
+name = "worker"
+invocation = "async"
+error_rate = 0.5
+handler.io_ms = 50
+async = {{ dlq = "sqs", on_success = "eventbridge" }}
+workload = {{ kind = "constant", rate_per_s = 2 }}
+iam.policy.statements = [{{ effect = "Allow", action = [{actions}], resource = ["*"] }}]
+"#
+        )
+    };
+    let ok = run(&text(r#""sqs:SendMessage", "events:PutEvents""#));
+    assert_eq!(ok.summary.dead_letter_errors, 0);
+    assert_eq!(ok.summary.destination_delivery_failures, 0);
+    assert!(ok.ledger.dead_lettered > 0);
+    assert_eq!(ok.ledger.dropped, 0);
+
+    let denied = run(&text(r#""dynamodb:PutItem""#));
+    let (m, l) = (&denied.summary, &denied.ledger);
+    assert_eq!(l.dead_lettered, 0, "nothing reaches the DLQ");
+    assert_eq!(
+        l.dropped, ok.ledger.dead_lettered,
+        "same draws: the same events, lost"
+    );
+    assert_eq!(m.dead_letter_errors, l.dropped);
+    assert_eq!(
+        m.destination_delivery_failures, l.succeeded,
+        "every on-success record too"
+    );
+    assert_eq!(m.destination_success, 0);
+    let lost = denied
+        .events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::SendDenied { .. }))
+        .copied()
+        .expect("a denied send");
+    let request = match lost.kind {
+        EventKind::SendDenied { request, to } => {
+            assert!(matches!(
+                to,
+                SendTarget::Dlq(DlqTarget::Sqs) | SendTarget::OnSuccess(Destination::Eventbridge)
+            ));
+            request
+        }
+        _ => unreachable!(),
+    };
+    let dlq_denied = of(&denied, request)
+        .iter()
+        .chain(denied.events.iter())
+        .find(|e| {
+            matches!(
+                e.kind,
+                EventKind::SendDenied {
+                    to: SendTarget::Dlq(_),
+                    ..
+                }
+            )
+        })
+        .copied()
+        .expect("a denied DLQ send");
+    assert!(denied.describe(&dlq_denied).ends_with(
+        "not sent to the DLQ: the role does not allow sqs:SendMessage (DeadLetterErrors)"
+    ));
+    let dropped = denied
+        .events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::Dropped { .. }))
+        .copied()
+        .expect("a drop");
+    assert!(
+        denied
+            .describe(&dropped)
+            .contains("refused it: the event is lost"),
+        "{}",
+        denied.describe(&dropped)
+    );
+
+    // A role scoped to the DLQ's own ARN is enough; one for another queue is not.
+    let scoped = |arn: &str| {
+        text(r#""events:PutEvents""#).replace(
+            "iam.policy.statements = [",
+            &format!(
+                "iam.policy.statements = [{{ effect = \"Allow\", action = \"sqs:SendMessage\", resource = \"{arn}\" }}, "
+            ),
+        )
+    };
+    let r = run(&scoped("arn:aws:sqs:us-east-1:123456789012:worker-dlq"));
+    assert_eq!((r.summary.dead_letter_errors, r.ledger.dropped), (0, 0));
+    let r = run(&scoped("arn:aws:sqs:us-east-1:123456789012:orders-dlq"));
+    assert_eq!(r.summary.dead_letter_errors, r.ledger.dropped);
+    assert!(r.ledger.dropped > 0);
+
+    // With an on-failure destination the role may send to, the events are kept there.
+    let both = run(&text(r#""events:PutEvents""#).replace(
+        r#"dlq = "sqs", "#,
+        r#"dlq = "sqs", on_failure = "eventbridge", "#,
+    ));
+    assert_eq!(both.ledger.dropped, 0);
+    assert_eq!(both.ledger.dead_lettered, ok.ledger.dead_lettered);
+    assert_eq!(both.summary.dead_letter_errors, both.ledger.dead_lettered);
 }
 
 /// lambda-facts.md section 6, line 63: "Delivery is at least once: duplicates happen." A

@@ -67,9 +67,18 @@ fn async_config() -> impl Strategy<Value = AsyncConfig> {
         prop::option::of(destination()),
         prop::option::of(destination()),
         prop_oneof![2 => Just(0.0), 1 => 0.0..=1.0],
+        prop_oneof![2 => Just(0.0), 1 => 0.0..=0.9],
     )
         .prop_map(
-            |(retry_attempts, max_event_age_s, dlq, on_failure, on_success, duplicate_rate)| {
+            |(
+                retry_attempts,
+                max_event_age_s,
+                dlq,
+                on_failure,
+                on_success,
+                duplicate_rate,
+                system_error_rate,
+            )| {
                 AsyncConfig {
                     retry_attempts,
                     max_event_age_s,
@@ -77,6 +86,7 @@ fn async_config() -> impl Strategy<Value = AsyncConfig> {
                     on_failure,
                     on_success,
                     duplicate_rate,
+                    system_error_rate,
                     queue_max: 1_000_000,
                 }
             },

@@ -430,6 +430,52 @@ fn alarms_on_duration_error_rate_and_throttles() {
     assert_eq!(by("throttles").first_alarm_s, Some(60.0));
 }
 
+/// lambda-facts.md section 11, line 84: DeadLetterErrors and DestinationDeliveryFailures are
+/// metrics an alarm can watch. A role that may not send to the DLQ loses events silently; an
+/// alarm on DeadLetterErrors is how a team finds out.
+#[test]
+fn an_alarm_on_dead_letter_errors_finds_lost_events() {
+    let text = |action: &str| {
+        format!(
+            r#"
+        duration_s = 600
+        [[alarms]]
+        name = "lost"
+        function = "worker"
+        metric = "DeadLetterErrors"
+        threshold = 1
+        period_s = 60
+        [[alarms]]
+        name = "dropped"
+        function = "worker"
+        metric = "AsyncEventsDropped"
+        threshold = 1
+        period_s = 60
+        [[functions]]
+        name = "worker"
+        invocation = "async"
+        handler.io_ms = 50
+        errors_during = [{{ start_s = 0, end_s = 120, rate = 1.0 }}]
+        async = {{ dlq = "sqs", max_event_age_s = 60 }}
+        iam.policy.statements = [{{ effect = "Allow", action = "{action}", resource = "*" }}]
+        workload = {{ kind = "constant", rate_per_s = 1 }}
+    "#
+        )
+    };
+    let r = run(&text("dynamodb:*"));
+    let by = |r: &Report, n: &str| r.alarms.iter().find(|a| a.name == n).unwrap().clone();
+    let lost = by(&r, "lost");
+    let total: f64 = lost.datapoints.iter().filter_map(|d| d.value).sum();
+    assert_eq!(total as u64, r.summary.dead_letter_errors);
+    assert!(r.summary.dead_letter_errors > 0);
+    assert_eq!(lost.first_alarm_s, by(&r, "dropped").first_alarm_s);
+    // Allowed to send, the same failures reach the DLQ: dropped from the queue, not lost.
+    let r = run(&text("sqs:SendMessage"));
+    assert_eq!(by(&r, "lost").first_alarm_s, None);
+    assert!(by(&r, "dropped").first_alarm_s.is_some());
+    assert_eq!(r.summary.dlq_depth, r.summary.async_events_dropped);
+}
+
 /// A budget alarm: the cost of each period, from the same prices as the bill.
 #[test]
 fn a_cost_alarm_sees_each_periods_bill() {
@@ -864,7 +910,7 @@ mod properties {
     /// deployment, alarms on any metric, tracing, a cache and a role.
     fn everything() -> impl Strategy<Value = String> {
         (
-            (0usize..4, 0usize..9, 0usize..12, 1u32..4, 0.0..0.5f64),
+            (0usize..4, 0usize..9, 0usize..15, 1u32..4, 0.0..0.5f64),
             (any::<bool>(), any::<bool>(), 0.0..3.0f64, 0.0..1.0f64, any::<u64>()),
             (1u32..50, 0.0..1.0f64, 0.5..40.0f64),
         )
@@ -874,7 +920,8 @@ mod properties {
                 let metrics = [
                     "Invocations", "Errors", "Throttles", "ErrorRate", "Duration", "ConcurrentExecutions",
                     "ColdStarts", "ProvisionedConcurrencySpilloverInvocations", "ApproximateNumberOfMessagesVisible",
-                    "ApproximateAgeOfOldestMessage", "DLQDepth", "Cost",
+                    "ApproximateAgeOfOldestMessage", "DLQDepth", "Cost", "AsyncEventsDropped",
+                    "DeadLetterErrors", "DestinationDeliveryFailures",
                 ];
                 let preset = engine::system::PRESETS[preset];
                 let fan = if via == 0 { 1.0 } else { fan };

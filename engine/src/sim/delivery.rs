@@ -17,7 +17,9 @@ use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
 use super::{stream, Ev, IdMap, Invocation, Purpose, SimError, Simulation};
-use crate::report::{DeadLetter, DownstreamLimit, EventKind, FailReason, Outcome, QueueKind};
+use crate::report::{
+    DeadLetter, DownstreamLimit, EventKind, FailReason, Outcome, QueueKind, SendTarget,
+};
 use crate::scenario::{Function, InvocationType, OnLimit};
 use crate::system::CacheScope;
 use crate::time::{ms_to_us, s_to_us, us_to_ms, US_PER_S};
@@ -101,10 +103,13 @@ struct Batch {
 struct AsyncState {
     retry_attempts: u32,
     max_age_us: u64,
-    dlq: bool,
-    on_failure: bool,
-    on_success: bool,
+    /// The DLQ and destinations, each with whether the role allows sending there (decided once:
+    /// the policy does not change during a run).
+    dlq: Option<(SendTarget, bool)>,
+    on_failure: Option<(SendTarget, bool)>,
+    on_success: Option<(SendTarget, bool)>,
     duplicate_rate: f64,
+    system_error_rate: f64,
 }
 
 /// An SQS queue and its pollers.
@@ -209,6 +214,8 @@ pub(super) struct FnExt {
     windows: Vec<(u64, u64, f64)>,
     outage_rng: Pcg64Mcg,
     dup_rng: Pcg64Mcg,
+    /// Lambda's own failures to invoke an async event.
+    sys_err_rng: Pcg64Mcg,
     downstream: Option<DownstreamState>,
     tracks: TrackMap,
     msgs: Vec<Msg>,
@@ -281,13 +288,23 @@ impl FnExt {
         }
         let asy = (cfg.invocation == InvocationType::Async).then(|| {
             let a = cfg.async_config.clone().unwrap_or_default();
+            // Without a role in the scenario, every send is allowed.
+            let sink = |to: SendTarget| {
+                let allowed = cfg.iam.as_ref().is_none_or(|iam| {
+                    iam.policy
+                        .evaluate(to.action(), &to.arn(&cfg.name))
+                        .allowed()
+                });
+                (to, allowed)
+            };
             AsyncState {
                 retry_attempts: a.retry_attempts,
                 max_age_us: u64::from(a.max_event_age_s) * US_PER_S,
-                dlq: a.dlq.is_some(),
-                on_failure: a.on_failure.is_some(),
-                on_success: a.on_success.is_some(),
+                dlq: a.dlq.map(|d| sink(SendTarget::Dlq(d))),
+                on_failure: a.on_failure.map(|d| sink(SendTarget::OnFailure(d))),
+                on_success: a.on_success.map(|d| sink(SendTarget::OnSuccess(d))),
                 duplicate_rate: a.duplicate_rate,
+                system_error_rate: a.system_error_rate,
             }
         });
         let sqs = (cfg.invocation == InvocationType::Sqs).then(|| {
@@ -348,6 +365,7 @@ impl FnExt {
                 .collect(),
             outage_rng: stream(seed, i, Purpose::Outage),
             dup_rng: stream(seed, i, Purpose::Duplicates),
+            sys_err_rng: stream(seed, i, Purpose::SystemErrors),
             downstream: cfg.downstream.as_ref().map(|d| DownstreamState {
                 connections_max: d.connections_max,
                 conns: 0,
@@ -963,9 +981,20 @@ impl Simulation {
             return;
         };
         let request = ext.msgs[slot as usize].request;
+        // An async event's record goes to each of the DLQ and on-failure destination whose
+        // send the role allows; a denied send is counted and reported.
+        let mut denied = Vec::new();
+        let mut send = |sink: Option<(SendTarget, bool)>| match sink {
+            Some((_, true)) => true,
+            Some((to, false)) => {
+                denied.push(to);
+                false
+            }
+            None => false,
+        };
         let to = match (queue, &ext.asy) {
             (QueueKind::Sqs, _) if reason == FailReason::MaxReceiveCount => Some(DeadLetter::Dlq),
-            (QueueKind::Async, Some(a)) => match (a.dlq, a.on_failure) {
+            (QueueKind::Async, Some(a)) => match (send(a.dlq), send(a.on_failure)) {
                 (true, true) => Some(DeadLetter::Both),
                 (true, false) => Some(DeadLetter::Dlq),
                 (false, true) => Some(DeadLetter::OnFailure),
@@ -973,6 +1002,10 @@ impl Simulation {
             },
             _ => None,
         };
+        let undeliverable = !denied.is_empty() && to.is_none();
+        for &to in &denied {
+            self.send_denied(f, request, to);
+        }
         let st = &mut self.fns[f].stats;
         if queue == QueueKind::Async {
             st.async_events_dropped += 1;
@@ -1004,6 +1037,7 @@ impl Simulation {
                         queue,
                         reason,
                         count,
+                        undeliverable,
                     },
                 );
             }
@@ -1011,6 +1045,18 @@ impl Simulation {
         self.request_terminal(f, request);
         self.sys_end(request, false);
         self.free_msg(f, slot);
+    }
+
+    /// A send to a DLQ or destination that the role denies: counted as AWS counts it.
+    fn send_denied(&mut self, f: usize, request: u64, to: SendTarget) {
+        let st = &mut self.fns[f].stats;
+        match to {
+            SendTarget::Dlq(_) => st.dead_letter_errors += 1,
+            SendTarget::OnFailure(_) | SendTarget::OnSuccess(_) => {
+                st.destination_delivery_failures += 1
+            }
+        }
+        self.record(f, EventKind::SendDenied { request, to });
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1049,7 +1095,8 @@ impl Simulation {
                 "function {f} has no async queue"
             )));
         };
-        let (max_age_us, duplicate_rate) = (a.max_age_us, a.duplicate_rate);
+        let (max_age_us, duplicate_rate, system_error_rate) =
+            (a.max_age_us, a.duplicate_rate, a.system_error_rate);
         let m = &ext.msgs[slot as usize];
         let (request, sent_at, attempt, duplicate) = (m.request, m.sent_at, m.attempt, m.duplicate);
         let age = now - sent_at;
@@ -1059,6 +1106,14 @@ impl Simulation {
             } else {
                 self.queue_final(f, slot, QueueKind::Async, FailReason::MaxEventAge, attempt);
             }
+            return Ok(());
+        }
+        // A system error happens before the function is invoked: no invocation, no throttle.
+        if system_error_rate > 0.0 && ext.sys_err_rng.gen::<f64>() < system_error_rate {
+            let delay_us = self.async_backoff(f, slot)?;
+            let st = &mut self.fns[f].stats;
+            st.async_system_errors += 1;
+            self.record(f, EventKind::AsyncSystemError { request, delay_us });
             return Ok(());
         }
         self.count_invocation(f);
@@ -1080,32 +1135,35 @@ impl Simulation {
             }
             Err(reason) => {
                 self.count_throttle(f, request, reason);
-                let ext = self.ext(f)?;
-                let m = &mut ext.msgs[slot as usize];
-                let backoff = (US_PER_S << m.throttles.min(10)).min(ASYNC_BACKOFF_MAX_US);
-                m.throttles += 1;
-                let due = (now + backoff).min(sent_at + max_age_us);
-                m.due_at = due;
-                let gen = m.gen;
-                self.schedule_queue(
-                    due,
-                    Ev::AsyncDue {
-                        f: f as u16,
-                        slot,
-                        gen,
-                    },
-                );
+                let delay_us = self.async_backoff(f, slot)?;
                 self.fns[f].stats.async_requeues += 1;
-                self.record(
-                    f,
-                    EventKind::AsyncRequeued {
-                        request,
-                        delay_us: due - now,
-                    },
-                );
+                self.record(f, EventKind::AsyncRequeued { request, delay_us });
             }
         }
         Ok(())
+    }
+
+    /// Puts the event in `slot` back in the queue after a throttle or a system error: 1 s,
+    /// doubling up to 5 min, never past its maximum age. Returns the delay in µs.
+    fn async_backoff(&mut self, f: usize, slot: u32) -> Result<u64, SimError> {
+        let now = self.now;
+        let ext = self.ext(f)?;
+        let max_age_us = ext.asy.as_ref().map_or(0, |a| a.max_age_us);
+        let m = &mut ext.msgs[slot as usize];
+        let backoff = (US_PER_S << m.throttles.min(10)).min(ASYNC_BACKOFF_MAX_US);
+        m.throttles += 1;
+        let due = (now + backoff).min(m.sent_at + max_age_us);
+        m.due_at = due;
+        let gen = m.gen;
+        self.schedule_queue(
+            due,
+            Ev::AsyncDue {
+                f: f as u16,
+                slot,
+                gen,
+            },
+        );
+        Ok(due - now)
     }
 
     /// A duplicate delivery is over (done or expired).
@@ -1141,9 +1199,13 @@ impl Simulation {
         }
         if ok {
             self.fns[f].stats.succeeded += 1;
-            if a.on_success {
-                self.fns[f].stats.destination_success += 1;
-                self.record(f, EventKind::OnSuccess { request });
+            match a.on_success {
+                Some((_, true)) => {
+                    self.fns[f].stats.destination_success += 1;
+                    self.record(f, EventKind::OnSuccess { request });
+                }
+                Some((to, false)) => self.send_denied(f, request, to),
+                None => {}
             }
             self.request_terminal(f, request);
             self.free_msg(f, slot);

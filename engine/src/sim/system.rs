@@ -97,6 +97,9 @@ struct Counters {
     spillover: u64,
     dead_lettered: u64,
     loops: u64,
+    async_dropped: u64,
+    dead_letter_errors: u64,
+    destination_failures: u64,
     /// On-demand cost so far (requests and duration), in US dollars.
     cost_usd: f64,
 }
@@ -1027,6 +1030,9 @@ impl Simulation {
             c.spillover += st.spillover;
             c.dead_lettered += st.dead_lettered;
             c.loops += st.recursive_dropped;
+            c.async_dropped += st.async_events_dropped;
+            c.dead_letter_errors += st.dead_letter_errors;
+            c.destination_failures += st.destination_delivery_failures;
             let func = &self.fns[u];
             let p = self.prices.for_arch(func.cfg.arch);
             let u_ = &func.usage;
@@ -1076,6 +1082,11 @@ impl Simulation {
                 Some(d(c.spillover, last.spillover))
             }
             Metric::RecursiveInvocationsDropped => Some(d(c.loops, last.loops)),
+            Metric::AsyncEventsDropped => Some(d(c.async_dropped, last.async_dropped)),
+            Metric::DeadLetterErrors => Some(d(c.dead_letter_errors, last.dead_letter_errors)),
+            Metric::DestinationDeliveryFailures => {
+                Some(d(c.destination_failures, last.destination_failures))
+            }
             Metric::Cost => Some(c.cost_usd - last.cost_usd + level_cost),
             Metric::ErrorRate => {
                 (invocations > 0.0).then(|| 100.0 * d(c.errors, last.errors) / invocations)
