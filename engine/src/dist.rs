@@ -51,6 +51,44 @@ pub enum Dist {
     },
 }
 
+/// A distribution ready to draw from: the parameters [`Dist::sample`] works out on every draw
+/// (a log-normal's sigma is a logarithm) are worked out once. It draws exactly the numbers
+/// `Dist::sample` draws from the same generator.
+#[derive(Debug, Clone, Copy)]
+pub enum Sampler {
+    /// Always the same value.
+    Constant(f64),
+    /// `min + span * u`.
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// `max - min`.
+        span: f64,
+    },
+    /// Exponential.
+    Exponential(Exp<f64>),
+    /// `p50 * e^x` with `x` normal.
+    Lognormal {
+        /// Median.
+        p50: f64,
+        /// Normal with mean 0 and the distribution's sigma.
+        normal: Normal<f64>,
+    },
+}
+
+impl Sampler {
+    /// Draws one value.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match *self {
+            Sampler::Constant(v) => v,
+            Sampler::Uniform { min, span } => min + span * rng.gen::<f64>(),
+            Sampler::Exponential(exp) => exp.sample(rng),
+            Sampler::Lognormal { p50, normal } => p50 * libm::exp(normal.sample(rng)),
+        }
+    }
+}
+
 /// z-score of the 99th percentile of a standard normal distribution.
 const Z99: f64 = 2.326_347_874_040_841;
 
@@ -119,6 +157,28 @@ impl Dist {
                 match Normal::new(0.0, sigma) {
                     Ok(normal) => p50 * libm::exp(normal.sample(rng)),
                     Err(_) => p50,
+                }
+            }
+        }
+    }
+
+    /// The distribution ready for many draws (see [`Sampler`]).
+    pub fn sampler(&self) -> Sampler {
+        match *self {
+            Dist::Constant { value } => Sampler::Constant(value),
+            Dist::Uniform { min, max } => Sampler::Uniform {
+                min,
+                span: max - min,
+            },
+            Dist::Exponential { mean } => match Exp::new(1.0 / mean) {
+                Ok(exp) => Sampler::Exponential(exp),
+                Err(_) => Sampler::Constant(mean),
+            },
+            Dist::Lognormal { p50, p99 } => {
+                let sigma = libm::log(p99 / p50) / Z99;
+                match Normal::new(0.0, sigma) {
+                    Ok(normal) => Sampler::Lognormal { p50, normal },
+                    Err(_) => Sampler::Constant(p50),
                 }
             }
         }
@@ -217,6 +277,38 @@ mod tests {
     fn mean_of(d: &Dist, n: usize) -> f64 {
         let mut rng = Pcg64Mcg::seed_from_u64(7);
         (0..n).map(|_| d.sample(&mut rng)).sum::<f64>() / n as f64
+    }
+
+    /// The engine draws through `Sampler`; it must give exactly `Dist::sample`'s numbers, or
+    /// a seed would mean something else than it did.
+    #[test]
+    fn a_sampler_draws_exactly_what_the_distribution_draws() {
+        for d in [
+            Dist::constant(5.0),
+            Dist::Uniform {
+                min: 10.0,
+                max: 30.0,
+            },
+            Dist::Exponential { mean: 1991.0 },
+            Dist::Lognormal {
+                p50: 140.0,
+                p99: 198.0,
+            },
+            Dist::Lognormal {
+                p50: 40.0,
+                p99: 40.0,
+            },
+        ] {
+            let (mut a, mut b) = (Pcg64Mcg::seed_from_u64(7), Pcg64Mcg::seed_from_u64(7));
+            let sampler = d.sampler();
+            for _ in 0..1_000 {
+                assert_eq!(
+                    d.sample(&mut a).to_bits(),
+                    sampler.sample(&mut b).to_bits(),
+                    "{d:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
 use crate::cost::{self, CostBreakdown, Prices, Usage};
-use crate::dist::Dist;
+use crate::dist::Sampler;
 use crate::report::{
     Bucket, EnvState, EventKind, EventRecord, FunctionBucket, FunctionSummary, Lane, Lanes, Ledger,
     Outcome, ReapReason, Report, Segment, Series, Summary, ThrottleReason,
@@ -439,9 +439,13 @@ struct Fn {
     service: Pcg64Mcg,
     routing_rng: Pcg64Mcg,
     retry_rng: Pcg64Mcg,
-    runtime_init: Dist,
+    runtime_init: Sampler,
     static_init_ms: f64,
-    cpu_ms: Dist,
+    /// The function's own Init code (`init_ms`).
+    init_ms: Sampler,
+    cpu_ms: Sampler,
+    io_ms: Sampler,
+    idle_expiry_s: Sampler,
     timeout_us: u64,
     idle: IdlePool,
     provisioned_idle: Vec<u32>,
@@ -599,9 +603,12 @@ impl Simulation {
                 service: stream(seed, i, Purpose::Service),
                 routing_rng: stream(seed, i, Purpose::Routing),
                 retry_rng: stream(seed, i, Purpose::Retry),
-                runtime_init: cfg.runtime.init_ms(cfg.arch),
+                runtime_init: cfg.runtime.init_ms(cfg.arch).sampler(),
                 static_init_ms: cfg.static_init_ms(),
-                cpu_ms: cfg.handler.cpu_ms.scaled(cfg.cpu_stretch()),
+                init_ms: cfg.init_ms.sampler(),
+                cpu_ms: cfg.handler.cpu_ms.scaled(cfg.cpu_stretch()).sampler(),
+                io_ms: cfg.handler.io_ms.sampler(),
+                idle_expiry_s: cfg.idle_expiry_s.sampler(),
                 timeout_us: s_to_us(cfg.timeout_s),
                 idle: IdlePool::new(cfg.routing),
                 provisioned_idle: Vec::new(),
@@ -1075,7 +1082,7 @@ impl Simulation {
         let func = &mut self.fns[f];
         let init_ms = func.runtime_init.sample(&mut func.service)
             + func.static_init_ms
-            + func.cfg.init_ms.sample(&mut func.service);
+            + func.init_ms.sample(&mut func.service);
         self.start(slot, request, attempt, Some(init_us(init_ms)), src);
         Ok(())
     }
@@ -1167,7 +1174,7 @@ impl Simulation {
         let func = &mut self.fns[f];
         let (run_us, outcome, conn, io_us) = if func.ext.is_none() {
             let cpu_ms = func.cpu_ms.sample(&mut func.service);
-            let io_ms = func.cfg.handler.io_ms.sample(&mut func.service);
+            let io_ms = func.io_ms.sample(&mut func.service);
             let handler_ms = cpu_ms + io_ms;
             // Kept only for traces: a conversion less on the hot path otherwise.
             let io_us = if self.trace_io { ms_to_us(io_ms) } else { 0 };
@@ -1286,7 +1293,9 @@ impl Simulation {
         let p = *self.prices.for_arch(arch);
         let func = &mut self.fns[f];
         func.usage.requests += 1;
-        let gb_s = cost::mb_ms_to_gb_s(billed_ms * mem);
+        // One invocation's MB-ms fit a u64 (and an f64 exactly): the conversion from u128,
+        // a library call, is for the totals only.
+        let gb_s = (billed_ms * mem) as u64 as f64 / 1_024.0 / 1_000.0;
         let bucket_cost = if provisioned {
             func.usage.provisioned_exec_mb_ms += billed_ms * mem;
             gb_s * p.provisioned_execution_gb_s_usd
@@ -1362,7 +1371,7 @@ impl Simulation {
                     let func = &mut self.fns[f];
                     func.runtime_init.sample(&mut func.service)
                         + func.static_init_ms
-                        + func.cfg.init_ms.sample(&mut func.service)
+                        + func.init_ms.sample(&mut func.service)
                 };
                 let init = init_us(init_ms);
                 self.envs[s].state = EnvState::Init;
@@ -1403,7 +1412,7 @@ impl Simulation {
             Routing::MostRecentlyUsed => now,
             _ => u64::from(env.number),
         };
-        let keep_us = s_to_us(func.cfg.idle_expiry_s.sample(&mut func.service));
+        let keep_us = s_to_us(func.idle_expiry_s.sample(&mut func.service));
         env.expire_at = now.saturating_add(keep_us);
         func.idle.insert(slot, env);
         // One pending expiry per environment at most: when it fires early (the environment

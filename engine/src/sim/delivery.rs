@@ -525,7 +525,7 @@ impl Simulation {
         let func = &mut self.fns[f];
         let timeout_us = func.timeout_us;
         let error_rate = func.cfg.error_rate;
-        let io_ms = &func.cfg.handler.io_ms;
+        let io_ms = func.io_ms;
         let Some(ext) = func.ext.as_deref_mut() else {
             return (0, Outcome::Error, false, 0);
         };
