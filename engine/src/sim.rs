@@ -504,6 +504,12 @@ pub struct Simulation {
     end: u64,
     bucket_us: u64,
     queue: BinaryHeap<Reverse<Scheduled>>,
+    /// Each function's next workload arrival, `(t, seq)` (`None` when its workload is over).
+    /// Kept beside the heap, not in it: the arrivals are half of a plain run's events, and one
+    /// slot per function is cheaper than a push and a pop. The order of events is the same.
+    arrivals: Vec<Option<(u64, u64)>>,
+    /// The earliest of `arrivals`: `(t, seq, function)`.
+    first_arrival: Option<(u64, u64, u16)>,
     seq: u64,
     events: u64,
     fns: Vec<Fn>,
@@ -635,6 +641,8 @@ impl Simulation {
             end,
             bucket_us,
             queue: BinaryHeap::new(),
+            arrivals: Vec::new(),
+            first_arrival: None,
             seq: 0,
             events: 0,
             envs: Vec::new(),
@@ -711,13 +719,18 @@ impl Simulation {
 
     /// Processes the next event if it falls before the end; returns its time, or `None` when done.
     pub fn step(&mut self) -> Result<Option<u64>, SimError> {
-        let Some(Reverse(next)) = self.queue.peek().copied() else {
+        let Some(next) = self.peek() else {
             return Ok(None);
         };
         if next.t >= self.end {
             return Ok(None);
         }
-        self.queue.pop();
+        match next.ev {
+            Ev::Arrival { f } => self.set_arrival(usize::from(f), None),
+            _ => {
+                self.queue.pop();
+            }
+        }
         self.events += 1;
         if self.events > self.scenario.max_events {
             return Err(SimError::EventLimit {
@@ -773,7 +786,7 @@ impl Simulation {
     /// Processes every event before `t_us` (or the end, whichever is first).
     pub fn run_until(&mut self, t_us: u64) -> Result<(), SimError> {
         let stop = t_us.min(self.end);
-        while let Some(Reverse(next)) = self.queue.peek() {
+        while let Some(next) = self.peek() {
             if next.t >= stop {
                 break;
             }
@@ -823,8 +836,41 @@ impl Simulation {
         Ok(sim.snapshot())
     }
 
+    /// The next event: the heap's first or the first arrival, whichever comes first.
+    #[inline]
+    fn peek(&self) -> Option<Scheduled> {
+        let top = self.queue.peek().map(|Reverse(s)| *s);
+        match (top, self.first_arrival) {
+            (Some(s), Some((t, seq, _))) if (s.t, s.seq) < (t, seq) => Some(s),
+            (_, Some((t, seq, f))) => Some(Scheduled {
+                t,
+                seq,
+                ev: Ev::Arrival { f },
+            }),
+            (top, None) => top,
+        }
+    }
+
+    /// Sets function `f`'s next arrival and finds the first of all.
+    fn set_arrival(&mut self, f: usize, at: Option<(u64, u64)>) {
+        if self.arrivals.len() <= f {
+            self.arrivals.resize(f + 1, None);
+        }
+        self.arrivals[f] = at;
+        self.first_arrival = self
+            .arrivals
+            .iter()
+            .enumerate()
+            .filter_map(|(f, a)| a.map(|(t, seq)| (t, seq, f as u16)))
+            .min();
+    }
+
     fn schedule(&mut self, t: u64, ev: Ev) {
         self.seq += 1;
+        if let Ev::Arrival { f } = ev {
+            self.set_arrival(usize::from(f), Some((t, self.seq)));
+            return;
+        }
         self.queue.push(Reverse(Scheduled {
             t,
             seq: self.seq,
