@@ -852,17 +852,32 @@ impl Simulation {
     }
 
     /// Sets function `f`'s next arrival and finds the first of all.
+    #[inline]
     fn set_arrival(&mut self, f: usize, at: Option<(u64, u64)>) {
         if self.arrivals.len() <= f {
             self.arrivals.resize(f + 1, None);
         }
         self.arrivals[f] = at;
-        self.first_arrival = self
-            .arrivals
-            .iter()
-            .enumerate()
-            .filter_map(|(f, a)| a.map(|(t, seq)| (t, seq, f as u16)))
-            .min();
+        let first = self.first_arrival;
+        match at {
+            // Earlier than the first, or no first: this one is.
+            Some((t, seq)) if first.is_none_or(|(ft, fs, _)| (t, seq) < (ft, fs)) => {
+                self.first_arrival = Some((t, seq, f as u16));
+            }
+            // Later than a first that is another function's: nothing changes.
+            Some(_) if first.is_some_and(|(_, _, ff)| usize::from(ff) != f) => {}
+            _ => {
+                let mut best: Option<(u64, u64, u16)> = None;
+                for (i, a) in self.arrivals.iter().enumerate() {
+                    if let Some((t, seq)) = *a {
+                        if best.is_none_or(|(bt, bs, _)| (t, seq) < (bt, bs)) {
+                            best = Some((t, seq, i as u16));
+                        }
+                    }
+                }
+                self.first_arrival = best;
+            }
+        }
     }
 
     fn schedule(&mut self, t: u64, ev: Ev) {
