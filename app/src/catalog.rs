@@ -9,9 +9,10 @@ const PAGES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/pages.json"));
 pub fn pages() -> Vec<Page> {
     // build.rs wrote this JSON from the same types; a failure here would be a build bug,
     // so show no lessons rather than break the page.
-    // Going through `Value` shares the deserialiser that knob changes use anyway
-    // (`lesson::set_path`), which keeps a second copy of it out of the wasm.
+    // `engine::from_value` shares the deserialiser that knob changes and scenario files use,
+    // which keeps a second copy of it out of the wasm.
     serde_json::from_str::<serde_json::Value>(PAGES_JSON)
-        .and_then(serde_json::from_value)
+        .map_err(|e| e.to_string())
+        .and_then(engine::from_value)
         .unwrap_or_default()
 }

@@ -1141,7 +1141,7 @@ pub fn set_path(scenario: &Scenario, path: &str, value: &Value) -> Result<Scenar
         };
     }
     *v = value.clone();
-    let s: Scenario = serde_json::from_value(root).map_err(|e| format!("{path}: {e}"))?;
+    let s: Scenario = crate::from_value(root).map_err(|e| format!("{path}: {e}"))?;
     s.validate().map_err(|e| e.to_string())?;
     Ok(s)
 }

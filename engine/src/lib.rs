@@ -35,3 +35,20 @@ pub use report::{Report, Summary};
 pub use scenario::{Scenario, ScenarioError};
 pub use sim::{run, SimError, Simulation};
 pub use workload::Workload;
+
+/// Reads a value of the engine's types (a scenario, a lesson page, a function) from JSON,
+/// naming the field at fault (`functions[0].memory_mb: invalid type: ...`).
+///
+/// Every reading of the engine's types in the app goes through here, so that the WebAssembly
+/// holds one copy of their deserialisers: each other format would add a copy of all of them.
+/// Scenario files are TOML: [`Scenario::from_toml`] turns the text into JSON first.
+pub fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            e.into_inner().to_string()
+        } else {
+            format!("{path}: {}", e.into_inner())
+        }
+    })
+}

@@ -685,6 +685,100 @@ pub enum ScenarioError {
     Invalid(FieldError),
 }
 
+/// TOML as JSON, for [`crate::from_value`]. JSON has no NaN or infinity: a TOML `nan` or `inf`
+/// is refused here, naming its field (JSON would read it as null, and an unset option).
+fn toml_to_json(v: &toml::Value, path: &mut String) -> Result<serde_json::Value, FieldError> {
+    use serde_json::Value as J;
+    Ok(match v {
+        toml::Value::String(s) => J::String(s.clone()),
+        toml::Value::Integer(i) => J::from(*i),
+        toml::Value::Float(x) => match serde_json::Number::from_f64(*x) {
+            Some(n) => J::Number(n),
+            None => {
+                return Err(FieldError::new(
+                    path,
+                    &format!("expected a finite number, got {x}"),
+                ))
+            }
+        },
+        toml::Value::Boolean(b) => J::Bool(*b),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                out.push(toml_to_json(item, path)?);
+                path.truncate(len);
+            }
+            J::Array(out)
+        }
+        toml::Value::Table(t) => {
+            let mut out = serde_json::Map::new();
+            for (k, item) in t {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                out.insert(k.clone(), toml_to_json(item, path)?);
+                path.truncate(len);
+            }
+            J::Object(out)
+        }
+    })
+}
+
+/// Adds to a reading error (`functions[0].memory_mb: invalid type ...`) where the field is in
+/// the text: `line 4, column 13: ...`, and the line itself.
+fn locate(text: &str, message: &str) -> String {
+    let path = message.split(": ").next().unwrap_or("");
+    let Some(offset) = toml_offset(text, path) else {
+        return message.to_string();
+    };
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    let source = text[line_start..].lines().next().unwrap_or("");
+    format!("line {line}, column {column}: {message}\n  |\n{line} | {source}")
+}
+
+/// Where the value at `path` (`functions[0].workload.kind`) starts in the TOML text: the
+/// deepest part of the path the text has (a misspelt key is found by its table).
+fn toml_offset(text: &str, path: &str) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let root = DeTable::parse(text).ok()?;
+    let mut at: Option<&toml::Spanned<DeValue<'_>>> = None;
+    let mut best = None;
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, indices) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        let next = match at {
+            None => root.get_ref().get(key),
+            Some(v) => v.get_ref().get(key),
+        };
+        let Some(mut v) = next else {
+            break;
+        };
+        for index in indices
+            .split(['[', ']'])
+            .filter(|x| !x.is_empty())
+            .filter_map(|x| x.parse::<usize>().ok())
+        {
+            match v.get_ref().get(index) {
+                Some(item) => v = item,
+                None => break,
+            }
+        }
+        best = Some(v.span().start);
+        at = Some(v);
+    }
+    best
+}
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -704,9 +798,18 @@ impl From<FieldError> for ScenarioError {
 
 impl Scenario {
     /// Parses and validates a scenario from TOML text.
+    ///
+    /// The text is read as TOML into JSON, and the scenario from that (see [`crate::from_value`]):
+    /// one deserialiser for every format keeps the WebAssembly small. An error names the line
+    /// and column, the field's path and what was expected.
     pub fn from_toml(text: &str) -> Result<Scenario, ScenarioError> {
-        let scenario: Scenario =
-            toml::from_str(text).map_err(|e| ScenarioError::Parse(e.to_string()))?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| ScenarioError::Parse(e.to_string()))?;
+        let mut path = String::new();
+        let value = toml_to_json(&toml::Value::Table(table), &mut path)?;
+        let scenario: Scenario = crate::from_value(value)
+            .map_err(|message| ScenarioError::Parse(locate(text, &message)))?;
         scenario.validate()?;
         Ok(scenario)
     }
@@ -1283,5 +1386,42 @@ rate_per_s = 2
             unknown.contains("line"),
             "parse errors carry the line: {unknown}"
         );
+    }
+
+    /// A wrong type names the line, the column, the field's path and what was expected, and
+    /// shows the line; a TOML `nan` is refused naming its key (JSON, which the text is read
+    /// through, would take it for an unset option).
+    #[test]
+    fn reading_errors_point_at_the_field_in_the_text() {
+        let text = "duration_s = 60\n[[functions]]\nname = \"a\"\n[[functions]]\nname = \"b\"\n\
+                    workload = { kind = \"constnt\", rate_per_s = 1 }\n";
+        let e = Scenario::from_toml(text)
+            .expect_err("a bad kind")
+            .to_string();
+        assert!(
+            e.starts_with(
+                "line 6, column 21: functions[1].workload.kind: unknown variant `constnt`"
+            ),
+            "{e}"
+        );
+        assert!(
+            e.ends_with("6 | workload = { kind = \"constnt\", rate_per_s = 1 }"),
+            "{e}"
+        );
+        let e = Scenario::from_toml("seed = \"x\"\n[[functions]]\nname = \"a\"\n")
+            .expect_err("a string seed")
+            .to_string();
+        assert!(
+            e.starts_with("line 1, column 8: seed: invalid type: string \"x\""),
+            "{e}"
+        );
+        let e =
+            Scenario::from_toml("bucket_s = nan\n[[functions]]\nname = \"a\"\n").expect_err("nan");
+        assert_eq!(e.to_string(), "bucket_s: expected a finite number, got NaN");
+        // Syntax errors are TOML's own, with the line.
+        let e = Scenario::from_toml("[[functions]\n")
+            .expect_err("syntax")
+            .to_string();
+        assert!(e.contains("line 1"), "{e}");
     }
 }

@@ -1000,7 +1000,7 @@ fn apply_set(
             }
         }
     }
-    let cfg: Function = serde_json::from_value(root)
-        .map_err(|e| FieldError::new(&format!("{field}.set"), &e.to_string()))?;
+    let cfg: Function =
+        crate::from_value(root).map_err(|e| FieldError::new(&format!("{field}.set"), &e))?;
     Ok(cfg)
 }

@@ -56,7 +56,8 @@ fn run_all() -> Result<Outcome, String> {
     let start = now_ms();
     let mut invocations = 0;
     let mut baseline_scenario: Scenario = serde_json::from_str::<Value>(BASELINE)
-        .and_then(serde_json::from_value)
+        .map_err(|e| e.to_string())
+        .and_then(engine::from_value)
         .map_err(|e| format!("baseline scenario: {e}"))?;
     baseline_scenario.record.lanes = 0;
     baseline_scenario.record.events = 0;
