@@ -783,12 +783,21 @@ pub fn describe(kind: ChartKind, report: &Report) -> String {
             rows.iter().map(|r| r.throttles).max().unwrap_or(0)
         ),
         ChartKind::Cost => format!("The run cost ${:.4} in all over {:.0} s.", s.cost_usd, s.duration_s),
-        ChartKind::Queue => format!(
-            "At most {} messages waited in the queue (the oldest {:.1} s old); {} ended in the dead-letter queue.",
-            s.queue_depth_max,
-            s.queue_age_ms_max / 1000.0,
-            s.dlq_depth
-        ),
+        ChartKind::Queue => {
+            let mut text = format!(
+                "At most {} messages waited in the queue (the oldest {:.1} s old); {} ended in the dead-letter queue.",
+                s.queue_depth_max,
+                s.queue_age_ms_max / 1000.0,
+                s.dlq_depth
+            );
+            if s.dead_letter_errors > 0 {
+                text.push_str(&format!(
+                    " {} could not be sent to it (DeadLetterErrors): those events are lost.",
+                    s.dead_letter_errors
+                ));
+            }
+            text
+        }
         other => system::describe(other, report),
     }
 }

@@ -19,7 +19,7 @@ pub fn QueueBoxes(
         report.with(|r| {
             let r = r.as_ref()?;
             let s = &r.summary;
-            if s.queue_depth_max == 0 && s.dlq_depth == 0 {
+            if s.queue_depth_max == 0 && s.dlq_depth == 0 && s.dead_letter_errors == 0 {
                 return None;
             }
             let rows = &r.series.rows;
@@ -37,11 +37,12 @@ pub fn QueueBoxes(
                 row.dlq_depth,
                 row.queue_age_ms_max,
                 peak,
+                s.dead_letter_errors,
             ))
         })
     };
     move || {
-        state().map(|(q, d, age, peak)| {
+        state().map(|(q, d, age, peak, lost)| {
             let pct = |n: u64| format!("{:.1}%", (n as f64 / peak as f64 * 100.0).min(100.0));
             view! {
                 <div class="queues" role="group" aria-label="Queues at this moment" data-testid="queues">
@@ -53,7 +54,13 @@ pub fn QueueBoxes(
                     <div class="container dlq">
                         <span class="container-fill" style:width=pct(d)></span>
                         <span class="container-label">"Dead-letter queue"</span>
-                        <span class="container-count">{format!("{} kept for a retry by hand", group(d))}</span>
+                        <span class="container-count">{
+                            if lost > 0 {
+                                format!("{} kept; {} refused in the run (DeadLetterErrors): lost", group(d), group(lost))
+                            } else {
+                                format!("{} kept for a retry by hand", group(d))
+                            }
+                        }</span>
                     </div>
                 </div>
             }
