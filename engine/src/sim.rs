@@ -255,6 +255,10 @@ impl Ord for Scheduled {
 
 const NO_LANE: u32 = u32::MAX;
 
+/// A function with no next arrival (see `Simulation::arrivals`).
+const NO_ARRIVAL: (u64, u64) = (u64::MAX, u64::MAX);
+const NO_ARRIVAL_FIRST: (u64, u64, u16) = (u64::MAX, u64::MAX, u16::MAX);
+
 #[derive(Debug, Clone, Copy)]
 struct Invocation {
     request: u64,
@@ -504,12 +508,13 @@ pub struct Simulation {
     end: u64,
     bucket_us: u64,
     queue: BinaryHeap<Reverse<Scheduled>>,
-    /// Each function's next workload arrival, `(t, seq)` (`None` when its workload is over).
-    /// Kept beside the heap, not in it: the arrivals are half of a plain run's events, and one
-    /// slot per function is cheaper than a push and a pop. The order of events is the same.
-    arrivals: Vec<Option<(u64, u64)>>,
-    /// The earliest of `arrivals`: `(t, seq, function)`.
-    first_arrival: Option<(u64, u64, u16)>,
+    /// Each function's next workload arrival, `(t, seq)` (`NO_ARRIVAL` when its workload is
+    /// over). Kept beside the heap, not in it: the arrivals are half of a plain run's events,
+    /// and one slot per function is cheaper than a push and a pop. The order of events is the
+    /// same.
+    arrivals: Vec<(u64, u64)>,
+    /// The earliest of `arrivals`: `(t, seq, function)`, `t` `u64::MAX` for none.
+    first_arrival: (u64, u64, u16),
     seq: u64,
     events: u64,
     fns: Vec<Fn>,
@@ -642,7 +647,7 @@ impl Simulation {
             bucket_us,
             queue: BinaryHeap::new(),
             arrivals: Vec::new(),
-            first_arrival: None,
+            first_arrival: NO_ARRIVAL_FIRST,
             seq: 0,
             events: 0,
             envs: Vec::new(),
@@ -726,7 +731,7 @@ impl Simulation {
             return Ok(None);
         }
         match next.ev {
-            Ev::Arrival { f } => self.set_arrival(usize::from(f), None),
+            Ev::Arrival { f } => self.set_arrival(usize::from(f), NO_ARRIVAL),
             _ => {
                 self.queue.pop();
             }
@@ -839,51 +844,47 @@ impl Simulation {
     /// The next event: the heap's first or the first arrival, whichever comes first.
     #[inline]
     fn peek(&self) -> Option<Scheduled> {
-        let top = self.queue.peek().map(|Reverse(s)| *s);
-        match (top, self.first_arrival) {
-            (Some(s), Some((t, seq, _))) if (s.t, s.seq) < (t, seq) => Some(s),
-            (_, Some((t, seq, f))) => Some(Scheduled {
+        let (t, seq, f) = self.first_arrival;
+        match self.queue.peek() {
+            Some(Reverse(s)) if t == u64::MAX || (s.t, s.seq) < (t, seq) => Some(*s),
+            _ if t == u64::MAX => None,
+            _ => Some(Scheduled {
                 t,
                 seq,
                 ev: Ev::Arrival { f },
             }),
-            (top, None) => top,
         }
     }
 
-    /// Sets function `f`'s next arrival and finds the first of all.
+    /// Sets function `f`'s next arrival (`NO_ARRIVAL` for none) and finds the first of all.
+    /// Plain integers, not an `Option` of a tuple: a value rebuilt in memory from two halves
+    /// stalls the load that reads it whole, and this runs twice per arrival.
     #[inline]
-    fn set_arrival(&mut self, f: usize, at: Option<(u64, u64)>) {
+    fn set_arrival(&mut self, f: usize, (t, seq): (u64, u64)) {
         if self.arrivals.len() <= f {
-            self.arrivals.resize(f + 1, None);
+            self.arrivals.resize(f + 1, NO_ARRIVAL);
         }
-        self.arrivals[f] = at;
-        let first = self.first_arrival;
-        match at {
-            // Earlier than the first, or no first: this one is.
-            Some((t, seq)) if first.is_none_or(|(ft, fs, _)| (t, seq) < (ft, fs)) => {
-                self.first_arrival = Some((t, seq, f as u16));
-            }
-            // Later than a first that is another function's: nothing changes.
-            Some(_) if first.is_some_and(|(_, _, ff)| usize::from(ff) != f) => {}
-            _ => {
-                let mut best: Option<(u64, u64, u16)> = None;
-                for (i, a) in self.arrivals.iter().enumerate() {
-                    if let Some((t, seq)) = *a {
-                        if best.is_none_or(|(bt, bs, _)| (t, seq) < (bt, bs)) {
-                            best = Some((t, seq, i as u16));
-                        }
-                    }
+        self.arrivals[f] = (t, seq);
+        let (ft, fs, ff) = self.first_arrival;
+        if t != u64::MAX && (t, seq) < (ft, fs) {
+            // Earlier than the first (or there is none): this one is.
+            self.first_arrival = (t, seq, f as u16);
+        } else if usize::from(ff) == f {
+            // The first was this function's: find the new one.
+            let mut best = NO_ARRIVAL_FIRST;
+            for (i, &(t, seq)) in self.arrivals.iter().enumerate() {
+                if (t, seq) < (best.0, best.1) {
+                    best = (t, seq, i as u16);
                 }
-                self.first_arrival = best;
             }
+            self.first_arrival = best;
         }
     }
 
     fn schedule(&mut self, t: u64, ev: Ev) {
         self.seq += 1;
         if let Ev::Arrival { f } = ev {
-            self.set_arrival(usize::from(f), Some((t, self.seq)));
+            self.set_arrival(usize::from(f), (t, self.seq));
             return;
         }
         self.queue.push(Reverse(Scheduled {
