@@ -569,6 +569,10 @@ pub struct Bucket {
     pub dlq_depth: u64,
     /// Age of the oldest message not yet deleted, at its largest in this bucket, in ms.
     pub queue_age_ms_max: f64,
+    /// Events that could not be sent to a dead-letter queue since the start, at the end of the
+    /// bucket (left out of serialised reports while zero).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dead_letter_errors: u64,
 }
 
 /// One bucket of one function's time series.

@@ -548,6 +548,8 @@ pub struct Simulation {
     queued_total: u64,
     /// Requests dead-lettered so far, over all functions.
     dlq_total: u64,
+    /// DLQ sends the role denied, since the start (for the time series).
+    dead_letter_errors_total: u64,
     /// Largest age a request had when it left a queue in the current bucket, in µs.
     bucket_age_max_us: u64,
     /// Triggers, aliases, deployments, alarms and tracing; `None` when the scenario uses none.
@@ -679,6 +681,7 @@ impl Simulation {
             has_queues: fns.iter().any(|f| f.kind != InvocationType::Sync),
             queued_total: 0,
             dlq_total: 0,
+            dead_letter_errors_total: 0,
             bucket_age_max_us: 0,
             sys: Sys::new(scenario, &units)?,
             trace_io: scenario.tracing.is_some(),

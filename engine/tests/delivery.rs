@@ -405,6 +405,18 @@ iam.policy.statements = [{{ effect = "Allow", action = [{actions}], resource = [
         "every on-success record too"
     );
     assert_eq!(m.destination_success, 0);
+    // The time series counts them as they happen: rising, to the run's total.
+    let rows = &denied.series.rows;
+    assert!(rows
+        .windows(2)
+        .all(|w| w[0].dead_letter_errors <= w[1].dead_letter_errors));
+    assert_eq!(
+        rows.last().map(|b| b.dead_letter_errors),
+        Some(m.dead_letter_errors)
+    );
+    assert!(rows
+        .first()
+        .is_some_and(|b| b.dead_letter_errors < m.dead_letter_errors));
     let lost = denied
         .events
         .iter()

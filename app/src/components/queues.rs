@@ -37,7 +37,7 @@ pub fn QueueBoxes(
                 row.dlq_depth,
                 row.queue_age_ms_max,
                 peak,
-                s.dead_letter_errors,
+                row.dead_letter_errors,
             ))
         })
     };
@@ -56,7 +56,7 @@ pub fn QueueBoxes(
                         <span class="container-label">"Dead-letter queue"</span>
                         <span class="container-count">{
                             if lost > 0 {
-                                format!("{} kept; {} refused in the run (DeadLetterErrors): lost", group(d), group(lost))
+                                format!("{} kept, {} lost (DeadLetterErrors)", group(d), group(lost))
                             } else {
                                 format!("{} kept for a retry by hand", group(d))
                             }

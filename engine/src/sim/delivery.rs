@@ -951,6 +951,7 @@ impl Simulation {
         let row = &mut self.rows[b];
         row.queue_age_ms_max = us_to_ms(oldest_us);
         row.dlq_depth = self.dlq_total;
+        row.dead_letter_errors = self.dead_letter_errors_total;
     }
 
     /// Requests of function `f` still in its queue at the end (their age counts too).
@@ -1051,7 +1052,10 @@ impl Simulation {
     fn send_denied(&mut self, f: usize, request: u64, to: SendTarget) {
         let st = &mut self.fns[f].stats;
         match to {
-            SendTarget::Dlq(_) => st.dead_letter_errors += 1,
+            SendTarget::Dlq(_) => {
+                st.dead_letter_errors += 1;
+                self.dead_letter_errors_total += 1;
+            }
             SendTarget::OnFailure(_) | SendTarget::OnSuccess(_) => {
                 st.destination_delivery_failures += 1
             }
