@@ -10,6 +10,8 @@ import { gzipSync } from 'node:zlib';
 import { distDir, launch, startServer } from '../browser/harness.mjs';
 
 const MOVES = Number(process.env.BENCH_MOVES || 30);
+// BENCH_LESSONS=caching,capstone times only those lessons (all of them by default).
+const ONLY = (process.env.BENCH_LESSONS || '').split(',').filter(Boolean);
 
 function quantile(sorted, q) {
   if (sorted.length === 0) return NaN;
@@ -43,7 +45,8 @@ try {
   await page.locator('#lesson-list li a').first().waitFor();
   const tti = await page.evaluate(() => performance.now());
 
-  const ids = await page.locator('#lesson-list li a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  const ids = (await page.locator('#lesson-list li a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))))
+    .filter((href) => ONLY.length === 0 || ONLY.includes(href.replace('#/lesson/', '')));
   const rows = [];
   for (const href of ids) {
     await page.goto(`${server.url}/${href}`);
