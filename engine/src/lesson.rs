@@ -1128,20 +1128,31 @@ pub fn get_path(scenario: &Scenario, path: &str) -> Result<Value, String> {
 
 /// A copy of the scenario with one field set, validated.
 pub fn set_path(scenario: &Scenario, path: &str, value: &Value) -> Result<Scenario, String> {
+    set_paths(scenario, &[(path, value)])
+}
+
+/// A copy of the scenario with several fields set, read back and validated once: an
+/// experiment sets all its knobs this way on every slider move.
+pub fn set_paths(scenario: &Scenario, fields: &[(&str, &Value)]) -> Result<Scenario, String> {
     let mut root = serde_json::to_value(scenario).map_err(|e| e.to_string())?;
-    let mut v = &mut root;
-    for seg in parse_path(path)? {
-        v = match seg {
-            Seg::Key(k) => v
-                .get_mut(k)
-                .ok_or_else(|| format!("\"{path}\": no field \"{k}\""))?,
-            Seg::Index(i) => v
-                .get_mut(i)
-                .ok_or_else(|| format!("\"{path}\": no element {i}"))?,
-        };
+    for &(path, value) in fields {
+        let mut v = &mut root;
+        for seg in parse_path(path)? {
+            v = match seg {
+                Seg::Key(k) => v
+                    .get_mut(k)
+                    .ok_or_else(|| format!("\"{path}\": no field \"{k}\""))?,
+                Seg::Index(i) => v
+                    .get_mut(i)
+                    .ok_or_else(|| format!("\"{path}\": no element {i}"))?,
+            };
+        }
+        *v = value.clone();
     }
-    *v = value.clone();
-    let s: Scenario = crate::from_value(root).map_err(|e| format!("{path}: {e}"))?;
+    let s: Scenario = crate::from_value(root).map_err(|e| match fields {
+        [(path, _)] => format!("{path}: {e}"),
+        _ => e,
+    })?;
     s.validate().map_err(|e| e.to_string())?;
     Ok(s)
 }
@@ -1370,5 +1381,26 @@ solution_text = "9 per second for 10 s."
         assert!(e.contains("memory_mb"), "{e}");
         assert!(get_path(s, "functions[3].memory_mb").is_err());
         assert!(get_path(s, "functions[x]").is_err());
+        // Several at once: validated as a whole, so only the end state must be valid (here
+        // provisioned concurrency above the old reservation, raised in the same change).
+        let (reserved, provisioned) = (Value::from(50), Value::from(20));
+        let both = [
+            ("functions[0].provisioned_concurrency", &provisioned),
+            ("functions[0].reserved_concurrency", &reserved),
+        ];
+        let r = set_path(s, "functions[0].reserved_concurrency", &Value::from(10))
+            .expect("a reservation");
+        assert!(set_path(&r, both[0].0, both[0].1).is_err(), "20 > 10 alone");
+        let t = set_paths(&r, &both).expect("valid together");
+        assert_eq!(
+            (
+                t.functions[0].provisioned_concurrency,
+                t.functions[0].reserved_concurrency
+            ),
+            (20, Some(50))
+        );
+        let e =
+            set_paths(&r, &[both[0], ("functions[0].memory_mb", &Value::from(64))]).unwrap_err();
+        assert!(e.contains("functions[0]."), "names a field: {e}");
     }
 }

@@ -194,10 +194,19 @@ fn start_state(exp: &Experiment, scenario: &Scenario, query: &[(String, String)]
 fn build(base: &Scenario, knobs: &[Knob], values: &[Value], seed: u64) -> Result<Scenario, String> {
     let mut s = base.clone();
     s.seed = seed;
-    for (k, v) in knobs.iter().zip(values) {
-        s = lesson::set_path(&s, &k.path, v).map_err(|e| format!("{}: {e}", k.label))?;
-    }
-    Ok(s)
+    let fields: Vec<(&str, &Value)> = knobs
+        .iter()
+        .zip(values)
+        .map(|(k, v)| (k.path.as_str(), v))
+        .collect();
+    // All knobs in one pass (a re-run on every slider move); should that be refused, set them
+    // one by one to name the knob at fault.
+    lesson::set_paths(&s, &fields).or_else(|_| {
+        for (k, v) in knobs.iter().zip(values) {
+            s = lesson::set_path(&s, &k.path, v).map_err(|e| format!("{}: {e}", k.label))?;
+        }
+        Ok(s)
+    })
 }
 
 fn prefers_reduced_motion() -> bool {
