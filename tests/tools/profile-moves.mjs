@@ -2,12 +2,12 @@
 // prints the functions with the most self time:
 //   LAMBDA_LAB_DIST=<dir> node tests/tools/profile-moves.mjs <lesson> [experiment index] [moves]
 // dist/ has no function names; for a copy with them, after a release build:
-//   cp -r dist /tmp/dist-prof
-//   wasm-bindgen --target web --keep-debug --out-dir /tmp/wb --out-name app \
+//   cp -r dist target/dist-prof
+//   wasm-bindgen --target web --keep-debug --out-dir target/wb --out-name app \
 //     target/wasm32-unknown-unknown/release/app.wasm
 //   wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 //     --enable-mutable-globals --enable-reference-types --enable-multivalue \
-//     /tmp/wb/app_bg.wasm -o /tmp/dist-prof/app_bg.wasm && cp /tmp/wb/app.js /tmp/dist-prof/
+//     target/wb/app_bg.wasm -o target/dist-prof/app_bg.wasm && cp target/wb/app.js target/dist-prof/
 import { launch, startServer, distDir } from '../browser/harness.mjs';
 
 const [lesson = 'caching', index = '0', moves = '40'] = process.argv.slice(2);
