@@ -648,7 +648,7 @@ impl Simulation {
             end,
             bucket_us,
             queue: BinaryHeap::new(),
-            arrivals: Vec::new(),
+            arrivals: vec![NO_ARRIVAL; fns.len()],
             first_arrival: NO_ARRIVAL_FIRST,
             seq: 0,
             events: 0,
@@ -864,9 +864,6 @@ impl Simulation {
     /// stalls the load that reads it whole, and this runs twice per arrival.
     #[inline]
     fn set_arrival(&mut self, f: usize, (t, seq): (u64, u64)) {
-        if self.arrivals.len() <= f {
-            self.arrivals.resize(f + 1, NO_ARRIVAL);
-        }
         self.arrivals[f] = (t, seq);
         let (ft, fs, ff) = self.first_arrival;
         if t != u64::MAX && (t, seq) < (ft, fs) {
