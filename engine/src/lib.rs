@@ -19,22 +19,15 @@
 //! ```
 
 pub mod cost;
-pub mod dist;
-pub mod iam;
 pub mod lesson;
 pub mod report;
-pub mod runtime;
 pub mod scenario;
 pub mod sim;
-pub mod system;
 pub mod time;
-pub mod workload;
 
-pub use dist::Dist;
 pub use report::{Report, Summary};
-pub use scenario::{Scenario, ScenarioError};
+pub use scenario::{Dist, Scenario, ScenarioError, Workload};
 pub use sim::{run, SimError, Simulation};
-pub use workload::Workload;
 
 /// Reads a value of the engine's types (a scenario, a lesson page, a function) from JSON,
 /// naming the field at fault (`functions[0].memory_mb: invalid type: ...`).

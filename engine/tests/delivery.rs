@@ -6,9 +6,9 @@
 //! no Init unless a test needs one), so the numbers they pin are exact.
 
 use engine::report::{
-    DeadLetter, EventKind, EventRecord, FailReason, Outcome, QueueKind, SendTarget,
+    DeadLetter, DestinationService, DlqService, EventKind, EventRecord, FailReason, Outcome,
+    QueueKind, SendTarget,
 };
-use engine::scenario::{Destination, DlqTarget};
 use engine::time::{s_to_us, US_PER_S};
 use engine::{Report, Scenario, SimError};
 
@@ -427,7 +427,7 @@ iam.policy.statements = [{{ effect = "Allow", action = [{actions}], resource = [
         EventKind::SendDenied { request, to } => {
             assert!(matches!(
                 to,
-                SendTarget::Dlq(DlqTarget::Sqs) | SendTarget::OnSuccess(Destination::Eventbridge)
+                SendTarget::Dlq(DlqService::Sqs) | SendTarget::OnSuccess(DestinationService::Eventbridge)
             ));
             request
         }

@@ -5,12 +5,12 @@
 //!
 //! `PROPTEST_CASES=1000 cargo test -p engine --release --test delivery_properties` searches harder.
 
-use engine::runtime::Runtime;
+use engine::scenario::Runtime;
 use engine::scenario::{
     Account, AsyncConfig, Client, CostConfig, Destination, DlqTarget, Downstream, ErrorWindow,
     Function, Handler, Idempotency, InvocationType, OnLimit, Record, Routing, SqsConfig,
 };
-use engine::workload::Workload;
+use engine::scenario::Workload;
 use engine::{Dist, Report, Scenario, SimError, Simulation, Summary};
 use proptest::prelude::*;
 

@@ -13,12 +13,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use engine::report::{EnvState, EventKind, Outcome, ReapReason, ThrottleReason};
-use engine::runtime::Runtime;
+use engine::scenario::Runtime;
 use engine::scenario::{
     Account, Arch, Client, CostConfig, Function, Handler, InvocationType, Record, Routing,
 };
 use engine::time::{ms_to_us, s_to_us};
-use engine::workload::{Step, Workload};
+use engine::scenario::{Step, Workload};
 use engine::{Dist, Report, Scenario, ScenarioError, SimError, Simulation, Summary};
 use proptest::prelude::*;
 

@@ -304,7 +304,7 @@ fn a_deployment_does_not_start_while_its_alarm_is_in_alarm() {
 /// Every CodeDeploy preset by name, and their steps.
 #[test]
 fn codedeploy_presets() {
-    use engine::system::{preset_steps, PRESETS};
+    use engine::scenario::{preset_steps, PRESETS};
     for p in PRESETS {
         let steps = preset_steps(p).unwrap_or_else(|| panic!("{p}"));
         assert_eq!(steps.last().map(|s| s.1), Some(1.0), "{p}");
@@ -923,7 +923,7 @@ mod properties {
                     "ApproximateAgeOfOldestMessage", "DLQDepth", "Cost", "AsyncEventsDropped",
                     "DeadLetterErrors", "DestinationDeliveryFailures",
                 ];
-                let preset = engine::system::PRESETS[preset];
+                let preset = engine::scenario::PRESETS[preset];
                 let fan = if via == 0 { 1.0 } else { fan };
                 format!(
                     r#"

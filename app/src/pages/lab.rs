@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use engine::workload::CsvKind;
+use engine::scenario::CsvKind;
 use engine::{Report, Scenario, Workload};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

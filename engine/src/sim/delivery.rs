@@ -21,7 +21,7 @@ use crate::report::{
     DeadLetter, DownstreamLimit, EventKind, FailReason, Outcome, QueueKind, SendTarget,
 };
 use crate::scenario::{Function, InvocationType, OnLimit};
-use crate::system::CacheScope;
+use crate::scenario::CacheScope;
 use crate::time::{ms_to_us, s_to_us, us_to_ms, US_PER_S};
 
 /// Delay before Lambda's first retry of a failed asynchronous event (AWS: "about 1 minute").
@@ -300,9 +300,9 @@ impl FnExt {
             AsyncState {
                 retry_attempts: a.retry_attempts,
                 max_age_us: u64::from(a.max_event_age_s) * US_PER_S,
-                dlq: a.dlq.map(|d| sink(SendTarget::Dlq(d))),
-                on_failure: a.on_failure.map(|d| sink(SendTarget::OnFailure(d))),
-                on_success: a.on_success.map(|d| sink(SendTarget::OnSuccess(d))),
+                dlq: a.dlq.map(|d| sink(SendTarget::Dlq(d.into()))),
+                on_failure: a.on_failure.map(|d| sink(SendTarget::OnFailure(d.into()))),
+                on_success: a.on_success.map(|d| sink(SendTarget::OnSuccess(d.into()))),
                 duplicate_rate: a.duplicate_rate,
                 system_error_rate: a.system_error_rate,
             }
@@ -450,6 +450,30 @@ impl FnExt {
 
 /// A batch's outcome: a timeout fails it all; without partial batch responses one failed
 /// message fails the invocation.
+/// The report's name for a dead-letter queue the scenario configures.
+impl From<crate::scenario::DlqTarget> for crate::report::DlqService {
+    fn from(d: crate::scenario::DlqTarget) -> Self {
+        use crate::scenario::DlqTarget as D;
+        match d {
+            D::Sqs => Self::Sqs,
+            D::Sns => Self::Sns,
+        }
+    }
+}
+
+/// The report's name for a destination the scenario configures.
+impl From<crate::scenario::Destination> for crate::report::DestinationService {
+    fn from(d: crate::scenario::Destination) -> Self {
+        use crate::scenario::Destination as D;
+        match d {
+            D::Sqs => Self::Sqs,
+            D::Sns => Self::Sns,
+            D::Lambda => Self::Lambda,
+            D::Eventbridge => Self::Eventbridge,
+        }
+    }
+}
+
 fn batch_outcome(run_us: u64, timeout_us: u64, any_failed: bool, report: bool) -> Outcome {
     if run_us > timeout_us {
         Outcome::Timeout

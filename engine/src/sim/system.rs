@@ -22,7 +22,7 @@ use crate::report::{
     Span, SpanKind, Trace, TraceReport, Transition,
 };
 use crate::scenario::Scenario;
-use crate::system::{
+use crate::scenario::{
     preset_steps, Alarm, Metric, RecursiveLoop, Statistic, Unit, VersionRef, Via, LOOP_HOPS_MAX,
 };
 use crate::time::{s_to_us, us_to_ms, us_to_s, US_PER_S};

@@ -10,7 +10,7 @@ use rand_distr::{Distribution, Exp};
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::FieldError;
+use super::field::FieldError;
 use crate::time::{s_to_us, US_PER_S};
 
 /// Highest request rate a workload may ask for, per second per function.

@@ -10,7 +10,7 @@ use rand_distr::{Distribution, Exp, Normal};
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::scenario::FieldError;
+use super::field::FieldError;
 
 /// A distribution of a non-negative quantity, in the unit its field names (`_ms`, `_s`).
 ///

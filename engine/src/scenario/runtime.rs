@@ -1,4 +1,5 @@
-//! Runtime presets: the Init duration of each managed runtime, from published measurements.
+//! Runtimes and architectures: the instruction set a function runs on, and the Init duration
+//! of each managed runtime, from published measurements.
 //!
 //! Figures: maxday's lambda-perf benchmark, hello-world zip functions at 128 MB,
 //! 2026-07-23 to 2026-08-22, about 290 cold starts per cell (`lambda-facts.md` section 2).
@@ -6,8 +7,19 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::dist::Dist;
-use crate::scenario::Arch;
+use super::dist::Dist;
+
+/// Instruction-set architecture; arm64 is priced about 20% lower.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arch {
+    /// Intel/AMD.
+    #[default]
+    X86_64,
+    /// Graviton.
+    Arm64,
+}
+
 
 /// A runtime preset. `custom` adds no runtime init of its own (only `init_ms` and the package).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

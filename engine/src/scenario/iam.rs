@@ -8,13 +8,13 @@
 //! action names match case-insensitively, resources case-sensitively.
 //!
 //! ```
-//! let iam: engine::iam::Iam = toml::from_str(r#"
+//! let iam: engine::scenario::Iam = toml::from_str(r#"
 //!     [[policy.statements]]
 //!     effect = "Allow"
 //!     action = "s3:GetObject"
 //!     resource = "arn:aws:s3:::orders/*"
 //! "#).unwrap();
-//! use engine::iam::Decision;
+//! use engine::scenario::Decision;
 //! assert_eq!(iam.policy.evaluate("s3:GetObject", "arn:aws:s3:::orders/1.json"), Decision::Allow);
 //! assert_eq!(iam.policy.evaluate("s3:DeleteObject", "arn:aws:s3:::orders/1.json"), Decision::ImplicitDeny);
 //! ```
@@ -24,7 +24,7 @@ use std::fmt;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::scenario::FieldError;
+use super::field::FieldError;
 
 /// An identity-based policy: a list of statements.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
