@@ -19,14 +19,14 @@ use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
 use crate::cost::{self, CostBreakdown, Prices, Usage};
-use crate::scenario::Sampler;
 use crate::report::{
     Bucket, EnvState, EventKind, EventRecord, FunctionBucket, FunctionSummary, Lane, Lanes, Ledger,
     Outcome, ReapReason, Report, Segment, Series, Summary, ThrottleReason,
 };
+use crate::scenario::Arrivals;
+use crate::scenario::Sampler;
 use crate::scenario::{Function, InvocationType, Routing, Scenario, ScenarioError};
 use crate::time::{ms_to_us, s_to_us, us_to_ms, us_to_s, US_PER_MS};
-use crate::scenario::Arrivals;
 
 mod delivery;
 mod system;

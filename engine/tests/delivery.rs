@@ -12,27 +12,8 @@ use engine::report::{
 use engine::time::{s_to_us, US_PER_S};
 use engine::{Report, Scenario, SimError};
 
-/// Parses a scenario written for a test; a broken one fails the test with the engine's message.
-fn scenario(text: &str) -> Scenario {
-    match Scenario::from_toml(text) {
-        Ok(s) => s,
-        Err(e) => panic!("{e}\n{text}"),
-    }
-}
-
-/// Runs it with a complete event log.
-fn run(text: &str) -> Report {
-    let mut s = scenario(text);
-    s.record.events = 10_000_000;
-    match engine::run(&s) {
-        Ok(r) => {
-            assert!(r.ledger.balances(), "{:?}", r.ledger);
-            assert!(!r.events_truncated);
-            r
-        }
-        Err(e) => panic!("{e}\n{text}"),
-    }
-}
+mod support;
+use support::{run_logged, scenario};
 
 /// The events of `request`, in order.
 fn of(r: &Report, request: u64) -> Vec<EventRecord> {
@@ -106,7 +87,7 @@ workload = {{ kind = "replay", arrivals_s = [10] }}
 /// 60 s and 120 s, counted from the end of the failed attempt.
 #[test]
 fn async_errors_are_retried_twice_after_60_s_then_120_s() {
-    let r = run(&failing_async(""));
+    let r = run_logged(&failing_async(""));
     let (starts, ends) = starts_and_ends(&r, 1);
     assert_eq!(
         starts.len(),
@@ -154,7 +135,7 @@ fn async_errors_are_retried_twice_after_60_s_then_120_s() {
 
     // retry_attempts = 0 and 1: one and two invocations.
     for (attempts, invocations) in [(0, 1), (1, 2)] {
-        let r = run(&failing_async(&format!(
+        let r = run_logged(&failing_async(&format!(
             "async = {{ retry_attempts = {attempts} }}"
         )));
         assert_eq!(
@@ -185,7 +166,7 @@ workload = {{ kind = "constant", rate_per_s = 2 }}
 "#
         )
     };
-    let dlq = run(&text(r#"dlq = "sqs""#));
+    let dlq = run_logged(&text(r#"dlq = "sqs""#));
     let l = &dlq.ledger;
     let m = &dlq.summary;
     assert_eq!(l.dropped, 0, "with a DLQ nothing is dropped");
@@ -205,7 +186,7 @@ workload = {{ kind = "constant", rate_per_s = 2 }}
     });
     assert_eq!(last_dlq, Some((DeadLetter::Dlq, 3)));
 
-    let dest = run(&text(r#"on_failure = "eventbridge", on_success = "sqs""#));
+    let dest = run_logged(&text(r#"on_failure = "eventbridge", on_success = "sqs""#));
     assert_eq!(
         dest.ledger.dead_lettered, dlq.ledger.dead_lettered,
         "same draws, same failures"
@@ -213,7 +194,7 @@ workload = {{ kind = "constant", rate_per_s = 2 }}
     assert_eq!(dest.summary.destination_failure, dest.ledger.dead_lettered);
     assert_eq!(dest.summary.destination_success, dest.ledger.succeeded);
 
-    let none = run(&text(""));
+    let none = run_logged(&text(""));
     assert_eq!(none.ledger.dead_lettered, 0);
     assert_eq!(
         none.ledger.dropped, dlq.ledger.dead_lettered,
@@ -243,7 +224,7 @@ workload = {{ kind = "replay", arrivals_s = [0, 1] }}
 "#
         )
     };
-    let r = run(&text(60, ""));
+    let r = run_logged(&text(60, ""));
     let delays: Vec<u64> = of(&r, 2)
         .iter()
         .filter_map(|e| match e.kind {
@@ -278,11 +259,11 @@ workload = {{ kind = "replay", arrivals_s = [0, 1] }}
     assert_eq!((r.ledger.dropped, r.ledger.succeeded), (1, 1));
 
     // With a DLQ the expired event is captured instead.
-    let r = run(&text(60, r#", dlq = "sns""#));
+    let r = run_logged(&text(60, r#", dlq = "sns""#));
     assert_eq!((r.ledger.dropped, r.ledger.dead_lettered), (0, 1));
 
     // With the default 6 h the backoff grows to 5 min and stays there.
-    let r = run(&text(21_600, ""));
+    let r = run_logged(&text(21_600, ""));
     let delays: Vec<u64> = of(&r, 2)
         .iter()
         .filter_map(|e| match e.kind {
@@ -318,8 +299,8 @@ workload = {{ kind = "constant", rate_per_s = 1 }}
 "#
         )
     };
-    let clean = run(&text(0.0));
-    let r = run(&text(0.3));
+    let clean = run_logged(&text(0.0));
+    let r = run_logged(&text(0.3));
     let m = &r.summary;
     // About 30% of attempts fail: attempts = successes + system errors.
     let share = m.async_system_errors as f64 / (m.async_system_errors + m.invocations) as f64;
@@ -386,13 +367,13 @@ iam.policy.statements = [{{ effect = "Allow", action = [{actions}], resource = [
 "#
         )
     };
-    let ok = run(&text(r#""sqs:SendMessage", "events:PutEvents""#));
+    let ok = run_logged(&text(r#""sqs:SendMessage", "events:PutEvents""#));
     assert_eq!(ok.summary.dead_letter_errors, 0);
     assert_eq!(ok.summary.destination_delivery_failures, 0);
     assert!(ok.ledger.dead_lettered > 0);
     assert_eq!(ok.ledger.dropped, 0);
 
-    let denied = run(&text(r#""dynamodb:PutItem""#));
+    let denied = run_logged(&text(r#""dynamodb:PutItem""#));
     let (m, l) = (&denied.summary, &denied.ledger);
     assert_eq!(l.dead_lettered, 0, "nothing reaches the DLQ");
     assert_eq!(
@@ -427,7 +408,8 @@ iam.policy.statements = [{{ effect = "Allow", action = [{actions}], resource = [
         EventKind::SendDenied { request, to } => {
             assert!(matches!(
                 to,
-                SendTarget::Dlq(DlqService::Sqs) | SendTarget::OnSuccess(DestinationService::Eventbridge)
+                SendTarget::Dlq(DlqService::Sqs)
+                    | SendTarget::OnSuccess(DestinationService::Eventbridge)
             ));
             request
         }
@@ -473,14 +455,14 @@ iam.policy.statements = [{{ effect = "Allow", action = [{actions}], resource = [
             ),
         )
     };
-    let r = run(&scoped("arn:aws:sqs:us-east-1:123456789012:worker-dlq"));
+    let r = run_logged(&scoped("arn:aws:sqs:us-east-1:123456789012:worker-dlq"));
     assert_eq!((r.summary.dead_letter_errors, r.ledger.dropped), (0, 0));
-    let r = run(&scoped("arn:aws:sqs:us-east-1:123456789012:orders-dlq"));
+    let r = run_logged(&scoped("arn:aws:sqs:us-east-1:123456789012:orders-dlq"));
     assert_eq!(r.summary.dead_letter_errors, r.ledger.dropped);
     assert!(r.ledger.dropped > 0);
 
     // With an on-failure destination the role may send to, the events are kept there.
-    let both = run(&text(r#""events:PutEvents""#).replace(
+    let both = run_logged(&text(r#""events:PutEvents""#).replace(
         r#"dlq = "sqs", "#,
         r#"dlq = "sqs", on_failure = "eventbridge", "#,
     ));
@@ -508,7 +490,7 @@ workload = {{ kind = "constant", rate_per_s = 10 }}
 "#
         )
     };
-    let r = run(&text(""));
+    let r = run_logged(&text(""));
     let (m, l) = (&r.summary, &r.ledger);
     // Arrivals at 0.1 s, 0.2 s, ..., 99.9 s; the last two are still running at the end.
     assert_eq!(l.requests, 999);
@@ -519,7 +501,7 @@ workload = {{ kind = "constant", rate_per_s = 10 }}
     assert_eq!(m.side_effects_total, Some(2 * 997));
     assert_eq!(m.side_effects_max_per_id, Some(2));
 
-    let r = run(&text("idempotency = { ttl_s = 3600 }"));
+    let r = run_logged(&text("idempotency = { ttl_s = 3600 }"));
     let m = &r.summary;
     assert_eq!(m.duplicates, 999);
     assert_eq!(m.side_effects_total, Some(997), "exactly once per id");
@@ -551,7 +533,7 @@ workload = {{ kind = "replay", arrivals_s = [0] }}
 "#
         )
     };
-    let r = run(&text(""));
+    let r = run_logged(&text(""));
     let (starts, ends) = starts_and_ends(&r, 1);
     assert_eq!(
         starts,
@@ -577,11 +559,11 @@ workload = {{ kind = "replay", arrivals_s = [0] }}
     );
     assert_eq!((r.ledger.requests, r.ledger.succeeded), (1, 1));
 
-    let r = run(&text("idempotency = { enabled = true }"));
+    let r = run_logged(&text("idempotency = { enabled = true }"));
     assert_eq!(r.summary.side_effects_max_per_id, Some(1));
     assert_eq!(r.summary.idempotent_skips, 1);
     // A key remembered for less than the 6 s between the two ends does not protect.
-    let r = run(&text("idempotency = { ttl_s = 5 }"));
+    let r = run_logged(&text("idempotency = { ttl_s = 5 }"));
     assert_eq!(r.summary.side_effects_max_per_id, Some(2));
 
     // And a visibility timeout under 6 x the function timeout is refused.
@@ -614,7 +596,7 @@ workload = {{ kind = "replay", arrivals_s = [0] }}
 "#
         )
     };
-    let r = run(&text(", max_receive_count = 3"));
+    let r = run_logged(&text(", max_receive_count = 3"));
     let (starts, _) = starts_and_ends(&r, 1);
     assert_eq!(starts, vec![0, 30 * US_PER_S, 60 * US_PER_S]);
     let dlq = of(&r, 1).last().copied().expect("events");
@@ -632,7 +614,7 @@ workload = {{ kind = "replay", arrivals_s = [0] }}
     );
 
     // Without a redrive policy it is retried until the run ends.
-    let r = run(&text(""));
+    let r = run_logged(&text(""));
     assert_eq!(r.summary.batches, 7, "received at 0, 30, ..., 180 s");
     assert_eq!((r.ledger.dead_lettered, r.ledger.in_flight), (0, 1));
     assert_eq!(
@@ -662,7 +644,7 @@ workload = {{ kind = "replay", arrivals_s = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }}
     };
     // Off: the batch fails as a whole, twice, and all ten messages go to the DLQ; the nine that
     // were processed applied their effect twice.
-    let r = run(&text(false));
+    let r = run_logged(&text(false));
     let (m, l) = (&r.summary, &r.ledger);
     assert_eq!((m.batches, m.errors, m.batch_item_failures), (2, 2, 2));
     assert_eq!(m.downstream_rejections, 2);
@@ -671,7 +653,7 @@ workload = {{ kind = "replay", arrivals_s = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }}
     assert_eq!(m.side_effects_total, Some(18));
     assert_eq!(m.side_effects_max_per_id, Some(2));
     // On: nine are deleted, the tenth returns alone after 30 s and succeeds.
-    let r = run(&text(true));
+    let r = run_logged(&text(true));
     let (m, l) = (&r.summary, &r.ledger);
     assert_eq!((m.batches, m.errors, m.batch_item_failures), (2, 0, 1));
     assert_eq!((l.succeeded, l.dead_lettered), (10, 0));
@@ -712,7 +694,7 @@ workload = {{ kind = "constant", rate_per_s = 500 }}
 "#
         )
     };
-    let r = run(&text(""));
+    let r = run_logged(&text(""));
     let conc: Vec<u64> = r.series.rows.iter().map(|b| b.concurrency_max).collect();
     assert_eq!(conc[0], 5, "5 concurrent batches at first");
     assert_eq!(conc[60], 305, "300 more after a minute");
@@ -723,7 +705,7 @@ workload = {{ kind = "constant", rate_per_s = 500 }}
     assert!(r.summary.queue_depth_max > 10_000, "a backlog builds");
     assert_eq!(r.summary.throttled, 0);
 
-    let r = run(&text(", maximum_concurrency = 100"));
+    let r = run_logged(&text(", maximum_concurrency = 100"));
     assert_eq!(r.summary.concurrency_max, 100);
 }
 
@@ -734,7 +716,8 @@ workload = {{ kind = "constant", rate_per_s = 500 }}
 /// none outside it.
 #[test]
 fn errors_during_a_window_fail_only_there() {
-    let r = run(r#"
+    let r = run_logged(
+        r#"
 duration_s = 180
 bucket_s = 10
 [[functions]]
@@ -742,7 +725,8 @@ name = "api"
 handler.io_ms = 50
 errors_during = [{ start_s = 60, end_s = 120, rate = 1.0 }]
 workload = { kind = "constant", rate_per_s = 10 }
-"#);
+"#,
+    );
     let errors: Vec<u64> = r.series.rows.iter().map(|b| b.errors).collect();
     assert_eq!(
         errors,
@@ -755,7 +739,8 @@ workload = { kind = "constant", rate_per_s = 10 }
 /// ("Duration billed in 1 ms units"): an invocation that times out is billed to the timeout.
 #[test]
 fn a_timeout_is_billed_to_the_timeout() {
-    let r = run(r#"
+    let r = run_logged(
+        r#"
 duration_s = 100
 cost = { bill_init = false }
 [[functions]]
@@ -764,7 +749,8 @@ memory_mb = 1024
 timeout_s = 1
 handler.io_ms = 5000
 workload = { kind = "constant", rate_per_s = 1 }
-"#);
+"#,
+    );
     let m = &r.summary;
     // Arrivals at 1, 2, ..., 99 s; the last is still running at the end.
     assert_eq!((m.completed, m.timeouts, r.ledger.in_flight), (98, 98, 1));
@@ -804,7 +790,7 @@ workload = {{ kind = "replay", arrivals_s = [0, 10, 20] }}
 "#
         )
     };
-    let r = run(&text(""));
+    let r = run_logged(&text(""));
     let (m, l) = (&r.summary, &r.ledger);
     assert_eq!((m.requests, m.invocations, m.client_timeouts), (3, 9, 9));
     assert_eq!(m.retries, 6);
@@ -826,7 +812,7 @@ workload = {{ kind = "replay", arrivals_s = [0, 10, 20] }}
         "caller of request 1 gives up after 1.00 s (attempt 1); the invocation keeps running"
     );
 
-    let r = run(&text("idempotency = { ttl_s = 3600 }"));
+    let r = run_logged(&text("idempotency = { ttl_s = 3600 }"));
     assert_eq!(r.summary.side_effects_total, Some(3));
     assert_eq!(r.summary.side_effects_max_per_id, Some(1));
 }
@@ -849,7 +835,7 @@ workload = {{ kind = "poisson", rate_per_s = 200 }}
 "#
         )
     };
-    let open = run(&text(""));
+    let open = run_logged(&text(""));
     let share = open.summary.downstream_rejections as f64 / open.summary.invocations as f64;
     assert!(
         share > 0.3,
@@ -857,7 +843,7 @@ workload = {{ kind = "poisson", rate_per_s = 200 }}
     );
     assert_eq!(open.summary.downstream_rejections, open.summary.errors);
 
-    let capped = run(&text("reserved_concurrency = 50"));
+    let capped = run_logged(&text("reserved_concurrency = 50"));
     assert_eq!(capped.summary.downstream_rejections, 0);
     assert!(capped.summary.concurrency_max <= 50);
     assert!(
@@ -865,7 +851,7 @@ workload = {{ kind = "poisson", rate_per_s = 200 }}
         "the excess is throttled instead"
     );
 
-    let queued = run(&text(
+    let queued = run_logged(&text(
         r#"invocation = "sqs"
 sqs = { batch_size = 1, maximum_concurrency = 50 }"#,
     ));
@@ -880,7 +866,7 @@ sqs = { batch_size = 1, maximum_concurrency = 50 }"#,
     assert!(m.queue_depth_max > 1000, "the queue absorbs the excess");
 
     // Slowing instead of rejecting: every call beyond the limit takes 1 s longer.
-    let slow = run(
+    let slow = run_logged(
         &text(r#"downstream = { connections_max = 50, on_limit = "slow" }"#)
             .replace("downstream = { connections_max = 50 }\n", ""),
     );
@@ -971,13 +957,15 @@ workload = { kind = "constant", rate_per_s = 10 }
 /// (the golden snapshots hold the numbers).
 #[test]
 fn plain_scenarios_carry_no_queue_figures() {
-    let r = run(r#"
+    let r = run_logged(
+        r#"
 duration_s = 60
 [[functions]]
 name = "api"
 handler.io_ms = 100
 workload = { kind = "poisson", rate_per_s = 20 }
-"#);
+"#,
+    );
     let json = serde_json::to_value(&r.summary).expect("serialises");
     for name in engine::Summary::OPTIONAL_FIGURES {
         assert!(json.get(name).is_none(), "{name} is in a plain report");

@@ -5,14 +5,12 @@
 //!
 //! `PROPTEST_CASES=1000 cargo test -p engine --release --test delivery_properties` searches harder.
 
-use engine::scenario::Runtime;
-use engine::scenario::{
-    Account, AsyncConfig, Client, CostConfig, Destination, DlqTarget, Downstream, ErrorWindow,
-    Function, Handler, Idempotency, InvocationType, OnLimit, Record, Routing, SqsConfig,
-};
-use engine::scenario::Workload;
-use engine::{Dist, Report, Scenario, SimError, Simulation, Summary};
+use engine::scenario::{Destination, DlqTarget, Idempotency, InvocationType};
+use engine::{Report, Scenario, SimError, Simulation, Summary};
 use proptest::prelude::*;
+
+mod support;
+use support::gen::{self, DELIVERY};
 
 /// Cases per property: 48, or `PROPTEST_CASES`.
 fn config() -> ProptestConfig {
@@ -24,275 +22,6 @@ fn config() -> ProptestConfig {
         cases,
         ..ProptestConfig::default()
     }
-}
-
-fn dist(scale: f64) -> BoxedStrategy<Dist> {
-    prop_oneof![
-        (0.0..=scale).prop_map(Dist::constant),
-        (scale / 1000.0..=scale).prop_map(|mean| Dist::Exponential { mean }),
-        (scale / 1000.0..=scale, 1.0..=4.0)
-            .prop_map(|(p50, k)| Dist::Lognormal { p50, p99: p50 * k }),
-    ]
-    .boxed()
-}
-
-/// At most about 400 requests over `d` seconds.
-fn workload(d: f64) -> BoxedStrategy<Workload> {
-    let r = 400.0 / d;
-    prop_oneof![
-        (0.0..=r).prop_map(|rate_per_s| Workload::Constant { rate_per_s }),
-        (0.0..=r).prop_map(|rate_per_s| Workload::Poisson { rate_per_s }),
-        prop::collection::vec(0.0..=d, 0..60).prop_map(|mut arrivals_s| {
-            arrivals_s.sort_by(f64::total_cmp);
-            Workload::Replay { arrivals_s }
-        }),
-    ]
-    .boxed()
-}
-
-fn destination() -> impl Strategy<Value = Destination> {
-    prop_oneof![
-        Just(Destination::Sqs),
-        Just(Destination::Sns),
-        Just(Destination::Lambda),
-        Just(Destination::Eventbridge),
-    ]
-}
-
-fn async_config() -> impl Strategy<Value = AsyncConfig> {
-    (
-        0u32..=2,
-        60u32..=600,
-        prop::option::of(prop_oneof![Just(DlqTarget::Sqs), Just(DlqTarget::Sns)]),
-        prop::option::of(destination()),
-        prop::option::of(destination()),
-        prop_oneof![2 => Just(0.0), 1 => 0.0..=1.0],
-        prop_oneof![2 => Just(0.0), 1 => 0.0..=0.9],
-    )
-        .prop_map(
-            |(
-                retry_attempts,
-                max_event_age_s,
-                dlq,
-                on_failure,
-                on_success,
-                duplicate_rate,
-                system_error_rate,
-            )| {
-                AsyncConfig {
-                    retry_attempts,
-                    max_event_age_s,
-                    dlq,
-                    on_failure,
-                    on_success,
-                    duplicate_rate,
-                    system_error_rate,
-                    queue_max: 1_000_000,
-                }
-            },
-        )
-}
-
-/// SQS settings valid for a function timeout of `timeout_s`.
-fn sqs_config(timeout_s: f64) -> impl Strategy<Value = SqsConfig> {
-    (
-        1u32..=30,
-        0.0..=3.0f64,
-        0.0..=60.0f64,
-        prop::option::of(1u32..=5),
-        any::<bool>(),
-        prop::option::of(2u32..=20),
-        60.0..=2_000.0f64,
-    )
-        .prop_map(
-            move |(
-                batch_size,
-                window,
-                vt_extra,
-                max_receive_count,
-                report,
-                max_conc,
-                retention_s,
-            )| {
-                SqsConfig {
-                    batch_size,
-                    // Batches above 10 need a window of at least 1 s.
-                    batching_window_s: if batch_size > 10 {
-                        window.max(1.0)
-                    } else {
-                        window
-                    },
-                    visibility_timeout_s: 6.0 * timeout_s + vt_extra,
-                    max_receive_count,
-                    report_batch_item_failures: report,
-                    maximum_concurrency: max_conc,
-                    retention_s,
-                    queue_max: 1_000_000,
-                }
-            },
-        )
-}
-
-fn downstream() -> impl Strategy<Value = Downstream> {
-    (
-        prop::option::of(1u32..=20),
-        prop::option::of(0.5..=50.0),
-        any::<bool>(),
-        0.0..=2_000.0,
-    )
-        .prop_map(|(connections_max, rate, slow, slow_ms)| Downstream {
-            // At least one limit.
-            connections_max: if rate.is_none() {
-                connections_max.or(Some(5))
-            } else {
-                connections_max
-            },
-            rate_limit_per_s: rate,
-            on_limit: if slow { OnLimit::Slow } else { OnLimit::Reject },
-            slow_ms,
-        })
-}
-
-/// Function `i` of a scenario lasting `d` seconds, of any invocation type.
-fn function(i: usize, d: f64) -> BoxedStrategy<Function> {
-    let kind = prop_oneof![
-        Just(InvocationType::Sync),
-        Just(InvocationType::Async),
-        Just(InvocationType::Sqs)
-    ];
-    let code = (
-        prop::sample::select(Runtime::ALL.to_vec()),
-        128u32..=3_008,
-        0.05..=5.0,
-        dist(200.0),
-        dist(1_500.0),
-        dist(300.0),
-        prop_oneof![2 => Just(0.0), 1 => 0.0..=1.0],
-        prop::option::of(1u32..=30),
-        prop_oneof![3 => Just(0u32), 1 => 1u32..=4],
-    );
-    let client = (
-        0u32..=3,
-        0.0..=1_000.0,
-        any::<bool>(),
-        any::<bool>(),
-        prop::option::of(10.0..=3_000.0),
-    )
-        .prop_map(|(retries, base, jitter, retry_errors, timeout_ms)| Client {
-            retries,
-            backoff_base_ms: base,
-            backoff_cap_ms: 5_000.0,
-            jitter,
-            retry_errors,
-            timeout_ms,
-        });
-    let failures = (
-        prop::collection::vec((0.0..=d, 0.0..=d, 0.0..=1.0), 0..3),
-        prop::option::of(downstream()),
-        prop::option::of((any::<bool>(), 0.1..=1_000.0)),
-        async_config(),
-        any::<u64>(),
-    );
-    (kind, code, client, failures, workload(d))
-        .prop_flat_map(move |(kind, code, client, failures, workload)| {
-            let timeout_s = code.2;
-            (
-                Just((kind, code, client, failures, workload)),
-                sqs_config(timeout_s),
-            )
-        })
-        .prop_map(move |((kind, code, client, failures, workload), sqs)| {
-            let (runtime, memory_mb, timeout_s, init_ms, io_ms, cpu_ms, error_rate, reserved, prov) =
-                code;
-            let (windows, downstream, idempotency, async_config, _) = failures;
-            Function {
-                name: format!("f{i}"),
-                runtime,
-                arch: engine::scenario::Arch::X86_64,
-                memory_mb,
-                timeout_s,
-                package_mb: 0.0,
-                layers: 0,
-                init_ms_per_package_mb: 10.0,
-                init_ms_per_layer: 20.0,
-                init_ms,
-                handler: Handler { cpu_ms, io_ms },
-                error_rate,
-                idle_expiry_s: Dist::constant(600.0),
-                max_lifetime_s: None,
-                routing: Routing::NewestFirst,
-                reserved_concurrency: reserved,
-                provisioned_concurrency: reserved.map_or(prov, |r| prov.min(r)),
-                provisioned_ready_s: 1.0,
-                client,
-                invocation: kind,
-                async_config: Some(async_config),
-                sqs: Some(sqs),
-                errors_during: windows
-                    .into_iter()
-                    .map(|(a, b, rate)| ErrorWindow {
-                        start_s: a.min(b),
-                        end_s: a.max(b) + 1.0,
-                        rate,
-                    })
-                    .collect(),
-                downstream,
-                idempotency: idempotency.map(|(enabled, ttl_s)| Idempotency { enabled, ttl_s }),
-                workload,
-                invoke: None,
-                triggers: Vec::new(),
-                recursive_loop: Default::default(),
-                versions: Vec::new(),
-                aliases: Vec::new(),
-                deployment: None,
-                environment: Default::default(),
-                cache: None,
-                iam: None,
-            }
-        })
-        .boxed()
-}
-
-/// A valid scenario of 1-3 functions over 5-400 s.
-fn scenario() -> impl Strategy<Value = Scenario> {
-    (5.0..=400.0f64)
-        .prop_flat_map(|d| {
-            let functions = (1usize..=3)
-                .prop_flat_map(move |n| (0..n).map(|i| function(i, d)).collect::<Vec<_>>());
-            (Just(d), 0..=i64::MAX as u64, functions)
-        })
-        .prop_map(|(duration_s, seed, functions)| {
-            let reserved: u32 = functions
-                .iter()
-                .filter_map(|f| f.reserved_concurrency)
-                .sum();
-            let provisioned: u32 = functions
-                .iter()
-                .filter(|f| f.reserved_concurrency.is_none())
-                .map(|f| f.provisioned_concurrency)
-                .sum();
-            Scenario {
-                name: "mixed".into(),
-                seed,
-                duration_s,
-                bucket_s: None,
-                max_events: 2_000_000,
-                record: Record {
-                    lanes: 10,
-                    segments: 1_000,
-                    events: 2_000,
-                },
-                account: Account {
-                    concurrency_limit: (reserved + provisioned + 100).max(150),
-                    scaling_envs: 1_000,
-                    scaling_window_s: 10.0,
-                },
-                cost: CostConfig::default(),
-                functions,
-                alarms: Vec::new(),
-                tracing: None,
-            }
-        })
 }
 
 /// Runs `s`: a report that keeps every invariant, or the clean error of a bound that was hit.
@@ -470,7 +199,7 @@ proptest! {
     /// Any mix of invocation types and features runs without panicking, balances its ledger,
     /// and gives the same report every time, at once or in stretches.
     #[test]
-    fn mixed_scenarios_balance_and_repeat(s in scenario()) {
+    fn mixed_scenarios_balance_and_repeat(s in gen::scenario(DELIVERY)) {
         let first = run_checked(&s);
         let again = engine::run(&s).ok();
         prop_assert_eq!(&first, &again, "same scenario and seed, different report");
@@ -479,7 +208,7 @@ proptest! {
 
     /// A scenario read back from its own TOML is the same scenario.
     #[test]
-    fn mixed_scenarios_round_trip_through_toml(s in scenario()) {
+    fn mixed_scenarios_round_trip_through_toml(s in gen::scenario(DELIVERY)) {
         let text = s.to_toml();
         let back = Scenario::from_toml(&text);
         prop_assert_eq!(back.as_ref(), Ok(&s), "{}", text);
@@ -489,7 +218,7 @@ proptest! {
     /// destination) for every async function, and a redrive policy for every SQS queue whose
     /// retention outlasts the run, no request is ever dropped.
     #[test]
-    fn with_a_dlq_nothing_is_dropped(s in scenario(), on_failure in any::<bool>()) {
+    fn with_a_dlq_nothing_is_dropped(s in gen::scenario(DELIVERY), on_failure in any::<bool>()) {
         let mut s = s;
         for f in &mut s.functions {
             if let Some(a) = f.async_config.as_mut() {
@@ -512,7 +241,7 @@ proptest! {
     /// With an idempotency store remembering ids for the whole run, no request's side effect is
     /// applied more than once, however often it is delivered.
     #[test]
-    fn the_idempotency_store_applies_each_effect_once(s in scenario()) {
+    fn the_idempotency_store_applies_each_effect_once(s in gen::scenario(DELIVERY)) {
         let mut s = s;
         for f in &mut s.functions {
             f.idempotency = Some(Idempotency { enabled: true, ttl_s: 400.0 * 86_400.0 });

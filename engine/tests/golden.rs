@@ -16,20 +16,8 @@ use engine::{Report, Scenario, Summary};
 use expect_test::{expect_file, ExpectFile};
 use serde::Serialize;
 
-/// Parses a scenario shipped with the engine; a broken file fails the test with its name.
-fn scenario(name: &str, text: &str) -> Scenario {
-    match Scenario::from_toml(text) {
-        Ok(s) => s,
-        Err(e) => panic!("scenarios/{name}.toml: {e}"),
-    }
-}
-
-fn run(name: &str, scenario: &Scenario) -> Report {
-    match engine::run(scenario) {
-        Ok(r) => r,
-        Err(e) => panic!("scenarios/{name}.toml: {e}"),
-    }
-}
+mod support;
+use support::{run, shipped};
 
 /// What a snapshot holds: the summary and the ledger, and each function's summary when there
 /// is more than one. A struct rather than a `serde_json::Value`, so that the field order is
@@ -54,7 +42,7 @@ fn golden_json(report: &Report) -> String {
 }
 
 fn check(name: &str, scenario: &Scenario, expected: ExpectFile) {
-    let report = run(name, scenario);
+    let report = run(scenario);
     // A snapshot of a report that breaks the engine's own invariants would only freeze a bug.
     assert!(report.ledger.balances(), "{name}: {:?}", report.ledger);
     assert_eq!(report.summary.requests, report.ledger.requests, "{name}");
@@ -65,7 +53,7 @@ fn check(name: &str, scenario: &Scenario, expected: ExpectFile) {
 fn simfaas_baseline_first_100k_s() {
     // The full run is 1,000,000 s (about 3 s in a debug build); its first tenth keeps this test
     // short. The full run is checked against SimFaaS's figures in validation.rs.
-    let mut s = scenario(
+    let mut s = shipped(
         "simfaas-baseline",
         include_str!("../scenarios/simfaas-baseline.toml"),
     );
@@ -80,7 +68,7 @@ fn simfaas_baseline_first_100k_s() {
 
 #[test]
 fn burst_hits_the_scaling_rate() {
-    let s = scenario(
+    let s = shipped(
         "burst-scaling",
         include_str!("../scenarios/burst-scaling.toml"),
     );
@@ -93,7 +81,7 @@ fn burst_hits_the_scaling_rate() {
 
 #[test]
 fn noisy_neighbour_with_reserved_concurrency() {
-    let s = scenario(
+    let s = shipped(
         "noisy-neighbour",
         include_str!("../scenarios/noisy-neighbour.toml"),
     );
@@ -106,7 +94,7 @@ fn noisy_neighbour_with_reserved_concurrency() {
 
 #[test]
 fn provisioned_concurrency_with_spillover() {
-    let s = scenario(
+    let s = shipped(
         "provisioned-spillover",
         include_str!("../scenarios/provisioned-spillover.toml"),
     );
@@ -119,7 +107,7 @@ fn provisioned_concurrency_with_spillover() {
 
 #[test]
 fn client_retries_with_backoff() {
-    let s = scenario(
+    let s = shipped(
         "client-retries",
         include_str!("../scenarios/client-retries.toml"),
     );
@@ -155,20 +143,20 @@ fn the_named_scenarios_show_what_they_are_named_for() {
     };
 
     // Burst: throttled, and only ever for the scaling rate.
-    let s = full_log(scenario(
+    let s = full_log(shipped(
         "burst-scaling",
         include_str!("../scenarios/burst-scaling.toml"),
     ));
-    let r = run("burst-scaling", &s);
+    let r = run(&s);
     assert!(r.summary.throttled > 0 && !r.events_truncated);
     assert_eq!(throttle_reasons(&r, 0), vec![ThrottleReason::ScalingRate]);
 
     // Noisy neighbour: checkout (reserved) is never throttled; search is, for the account limit.
-    let s = full_log(scenario(
+    let s = full_log(shipped(
         "noisy-neighbour",
         include_str!("../scenarios/noisy-neighbour.toml"),
     ));
-    let r = run("noisy-neighbour", &s);
+    let r = run(&s);
     assert!(!r.events_truncated);
     assert_eq!(r.functions[1].name, "checkout");
     assert_eq!(r.functions[1].summary.throttled, 0);
@@ -180,11 +168,11 @@ fn the_named_scenarios_show_what_they_are_named_for() {
     );
 
     // Provisioned: most invocations on provisioned environments, some spilling over.
-    let s = scenario(
+    let s = shipped(
         "provisioned-spillover",
         include_str!("../scenarios/provisioned-spillover.toml"),
     );
-    let r = run("provisioned-spillover", &s);
+    let r = run(&s);
     let m = &r.summary;
     assert!(
         m.provisioned_invocations > m.invocations / 2,
@@ -199,11 +187,11 @@ fn the_named_scenarios_show_what_they_are_named_for() {
 
     // Retries: throttles are retried, so invocations exceed requests, and fewer requests end
     // throttled than invocations were.
-    let s = scenario(
+    let s = shipped(
         "client-retries",
         include_str!("../scenarios/client-retries.toml"),
     );
-    let r = run("client-retries", &s);
+    let r = run(&s);
     for f in &r.functions {
         let m = &f.summary;
         assert!(

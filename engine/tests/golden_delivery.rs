@@ -7,20 +7,12 @@
 //! ```
 
 use engine::report::{FunctionSummary, Ledger};
-use engine::{Report, Scenario, Summary};
+use engine::{Report, Summary};
 use expect_test::{expect_file, ExpectFile};
 use serde::Serialize;
 
-fn run(name: &str, text: &str) -> Report {
-    let scenario = match Scenario::from_toml(text) {
-        Ok(s) => s,
-        Err(e) => panic!("scenarios/{name}.toml: {e}"),
-    };
-    match engine::run(&scenario) {
-        Ok(r) => r,
-        Err(e) => panic!("scenarios/{name}.toml: {e}"),
-    }
-}
+mod support;
+use support::{run, shipped};
 
 /// The snapshot: summary, ledger and each function's summary, in declaration order.
 #[derive(Serialize)]
@@ -47,10 +39,10 @@ fn check(name: &str, report: &Report, expected: ExpectFile) {
 /// without the idempotency store.
 #[test]
 fn async_retries_through_an_outage() {
-    let r = run(
+    let r = run(&shipped(
         "async-outage-dlq",
         include_str!("../scenarios/async-outage-dlq.toml"),
-    );
+    ));
     check(
         "async-outage-dlq",
         &r,
@@ -75,10 +67,10 @@ fn async_retries_through_an_outage() {
 /// drains.
 #[test]
 fn a_queue_protects_a_downstream() {
-    let r = run(
+    let r = run(&shipped(
         "sqs-protects-downstream",
         include_str!("../scenarios/sqs-protects-downstream.toml"),
-    );
+    ));
     check(
         "sqs-protects-downstream",
         &r,

@@ -13,14 +13,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use engine::report::{EnvState, EventKind, Outcome, ReapReason, ThrottleReason};
-use engine::scenario::Runtime;
-use engine::scenario::{
-    Account, Arch, Client, CostConfig, Function, Handler, InvocationType, Record, Routing,
-};
+use engine::scenario::{Routing, Runtime, Step, Workload};
 use engine::time::{ms_to_us, s_to_us};
-use engine::scenario::{Step, Workload};
 use engine::{Dist, Report, Scenario, ScenarioError, SimError, Simulation, Summary};
 use proptest::prelude::*;
+
+mod support;
+use support::gen::{self, SYNC};
 
 /// True in a debug build, where the engine runs about 8 times slower.
 const DEBUG: bool = cfg!(debug_assertions);
@@ -35,283 +34,6 @@ fn config() -> ProptestConfig {
         cases,
         ..ProptestConfig::default()
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Random valid scenarios.
-
-/// A valid distribution of values up to about `scale`.
-fn dist(scale: f64) -> BoxedStrategy<Dist> {
-    prop_oneof![
-        (0.0..=scale).prop_map(Dist::constant),
-        (0.0..=scale, 0.0..=scale).prop_map(|(a, b)| Dist::Uniform {
-            min: a.min(b),
-            max: a.max(b)
-        }),
-        (scale / 1000.0..=scale).prop_map(|mean| Dist::Exponential { mean }),
-        (scale / 1000.0..=scale, 1.0..=4.0)
-            .prop_map(|(p50, k)| Dist::Lognormal { p50, p99: p50 * k }),
-    ]
-    .boxed()
-}
-
-/// Traffic of every kind over `d` seconds, at most about `r` requests a second.
-fn workload(d: f64, r: f64) -> BoxedStrategy<Workload> {
-    let rate = move || 0.0..=r;
-    let time = move || 0.0..=d;
-    prop_oneof![
-        rate().prop_map(|rate_per_s| Workload::Constant { rate_per_s }),
-        rate().prop_map(|rate_per_s| Workload::Poisson { rate_per_s }),
-        (prop::collection::vec((time(), rate()), 1..4), any::<bool>()).prop_map(
-            |(mut steps, poisson)| {
-                steps.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let steps = steps
-                    .into_iter()
-                    .map(|(at_s, rate_per_s)| Step { at_s, rate_per_s })
-                    .collect();
-                Workload::Steps { steps, poisson }
-            }
-        ),
-        (rate(), 0.0..=5.0 * r, time(), 0.0..=d / 4.0, any::<bool>()).prop_map(
-            |(base_per_s, burst_per_s, start_s, length_s, poisson)| Workload::Burst {
-                base_per_s,
-                burst_per_s,
-                start_s,
-                length_s,
-                poisson
-            }
-        ),
-        (rate(), rate(), time(), time(), any::<bool>()).prop_map(
-            |(from_per_s, to_per_s, start_s, length_s, poisson)| {
-                Workload::Ramp {
-                    from_per_s,
-                    to_per_s,
-                    start_s,
-                    length_s,
-                    poisson,
-                }
-            }
-        ),
-        (rate(), 0.0..=1.0, 1.0..=d, time(), any::<bool>()).prop_map(
-            |(mean_per_s, share, period_s, peak_s, poisson)| {
-                Workload::Sine {
-                    mean_per_s,
-                    amplitude_per_s: mean_per_s * share,
-                    period_s,
-                    peak_s,
-                    poisson,
-                }
-            }
-        ),
-        prop::collection::vec(0.0..=d * 1.1, 0..200).prop_map(|mut arrivals_s| {
-            arrivals_s.sort_by(f64::total_cmp);
-            Workload::Replay { arrivals_s }
-        }),
-        (
-            prop::collection::vec(0..=(r * 60.0) as u32, 0..4),
-            any::<bool>()
-        )
-            .prop_map(|(counts, poisson)| Workload::PerMinute { counts, poisson }),
-    ]
-    .boxed()
-}
-
-fn client() -> impl Strategy<Value = Client> {
-    (
-        0u32..=4,
-        0.0..=2000.0,
-        0.0..=10_000.0,
-        any::<bool>(),
-        any::<bool>(),
-    )
-        .prop_map(
-            |(retries, backoff_base_ms, backoff_cap_ms, jitter, retry_errors)| Client {
-                retries,
-                backoff_base_ms,
-                backoff_cap_ms,
-                jitter,
-                retry_errors,
-                timeout_ms: None,
-            },
-        )
-}
-
-/// Function `i` of a scenario lasting `d` seconds, with at most about 600 requests.
-fn function(i: usize, d: f64) -> BoxedStrategy<Function> {
-    let code = (
-        prop::sample::select(Runtime::ALL.to_vec()),
-        prop_oneof![Just(Arch::X86_64), Just(Arch::Arm64)],
-        128u32..=10_240,
-        0.05..=10.0,
-        0.0..=50.0,
-        0u32..=5,
-        dist(300.0),
-        dist(1500.0),
-        dist(300.0),
-        prop_oneof![2 => Just(0.0), 1 => 0.0..=1.0],
-    );
-    let life = (
-        dist(60.0),
-        prop::option::of(1.0..=60.0),
-        prop_oneof![
-            Just(Routing::NewestFirst),
-            Just(Routing::MostRecentlyUsed),
-            Just(Routing::Random)
-        ],
-        prop::option::of(1u32..=40),
-        prop_oneof![2 => Just(0u32), 1 => 1u32..=8],
-        0.0..=20.0,
-        client(),
-        workload(d, 600.0 / d),
-    );
-    (code, life)
-        .prop_map(move |(code, life)| {
-            let (
-                runtime,
-                arch,
-                memory_mb,
-                timeout_s,
-                package_mb,
-                layers,
-                init_ms,
-                cpu_ms,
-                io_ms,
-                error_rate,
-            ) = code;
-            let (
-                idle_expiry_s,
-                max_lifetime_s,
-                routing,
-                reserved_concurrency,
-                provisioned,
-                provisioned_ready_s,
-                client,
-                workload,
-            ) = life;
-            Function {
-                name: format!("f{i}"),
-                runtime,
-                arch,
-                memory_mb,
-                timeout_s,
-                package_mb,
-                layers,
-                init_ms_per_package_mb: 10.0,
-                init_ms_per_layer: 20.0,
-                init_ms,
-                handler: Handler { cpu_ms, io_ms },
-                error_rate,
-                idle_expiry_s,
-                max_lifetime_s,
-                routing,
-                reserved_concurrency,
-                // Provisioned concurrency counts against the function's reserved concurrency.
-                provisioned_concurrency: reserved_concurrency
-                    .map_or(provisioned, |r| provisioned.min(r)),
-                provisioned_ready_s,
-                client,
-                // Plain synchronous functions, which the replay below models; the queues and
-                // the other delivery features have their own properties in delivery_properties.rs.
-                invocation: InvocationType::Sync,
-                async_config: None,
-                sqs: None,
-                errors_during: Vec::new(),
-                downstream: None,
-                idempotency: None,
-                workload,
-                invoke: None,
-                triggers: Vec::new(),
-                recursive_loop: Default::default(),
-                versions: Vec::new(),
-                aliases: Vec::new(),
-                deployment: None,
-                environment: Default::default(),
-                cache: None,
-                iam: None,
-            }
-        })
-        .boxed()
-}
-
-/// A valid scenario: 1-3 functions, 2-60 s, small enough to run in milliseconds.
-fn scenario() -> impl Strategy<Value = Scenario> {
-    (2.0..=60.0f64)
-        .prop_flat_map(|d| {
-            let functions = (1usize..=3)
-                .prop_flat_map(move |n| (0..n).map(|i| function(i, d)).collect::<Vec<_>>());
-            let bucket = prop_oneof![
-                Just(None),
-                (1u32..=200).prop_map(move |k| Some(d / f64::from(k)))
-            ];
-            let max_events = prop_oneof![9 => Just(10_000_000u64), 1 => 1u64..3000];
-            let record = (
-                0u32..=60,
-                0u32..=3000,
-                prop_oneof![3 => Just(1_000_000u32), 1 => 0u32..300],
-            )
-                .prop_map(|(lanes, segments, events)| Record {
-                    lanes,
-                    segments,
-                    events,
-                });
-            let account = (100u32..=400, 1u32..=200, 0.5..=20.0).prop_map(
-                |(concurrency_limit, scaling_envs, scaling_window_s)| Account {
-                    concurrency_limit,
-                    scaling_envs,
-                    scaling_window_s,
-                },
-            );
-            let cost =
-                (any::<bool>(), any::<bool>()).prop_map(|(bill_init, free_tier)| CostConfig {
-                    bill_init,
-                    free_tier,
-                });
-            // TOML integers are signed 64-bit: a seed of 2^63 or more cannot be written to a
-            // scenario file (`to_toml` gives up), so files hold seeds up to i64::MAX.
-            // `other_seeds_keep_every_invariant` runs the rest.
-            let seed = 0..=i64::MAX as u64;
-            (
-                Just(d),
-                seed,
-                bucket,
-                max_events,
-                record,
-                account,
-                cost,
-                functions,
-            )
-        })
-        .prop_map(
-            |(duration_s, seed, bucket_s, max_events, record, mut account, cost, functions)| {
-                // The account rules: at least 100 stays unreserved, and provisioned concurrency of
-                // functions without a reservation comes out of the unreserved pool, less 100.
-                let reserved: u32 = functions
-                    .iter()
-                    .filter_map(|f| f.reserved_concurrency)
-                    .sum();
-                let unreserved_provisioned: u32 = functions
-                    .iter()
-                    .filter(|f| f.reserved_concurrency.is_none())
-                    .map(|f| f.provisioned_concurrency)
-                    .sum();
-                account.concurrency_limit = account
-                    .concurrency_limit
-                    .max(reserved + unreserved_provisioned + 100);
-                Scenario {
-                    name: "random".into(),
-                    seed,
-                    duration_s,
-                    bucket_s,
-                    max_events,
-                    record,
-                    account,
-                    cost,
-                    functions,
-                    alarms: Vec::new(),
-                    tracing: None,
-                }
-            },
-        )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1278,7 +1000,7 @@ proptest! {
     /// Any valid scenario runs without panicking, keeps every invariant, and gives the same
     /// report every time, whether run at once or in stretches.
     #[test]
-    fn valid_scenarios_keep_every_invariant(s in scenario()) {
+    fn valid_scenarios_keep_every_invariant(s in gen::scenario(SYNC)) {
         let first = run_checked(&s);
         let again = engine::run(&s);
         prop_assert_eq!(&first, &again, "same scenario and seed, different report");
@@ -1287,7 +1009,7 @@ proptest! {
 
     /// A scenario read back from its own TOML is the same scenario.
     #[test]
-    fn scenarios_round_trip_through_toml(s in scenario()) {
+    fn scenarios_round_trip_through_toml(s in gen::scenario(SYNC)) {
         let text = s.to_toml();
         let back = Scenario::from_toml(&text);
         prop_assert_eq!(back.as_ref(), Ok(&s), "{}", text);
@@ -1295,7 +1017,7 @@ proptest! {
 
     /// A change of seed changes the random traffic, not the rules: invariants hold for all.
     #[test]
-    fn other_seeds_keep_every_invariant(s in scenario(), seed in 0..=i64::MAX as u64) {
+    fn other_seeds_keep_every_invariant(s in gen::scenario(SYNC), seed in 0..=i64::MAX as u64) {
         let mut s = s;
         s.seed = seed;
         let _ = run_checked(&s);
@@ -1846,7 +1568,7 @@ proptest! {
     /// A scenario that breaks one rule is refused, by `validate`, `run` and `from_toml` alike,
     /// with an error that names the field; nothing panics.
     #[test]
-    fn invalid_scenarios_are_refused_naming_the_field(s in scenario(), rule in 0u32..30, k in any::<u32>()) {
+    fn invalid_scenarios_are_refused_naming_the_field(s in gen::scenario(SYNC), rule in 0u32..30, k in any::<u32>()) {
         let mut s = s;
         let field = break_rule(&mut s, rule, k);
         let err = s.validate().expect_err("a broken rule must be refused");
@@ -1879,7 +1601,7 @@ proptest! {
     /// message; when still valid, it runs (shortened) and keeps every invariant.
     #[test]
     fn mangled_scenario_text_is_refused_or_runs(
-        s in scenario(),
+        s in gen::scenario(SYNC),
         edits in prop::collection::vec((0.0..1.0f64, 0usize..3, prop::sample::select(TOKENS), 0usize..40), 1..6),
     ) {
         let mut text = s.to_toml();

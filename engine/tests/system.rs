@@ -8,18 +8,8 @@ use engine::report::{AlarmValue, DeploymentStatus, Outcome, SpanKind};
 use engine::{Report, Scenario};
 use expect_test::expect_file;
 
-fn scenario(text: &str) -> Scenario {
-    match Scenario::from_toml(text) {
-        Ok(s) => s,
-        Err(e) => panic!("{e}\n{text}"),
-    }
-}
-
-fn run(text: &str) -> Report {
-    let r = engine::run(&scenario(text)).unwrap_or_else(|e| panic!("{e}"));
-    assert!(r.ledger.balances(), "{:?}", r.ledger);
-    r
-}
+mod support;
+use support::{run_text, scenario};
 
 fn refused(text: &str) -> String {
     match Scenario::from_toml(text) {
@@ -42,7 +32,8 @@ fn summary<'a>(r: &'a Report, name: &str) -> &'a engine::Summary {
 /// duration is its own work plus the callee's.
 #[test]
 fn a_synchronous_call_adds_the_callees_time_to_the_callers() {
-    let r = run(r#"
+    let r = run_text(
+        r#"
         duration_s = 60
         [[functions]]
         name = "api"
@@ -54,7 +45,8 @@ fn a_synchronous_call_adds_the_callees_time_to_the_callers() {
         name = "auth"
         memory_mb = 1769
         handler.io_ms = 40
-    "#);
+    "#,
+    );
     let (api, auth) = (summary(&r, "api"), summary(&r, "auth"));
     assert_eq!(auth.requests, api.triggered);
     assert_eq!(auth.completed, api.completed);
@@ -71,7 +63,8 @@ fn a_synchronous_call_adds_the_callees_time_to_the_callers() {
 /// A callee that fails makes the call fail: the caller's invocation is an error.
 #[test]
 fn a_failing_callee_fails_its_caller() {
-    let r = run(r#"
+    let r = run_text(
+        r#"
         duration_s = 60
         [[functions]]
         name = "api"
@@ -82,7 +75,8 @@ fn a_failing_callee_fails_its_caller() {
         name = "payments"
         handler.cpu_ms = 1
         error_rate = 1.0
-    "#);
+    "#,
+    );
     let (api, pay) = (summary(&r, "api"), summary(&r, "payments"));
     assert_eq!(pay.errors, pay.completed);
     assert_eq!(api.errors, api.completed);
@@ -92,7 +86,8 @@ fn a_failing_callee_fails_its_caller() {
 /// The caller gives up at its own timeout; the callee runs on (and is billed).
 #[test]
 fn a_caller_times_out_waiting_for_a_slow_callee() {
-    let r = run(r#"
+    let r = run_text(
+        r#"
         duration_s = 30
         [[functions]]
         name = "api"
@@ -104,7 +99,8 @@ fn a_caller_times_out_waiting_for_a_slow_callee() {
         name = "report"
         timeout_s = 10
         handler.io_ms = 3000
-    "#);
+    "#,
+    );
     let (api, rep) = (summary(&r, "api"), summary(&r, "report"));
     assert_eq!(api.timeouts, api.completed);
     assert!(
@@ -119,7 +115,7 @@ fn a_caller_times_out_waiting_for_a_slow_callee() {
 /// queue, and every queued message its function, once.
 #[test]
 fn requests_flow_through_queue_and_event_triggers() {
-    let r = run(include_str!("../scenarios/order-pipeline.toml"));
+    let r = run_text(include_str!("../scenarios/order-pipeline.toml"));
     let (api, auth, orders, email) = (
         summary(&r, "api"),
         summary(&r, "auth"),
@@ -153,7 +149,7 @@ const LOOP: &str = r#"
 /// without a DLQ the event is dropped.
 #[test]
 fn loop_detection_stops_a_chain_after_sixteen_invocations() {
-    let r = run(LOOP);
+    let r = run_text(LOOP);
     let s = &r.functions[0].summary;
     assert_eq!(s.completed, 16);
     assert_eq!(s.recursive_invocations_dropped, 1);
@@ -170,12 +166,12 @@ fn loop_detection_stops_a_chain_after_sixteen_invocations() {
 /// the end of the run and the bill grows with it.
 #[test]
 fn a_stopped_loop_goes_to_the_dlq_and_an_allowed_one_runs_on() {
-    let with_dlq = run(&LOOP.replace(
+    let with_dlq = run_text(&LOOP.replace(
         "invocation = \"async\"",
         "invocation = \"async\"\nasync = { dlq = \"sqs\" }",
     ));
     assert_eq!(with_dlq.ledger.dead_lettered, 1);
-    let allowed = run(&LOOP.replace(
+    let allowed = run_text(&LOOP.replace(
         "invocation = \"async\"",
         "invocation = \"async\"\nrecursive_loop = \"allow\"",
     ));
@@ -188,7 +184,8 @@ fn a_stopped_loop_goes_to_the_dlq_and_an_allowed_one_runs_on() {
 /// Reserved concurrency is a fuse: a fan-out loop cannot take more than it.
 #[test]
 fn reserved_concurrency_caps_a_fan_out_loop() {
-    let r = run(r#"
+    let r = run_text(
+        r#"
         duration_s = 60
         [[functions]]
         name = "spread"
@@ -199,7 +196,8 @@ fn reserved_concurrency_caps_a_fan_out_loop() {
         workload = { kind = "replay", arrivals_s = [0.5] }
         triggers = [{ target = "spread", via = "event", per_invocation = 2 }]
         async = { queue_max = 10000000 }
-    "#);
+    "#,
+    );
     let s = &r.functions[0].summary;
     assert_eq!(s.concurrency_max, 5);
     assert!(s.throttled > 0 || s.queue_depth_max > 5);
@@ -212,7 +210,7 @@ fn reserved_concurrency_caps_a_fan_out_loop() {
 #[test]
 fn weighted_alias_routing_matches_the_weight() {
     for weight in [0.05, 0.1, 0.5] {
-        let r = run(&format!(
+        let r = run_text(&format!(
             r#"
             duration_s = 600
             [[functions]]
@@ -241,7 +239,7 @@ fn weighted_alias_routing_matches_the_weight() {
 /// at the end of the period it fired in; afterwards the new version gets nothing.
 #[test]
 fn a_failing_canary_rolls_back_when_its_alarm_fires() {
-    let r = run(include_str!("../scenarios/canary-rollback.toml"));
+    let r = run_text(include_str!("../scenarios/canary-rollback.toml"));
     let d = &r.deployments[0];
     assert_eq!(d.status, DeploymentStatus::RolledBack);
     assert_eq!(d.rollback_alarm.as_deref(), Some("v2-errors"));
@@ -276,7 +274,7 @@ fn a_healthy_linear_deployment_completes() {
             "LambdaCanary10Percent10Minutes",
             "LambdaLinear10PercentEvery1Minute",
         );
-    let r = run(&text);
+    let r = run_text(&text);
     let d = &r.deployments[0];
     assert_eq!(d.status, DeploymentStatus::Succeeded);
     assert_eq!(d.ended_s, Some(300.0 + 9.0 * 60.0));
@@ -294,7 +292,7 @@ fn a_deployment_does_not_start_while_its_alarm_is_in_alarm() {
     let text = include_str!("../scenarios/canary-rollback.toml")
         .replace("function = \"checkout:2\"", "function = \"checkout\"")
         .replace("error_rate = 0.001", "error_rate = 0.2");
-    let r = run(&text);
+    let r = run_text(&text);
     let d = &r.deployments[0];
     assert_eq!(d.status, DeploymentStatus::RolledBack);
     assert_eq!(d.ended_s, Some(300.0), "stopped at its first step");
@@ -324,7 +322,8 @@ fn codedeploy_presets() {
 /// Each version has its own environments (and cold starts).
 #[test]
 fn versions_have_their_own_environments() {
-    let r = run(r#"
+    let r = run_text(
+        r#"
         duration_s = 60
         [[functions]]
         name = "api"
@@ -333,7 +332,8 @@ fn versions_have_their_own_environments() {
         invoke = "LIVE"
         versions = [{ version = 1 }, { version = 2, set = { "handler.cpu_ms" = 2 } }]
         aliases = [{ name = "LIVE", version = 1, additional_version = 2, additional_weight = 0.5 }]
-    "#);
+    "#,
+    );
     assert!(summary(&r, "api:1").cold_starts >= 1);
     assert!(summary(&r, "api:2").cold_starts >= 1);
     assert!(summary(&r, "api:2").duration_ms_p50 > summary(&r, "api:1").duration_ms_p50);
@@ -360,7 +360,7 @@ fn alarm_state_changes_at_the_right_period() {
         workload = { kind = "constant", rate_per_s = 10 }
         errors_during = [{ start_s = 130, end_s = 250, rate = 1.0 }]
     "#;
-    let r = run(&base.replace("EXTRA", ""));
+    let r = run_text(&base.replace("EXTRA", ""));
     let a = &r.alarms[0];
     let states: Vec<(f64, AlarmValue)> = a.transitions.iter().map(|t| (t.t_s, t.state)).collect();
     assert_eq!(
@@ -383,7 +383,7 @@ fn alarm_state_changes_at_the_right_period() {
         "240-300 s: 10 s of failures"
     );
     assert_eq!(a.alarm_periods, 3);
-    let r = run(&base.replace("EXTRA", "evaluation_periods = 3\ndatapoints_to_alarm = 2"));
+    let r = run_text(&base.replace("EXTRA", "evaluation_periods = 3\ndatapoints_to_alarm = 2"));
     let first = r.alarms[0].first_alarm_s;
     assert_eq!(first, Some(240.0), "the second breaching period");
 }
@@ -391,7 +391,8 @@ fn alarm_state_changes_at_the_right_period() {
 /// Duration percentiles, ErrorRate and Throttles as alarm metrics.
 #[test]
 fn alarms_on_duration_error_rate_and_throttles() {
-    let r = run(r#"
+    let r = run_text(
+        r#"
         duration_s = 300
         [[alarms]]
         name = "slow"
@@ -418,7 +419,8 @@ fn alarms_on_duration_error_rate_and_throttles() {
         error_rate = 0.1
         reserved_concurrency = 1
         workload = { kind = "constant", rate_per_s = 20 }
-    "#);
+    "#,
+    );
     let by = |n: &str| r.alarms.iter().find(|a| a.name == n).unwrap();
     assert_eq!(
         by("slow").first_alarm_s,
@@ -462,7 +464,7 @@ fn an_alarm_on_dead_letter_errors_finds_lost_events() {
     "#
         )
     };
-    let r = run(&text("dynamodb:*"));
+    let r = run_text(&text("dynamodb:*"));
     let by = |r: &Report, n: &str| r.alarms.iter().find(|a| a.name == n).unwrap().clone();
     let lost = by(&r, "lost");
     let total: f64 = lost.datapoints.iter().filter_map(|d| d.value).sum();
@@ -470,7 +472,7 @@ fn an_alarm_on_dead_letter_errors_finds_lost_events() {
     assert!(r.summary.dead_letter_errors > 0);
     assert_eq!(lost.first_alarm_s, by(&r, "dropped").first_alarm_s);
     // Allowed to send, the same failures reach the DLQ: dropped from the queue, not lost.
-    let r = run(&text("sqs:SendMessage"));
+    let r = run_text(&text("sqs:SendMessage"));
     assert_eq!(by(&r, "lost").first_alarm_s, None);
     assert!(by(&r, "dropped").first_alarm_s.is_some());
     assert_eq!(r.summary.dlq_depth, r.summary.async_events_dropped);
@@ -479,7 +481,8 @@ fn an_alarm_on_dead_letter_errors_finds_lost_events() {
 /// A budget alarm: the cost of each period, from the same prices as the bill.
 #[test]
 fn a_cost_alarm_sees_each_periods_bill() {
-    let r = run(r#"
+    let r = run_text(
+        r#"
         duration_s = 300
         cost = { free_tier = false }
         [[alarms]]
@@ -493,7 +496,8 @@ fn a_cost_alarm_sees_each_periods_bill() {
         memory_mb = 1024
         handler.io_ms = 100
         workload = { kind = "constant", rate_per_s = 10 }
-    "#);
+    "#,
+    );
     let a = &r.alarms[0];
     assert_eq!(a.unit, "USD");
     // 600 requests a minute, each $0.20 per million plus 0.1 GB-s at $0.0000166667.
@@ -525,7 +529,7 @@ fn the_default_sampling_rule() {
         handler.cpu_ms = 1
         workload = { kind = "constant", rate_per_s = 21 }
     "#;
-    let r = run(&text.replace("RULE", "max_traces = 10"));
+    let r = run_text(&text.replace("RULE", "max_traces = 10"));
     let t = r.tracing.as_ref().unwrap();
     assert_eq!(t.requests, 20_999, "the last one would arrive at the end");
     let expected = 1000.0 + 0.05 * 20_000.0;
@@ -536,7 +540,7 @@ fn the_default_sampling_rule() {
         t.sampled
     );
     assert_eq!(t.traces.len(), 10);
-    let r = run(&text.replace("RULE", "rate = 0"));
+    let r = run_text(&text.replace("RULE", "rate = 0"));
     assert_eq!(
         r.tracing.as_ref().unwrap().sampled,
         1000,
@@ -549,7 +553,7 @@ fn the_default_sampling_rule() {
 /// and the caller's invocation covers its call.
 #[test]
 fn traces_of_four_functions_and_a_queue() {
-    let r = run(include_str!("../scenarios/order-pipeline.toml"));
+    let r = run_text(include_str!("../scenarios/order-pipeline.toml"));
     let t = r.tracing.as_ref().unwrap();
     assert_eq!(t.traces.len(), 20);
     let mut complete = 0;
@@ -633,11 +637,11 @@ fn an_environment_cache_misses_once_per_environment() {
         workload = { kind = "steps", steps = [{ at_s = 0, rate_per_s = 30 }, { at_s = 100, rate_per_s = 0.02 }, { at_s = 200, rate_per_s = 30 }] }
         cache = { scope = "SCOPE", keys = 1, ttl_s = 10000 }
     "#;
-    let env = run(&text.replace("SCOPE", "environment"));
+    let env = run_text(&text.replace("SCOPE", "environment"));
     let s = &env.functions[0].summary;
     assert_eq!(s.cache_misses, s.envs_created);
     assert_eq!(s.cache_hits + s.cache_misses, s.completed + in_flight(&env));
-    let shared = run(&text.replace("SCOPE", "shared"));
+    let shared = run_text(&text.replace("SCOPE", "shared"));
     assert_eq!(shared.functions[0].summary.cache_misses, 1);
     assert!(shared.functions[0].summary.cache_hit_ratio > s.cache_hit_ratio);
 }
@@ -658,8 +662,8 @@ fn cache_hits_cut_latency() {
         workload = { kind = "poisson", rate_per_s = 20 }
         CACHE
     "#;
-    let none = run(&text.replace("CACHE", ""));
-    let cached = run(&text.replace(
+    let none = run_text(&text.replace("CACHE", ""));
+    let cached = run_text(&text.replace(
         "CACHE",
         "cache = { scope = \"shared\", keys = 10, ttl_s = 60 }",
     ));
@@ -679,8 +683,8 @@ fn a_cache_shields_a_rate_limited_database() {
         downstream = { rate_limit_per_s = 20 }
         CACHE
     "#;
-    let bare = run(&text.replace("CACHE", ""));
-    let cached = run(&text.replace(
+    let bare = run_text(&text.replace("CACHE", ""));
+    let cached = run_text(&text.replace(
         "CACHE",
         "cache = { scope = \"shared\", keys = 50, ttl_s = 600 }",
     ));
@@ -698,7 +702,8 @@ fn a_cache_shields_a_rate_limited_database() {
 /// downstream's connections only at its first miss.
 #[test]
 fn cache_hits_hold_no_database_connection() {
-    let r = run(r#"
+    let r = run_text(
+        r#"
         duration_s = 60
         [[functions]]
         name = "prices"
@@ -706,7 +711,8 @@ fn cache_hits_hold_no_database_connection() {
         workload = { kind = "poisson", rate_per_s = 200 }
         downstream = { connections_max = 2 }
         cache = { scope = "shared", keys = 1, ttl_s = 600 }
-    "#);
+    "#,
+    );
     let s = &r.functions[0].summary;
     assert!(s.concurrency_max >= 2, "{}", s.concurrency_max);
     assert_eq!(s.cache_misses, 1);
@@ -732,14 +738,14 @@ fn a_broad_role_lets_the_bug_do_damage_and_a_narrow_one_does_not() {
           { action = "s3:DeleteObject", resource = "arn:aws:s3:::invoices/2026.pdf", harmful = true, rate = 0.1 },
         ]
     "#;
-    let broad = run(&text.replace(
+    let broad = run_text(&text.replace(
         "POLICY",
         r#"{ effect = "Allow", action = "s3:*", resource = "*" }"#,
     ));
     let b = &broad.functions[0].summary;
     assert!(b.iam_harmful_allowed > 50, "{}", b.iam_harmful_allowed);
     assert_eq!(b.errors, 0);
-    let narrow = run(&text.replace(
+    let narrow = run_text(&text.replace(
         "POLICY",
         r#"{ effect = "Allow", action = "s3:GetObject", resource = "arn:aws:s3:::uploads/*" },
            { effect = "Allow", action = "s3:PutObject", resource = "arn:aws:s3:::thumbnails/*" }"#,
@@ -749,7 +755,7 @@ fn a_broad_role_lets_the_bug_do_damage_and_a_narrow_one_does_not() {
     assert_eq!(n.iam_denied, b.iam_harmful_allowed, "same bug, same draws");
     assert_eq!(n.errors, 0, "the work is still allowed");
     // Too narrow: the function cannot do its job.
-    let too_narrow = run(&text.replace(
+    let too_narrow = run_text(&text.replace(
         "POLICY",
         r#"{ effect = "Allow", action = "s3:GetObject", resource = "arn:aws:s3:::uploads/*" }"#,
     ));
@@ -758,7 +764,7 @@ fn a_broad_role_lets_the_bug_do_damage_and_a_narrow_one_does_not() {
         too_narrow.functions[0].summary.completed
     );
     // An explicit deny wins over the broad allow.
-    let deny = run(&text.replace(
+    let deny = run_text(&text.replace(
         "POLICY",
         r#"{ effect = "Allow", action = "s3:*", resource = "*" },
            { effect = "Deny", action = "s3:Delete*", resource = "*" }"#,
@@ -849,8 +855,8 @@ fn system_runs_are_deterministic() {
         include_str!("../scenarios/canary-rollback.toml"),
         include_str!("../scenarios/recursive-loop.toml"),
     ] {
-        let a = serde_json::to_string(&run(text)).unwrap();
-        let b = serde_json::to_string(&run(text)).unwrap();
+        let a = serde_json::to_string(&run_text(text)).unwrap();
+        let b = serde_json::to_string(&run_text(text)).unwrap();
         assert_eq!(a, b);
     }
 }

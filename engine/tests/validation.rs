@@ -15,6 +15,9 @@
 use engine::{Report, Scenario};
 use serde_json::Value;
 
+mod support;
+use support::{run, scenario};
+
 /// The reference figures (see the module comment for their origin).
 const REFERENCE: &str = include_str!("data/simfaas-reference.json");
 
@@ -51,14 +54,6 @@ fn percent(v: &Value, path: &[&str]) -> f64 {
             path.join(".")
         )
     }) / 100.0
-}
-
-fn scenario(text: &str) -> Scenario {
-    Scenario::from_toml(text).unwrap_or_else(|e| panic!("{e}\nin:\n{text}"))
-}
-
-fn run(s: &Scenario) -> Report {
-    engine::run(s).unwrap_or_else(|e| panic!("run of \"{}\" (seed {}): {e}", s.name, s.seed))
 }
 
 /// Runs `s` once per seed.

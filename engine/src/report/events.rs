@@ -399,7 +399,6 @@ impl DlqService {
     }
 }
 
-
 impl DestinationService {
     /// The action the execution role needs to send a record here.
     pub fn action(self) -> &'static str {
@@ -418,12 +417,13 @@ impl DestinationService {
         match self {
             DestinationService::Sqs => format!("arn:aws:sqs:{r}:{function}-{outcome}"),
             DestinationService::Sns => format!("arn:aws:sns:{r}:{function}-{outcome}"),
-            DestinationService::Lambda => format!("arn:aws:lambda:{r}:function:{function}-{outcome}"),
+            DestinationService::Lambda => {
+                format!("arn:aws:lambda:{r}:function:{function}-{outcome}")
+            }
             DestinationService::Eventbridge => format!("arn:aws:events:{r}:event-bus/default"),
         }
     }
 }
-
 
 impl Report {
     /// The event in words, e.g. "env 3 starts Init: cold start, 412 ms".

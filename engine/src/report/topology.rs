@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use super::Outcome;
 
-
 /// An alarm's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

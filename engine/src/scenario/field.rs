@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-
 /// A rule a scenario breaks: the field (as a path) and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -39,7 +38,6 @@ pub enum ScenarioError {
     /// Valid TOML that breaks a rule.
     Invalid(FieldError),
 }
-
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::dist::Dist;
 use super::iam::Iam;
 use super::runtime::{Arch, Runtime};
-use super::topology::{
-    Alias, Cache, Deployment, InvocationType, RecursiveLoop, Trigger, Version,
-};
+use super::topology::{Alias, Cache, Deployment, InvocationType, RecursiveLoop, Trigger, Version};
 use super::workload::Workload;
 
 /// Which idle environment a warm request goes to.

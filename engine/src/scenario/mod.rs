@@ -9,7 +9,6 @@
 //! `dist`, `workload`, `iam`, `runtime` and `topology` on it; `function` on those; this module
 //! (the scenario itself and its reading) on `function`; `validate` and `units` on everything.
 
-
 use serde::{Deserialize, Serialize};
 
 mod dist;
@@ -31,13 +30,12 @@ pub use function::{
 pub use iam::{wildcard_match, Attempt, Decision, Effect, Iam, Policy, Statement};
 pub use runtime::{Arch, Runtime};
 pub use topology::{
-    preset_steps, Alarm, Alias, Cache, CacheScope, Comparison, Deployment, InvocationType,
-    Metric, RecursiveLoop, Statistic, Tracing, Trigger, Version, VersionRef, Via, LOOP_HOPS_MAX,
+    preset_steps, Alarm, Alias, Cache, CacheScope, Comparison, Deployment, InvocationType, Metric,
+    RecursiveLoop, Statistic, Tracing, Trigger, Version, VersionRef, Via, LOOP_HOPS_MAX,
     MAX_TRACES, MAX_UNITS, PRESETS,
 };
 pub use units::Unit;
 pub use workload::{Arrivals, CsvKind, Step, Workload, MAX_RATE_PER_S, MAX_REPLAY_POINTS};
-
 
 /// Most time buckets a run may produce (bounds the memory of the time series).
 pub const MAX_BUCKETS: u64 = 2_000;
@@ -312,7 +310,8 @@ impl Scenario {
     /// The simulated span in microseconds.
     pub fn duration_us(&self) -> u64 {
         crate::time::s_to_us(self.duration_s)
-    }}
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -20,7 +20,6 @@ pub enum Arch {
     Arm64,
 }
 
-
 /// A runtime preset. `custom` adds no runtime init of its own (only `init_ms` and the package).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Runtime {

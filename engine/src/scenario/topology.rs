@@ -463,4 +463,3 @@ pub enum InvocationType {
     /// function (lambda-facts.md section 7).
     Sqs,
 }
-

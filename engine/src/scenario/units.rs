@@ -11,7 +11,6 @@ use super::topology::{Alarm, VersionRef, MAX_UNITS};
 use super::workload::Workload;
 use super::Scenario;
 
-
 /// One unit the engine runs: a function's `$LATEST` or one of its published versions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unit {

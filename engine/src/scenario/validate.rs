@@ -150,7 +150,6 @@ impl Account {
     }
 }
 
-
 impl Function {
     fn validate(&self, p: &str, duration_s: f64) -> Result<(), FieldError> {
         let field = |name: &str| format!("{p}.{name}");

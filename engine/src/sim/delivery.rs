@@ -20,8 +20,8 @@ use super::{stream, Ev, IdMap, Invocation, Purpose, SimError, Simulation};
 use crate::report::{
     DeadLetter, DownstreamLimit, EventKind, FailReason, Outcome, QueueKind, SendTarget,
 };
-use crate::scenario::{Function, InvocationType, OnLimit};
 use crate::scenario::CacheScope;
+use crate::scenario::{Function, InvocationType, OnLimit};
 use crate::time::{ms_to_us, s_to_us, us_to_ms, US_PER_S};
 
 /// Delay before Lambda's first retry of a failed asynchronous event (AWS: "about 1 minute").
