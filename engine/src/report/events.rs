@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{is_false, AlarmValue, Report};
+use super::format::is_false;
 use crate::time::format_duration_us;
 
 /// One thing that happened, for stepping through a run.
@@ -425,48 +425,6 @@ impl DestinationService {
     }
 }
 
-impl Report {
-    /// The event in words, e.g. "env 3 starts Init: cold start, 412 ms".
-    pub fn describe(&self, e: &EventRecord) -> String {
-        let name = self
-            .function_names
-            .get(usize::from(e.function))
-            .map_or("?", String::as_str);
-        let prefix = if self.function_names.len() > 1 {
-            format!("{name}: ")
-        } else {
-            String::new()
-        };
-        let alarm = |a: u16| {
-            self.alarms
-                .get(usize::from(a))
-                .map_or_else(|| a.to_string(), |x| format!("\"{}\"", x.name))
-        };
-        match e.kind {
-            EventKind::AlarmChanged { alarm: a, state } => {
-                format!("alarm {} goes to {state}", alarm(a))
-            }
-            EventKind::RolledBack { alarm: a } => format!(
-                "{prefix}deployment rolled back by alarm {}: the alias points to the old version",
-                alarm(a)
-            ),
-            EventKind::Triggered {
-                request,
-                child,
-                target,
-                hop,
-            } => {
-                let to = self
-                    .function_names
-                    .get(usize::from(target))
-                    .map_or("?", String::as_str);
-                format!("{prefix}request {request} sends request {child} to {to} (hop {hop})")
-            }
-            _ => format!("{prefix}{}", e.kind),
-        }
-    }
-}
-
 impl fmt::Display for EventKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
@@ -719,6 +677,29 @@ fn reason_text(reason: FailReason, count: u32) -> String {
         FailReason::MaxReceiveCount => format!("after {count} receive{s}"),
         FailReason::MaxEventAge => "for being older than the maximum event age".to_string(),
         FailReason::Retention => "for being older than the queue's retention period".to_string(),
+    }
+}
+
+/// An alarm's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AlarmValue {
+    /// Before its first evaluation.
+    InsufficientData,
+    /// Within its threshold.
+    Ok,
+    /// Breaching.
+    Alarm,
+}
+
+impl fmt::Display for AlarmValue {
+    /// CloudWatch's name for the state.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AlarmValue::InsufficientData => "INSUFFICIENT_DATA",
+            AlarmValue::Ok => "OK",
+            AlarmValue::Alarm => "ALARM",
+        })
     }
 }
 

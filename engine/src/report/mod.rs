@@ -6,9 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::time::us_to_s;
-
 mod events;
+mod format;
 mod lanes;
 mod ledger;
 mod series;
@@ -16,16 +15,17 @@ mod summary;
 mod topology;
 
 pub use events::{
-    DeadLetter, DestinationService, DlqService, DownstreamLimit, EventKind, EventRecord,
-    FailReason, Outcome, QueueKind, ReapReason, SendTarget, ThrottleReason,
+    AlarmValue, DeadLetter, DestinationService, DlqService, DownstreamLimit, EventKind,
+    EventRecord, FailReason, Outcome, QueueKind, ReapReason, SendTarget, ThrottleReason,
 };
+pub use format::{group, t_s};
 pub use lanes::{EnvCounts, EnvState, Lane, Lanes, Segment};
 pub use ledger::Ledger;
 pub use series::{Bucket, FunctionBucket, Series};
 pub use summary::{FunctionSummary, Summary};
 pub use topology::{
-    AlarmReport, AlarmValue, Datapoint, DeploymentReport, DeploymentStatus, Span, SpanKind, Trace,
-    TraceReport, Transition,
+    AlarmReport, Datapoint, DeploymentReport, DeploymentStatus, Span, SpanKind, Trace, TraceReport,
+    Transition,
 };
 
 /// Everything a run produced.
@@ -57,46 +57,45 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracing: Option<TraceReport>,
 }
-/// A count with thousands grouped: 12400 -> "12,400".
-pub fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
+
+impl Report {
+    /// The event in words, e.g. "env 3 starts Init: cold start, 412 ms".
+    pub fn describe(&self, e: &EventRecord) -> String {
+        let name = self
+            .function_names
+            .get(usize::from(e.function))
+            .map_or("?", String::as_str);
+        let prefix = if self.function_names.len() > 1 {
+            format!("{name}: ")
+        } else {
+            String::new()
+        };
+        let alarm = |a: u16| {
+            self.alarms
+                .get(usize::from(a))
+                .map_or_else(|| a.to_string(), |x| format!("\"{}\"", x.name))
+        };
+        match e.kind {
+            EventKind::AlarmChanged { alarm: a, state } => {
+                format!("alarm {} goes to {state}", alarm(a))
+            }
+            EventKind::RolledBack { alarm: a } => format!(
+                "{prefix}deployment rolled back by alarm {}: the alias points to the old version",
+                alarm(a)
+            ),
+            EventKind::Triggered {
+                request,
+                child,
+                target,
+                hop,
+            } => {
+                let to = self
+                    .function_names
+                    .get(usize::from(target))
+                    .map_or("?", String::as_str);
+                format!("{prefix}request {request} sends request {child} to {to} (hop {hop})")
+            }
+            _ => format!("{prefix}{}", e.kind),
         }
-        out.push(c);
-    }
-    out
-}
-
-/// Seconds of a µs time, for display.
-pub fn t_s(us: u64) -> f64 {
-    us_to_s(us)
-}
-
-// Serde's `skip_serializing_if` tests: a figure is left out of a report while it is zero or false.
-fn is_zero(v: &u64) -> bool {
-    *v == 0
-}
-
-fn is_zero_f64(v: &f64) -> bool {
-    *v == 0.0
-}
-
-fn is_false(v: &bool) -> bool {
-    !*v
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_are_grouped() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(999), "999");
-        assert_eq!(group(12_400), "12,400");
-        assert_eq!(group(1_234_567), "1,234,567");
     }
 }

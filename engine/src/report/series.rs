@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use super::is_zero;
+use super::format::is_zero;
 
 /// Time series in buckets of equal width.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

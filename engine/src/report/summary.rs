@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{group, is_zero, is_zero_f64};
+use super::format::{group, is_zero, is_zero_f64};
 use crate::cost::CostBreakdown;
 use crate::time::format_duration_us;
 

@@ -1,34 +1,9 @@
 //! What the run's alarms, deployments and traces did: the output side of
 //! `scenario/topology.rs`.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
-use super::Outcome;
-
-/// An alarm's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum AlarmValue {
-    /// Before its first evaluation.
-    InsufficientData,
-    /// Within its threshold.
-    Ok,
-    /// Breaching.
-    Alarm,
-}
-
-impl fmt::Display for AlarmValue {
-    /// CloudWatch's name for the state.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            AlarmValue::InsufficientData => "INSUFFICIENT_DATA",
-            AlarmValue::Ok => "OK",
-            AlarmValue::Alarm => "ALARM",
-        })
-    }
-}
+use super::events::{AlarmValue, Outcome};
 
 /// One evaluation period's value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

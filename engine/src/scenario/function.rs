@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::dist::Dist;
 use super::iam::Iam;
 use super::runtime::{Arch, Runtime};
-use super::topology::{Alias, Cache, Deployment, InvocationType, RecursiveLoop, Trigger, Version};
+use super::topology::{
+    Alias, Cache, Deployment, InvocationType, RecursiveLoop, Trigger, Version, VersionRef,
+};
 use super::workload::Workload;
 
 /// Which idle environment a warm request goes to.
@@ -493,6 +495,17 @@ impl Function {
     pub fn handler_mean_ms(&self) -> f64 {
         self.handler.cpu_ms.mean() * self.cpu_stretch() + self.handler.io_ms.mean()
     }
+}
+
+/// One unit the engine runs: a function's `$LATEST` or one of its published versions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    /// Its configuration, with the version's changes applied.
+    pub cfg: Function,
+    /// The function (index in `Scenario::functions`) it is a version of.
+    pub function: usize,
+    /// Which version.
+    pub version: VersionRef,
 }
 
 #[cfg(test)]

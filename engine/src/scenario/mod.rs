@@ -25,7 +25,7 @@ pub use dist::{Dist, Sampler};
 pub use field::{FieldError, ScenarioError};
 pub use function::{
     AsyncConfig, Client, Destination, DlqTarget, Downstream, ErrorWindow, Function, Handler,
-    Idempotency, OnLimit, Routing, SqsConfig,
+    Idempotency, OnLimit, Routing, SqsConfig, Unit,
 };
 pub use iam::{wildcard_match, Attempt, Decision, Effect, Iam, Policy, Statement};
 pub use runtime::{Arch, Runtime};
@@ -34,7 +34,6 @@ pub use topology::{
     RecursiveLoop, Statistic, Tracing, Trigger, Version, VersionRef, Via, LOOP_HOPS_MAX,
     MAX_TRACES, MAX_UNITS, PRESETS,
 };
-pub use units::Unit;
 pub use workload::{Arrivals, CsvKind, Step, Workload, MAX_RATE_PER_S, MAX_REPLAY_POINTS};
 
 /// Most time buckets a run may produce (bounds the memory of the time series).

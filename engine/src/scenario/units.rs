@@ -6,21 +6,10 @@
 use std::collections::BTreeMap;
 
 use super::field::FieldError;
-use super::function::Function;
+use super::function::{Function, Unit};
 use super::topology::{Alarm, VersionRef, MAX_UNITS};
 use super::workload::Workload;
 use super::Scenario;
-
-/// One unit the engine runs: a function's `$LATEST` or one of its published versions.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Unit {
-    /// Its configuration, with the version's changes applied.
-    pub cfg: Function,
-    /// The function (index in `Scenario::functions`) it is a version of.
-    pub function: usize,
-    /// Which version.
-    pub version: VersionRef,
-}
 
 impl Scenario {
     /// The units of the run: every function's `$LATEST` (in order, same index), then every

@@ -492,6 +492,7 @@ fn check_name(field: &str, name: &str) -> Result<(), FieldError> {
     }
     Ok(())
 }
+
 impl Scenario {
     /// The rules that connect functions: triggers, versions, aliases, deployments, alarms and
     /// tracing.
