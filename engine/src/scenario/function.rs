@@ -203,7 +203,8 @@ pub struct AsyncConfig {
     #[serde(default)]
     pub dlq: Option<DlqTarget>,
     /// An on-failure destination for events that finally fail. With an `iam` role, the role
-    /// must allow the send ([`Destination::action`] on [`Destination::arn`]), or it fails
+    /// must allow the send ([`action`](crate::report::DestinationService::action) on
+    /// [`arn`](crate::report::DestinationService::arn), as the report names them), or it fails
     /// (AWS's DestinationDeliveryFailures).
     #[serde(default)]
     pub on_failure: Option<Destination>,
