@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::theme::Palette;
+use super::palette::Palette;
 use super::{err, FONT};
 
 /// What stands beside a legend entry: the same mark as on the chart.

@@ -8,7 +8,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::canvas::Canvas;
-use crate::charts::{self, theme, ChartKind, TimeAxis};
+use crate::charts::{self, palette, ChartKind, TimeAxis};
 use crate::shared::Shared;
 use crate::theme::ThemeCtx;
 
@@ -113,7 +113,7 @@ pub fn Chart(
         let area = backend.into_drawing_area();
         let perf = web_sys::window().and_then(|w| w.performance());
         let t0 = perf.as_ref().map_or(0.0, |p| p.now());
-        let drawn = charts::draw(kind, &area, &report, &scenario, theme::palette(dark));
+        let drawn = charts::draw(kind, &area, &report, &scenario, palette::of(dark));
         // How long the drawing took, for the benchmark.
         if let (Some(p), Some(el)) = (perf, canvas.get_untracked()) {
             let _ = el.set_attribute("data-draw-ms", &format!("{:.2}", p.now() - t0));

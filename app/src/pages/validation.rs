@@ -7,27 +7,13 @@ use leptos::prelude::*;
 use plotters::prelude::*;
 use serde_json::Value;
 
-use crate::charts::{self, theme};
+use crate::charts::palette;
+use crate::charts::validation::{self, Row};
 use crate::theme::ThemeCtx;
 
 const REFERENCE: &str = include_str!("../../../engine/tests/data/simfaas-reference.json");
 /// `engine/scenarios/simfaas-baseline.toml`, turned into JSON by `build.rs`.
 const BASELINE: &str = include_str!(concat!(env!("OUT_DIR"), "/baseline.json"));
-
-/// One arrival rate of the AWS measurements, with the engine's figure beside it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    /// Requests per second.
-    pub rate_per_s: f64,
-    /// Cold-start probability measured on AWS.
-    pub measured: f64,
-    /// Its standard error.
-    pub measured_se: f64,
-    /// SimFaaS's figure.
-    pub simfaas: f64,
-    /// This engine's figure.
-    pub engine: f64,
-}
 
 /// What one validation run produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,7 +115,7 @@ pub fn Validation() -> impl IntoView {
         el.set_width(el.client_width().max(280) as u32);
         el.set_height(300);
         if let Some(b) = Canvas::new(el) {
-            let _ = charts::draw_validation(&b.into_drawing_area(), &o.rows, theme::palette(dark));
+            let _ = validation::draw(&b.into_drawing_area(), &o.rows, palette::of(dark));
         }
     });
     let run = move |_| set_outcome.set(Some(run_all()));

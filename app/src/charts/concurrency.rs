@@ -1,0 +1,77 @@
+//! Requests in flight (peak per bucket) against the account limit and reserved concurrency.
+
+use engine::report::Report;
+use engine::Scenario;
+
+use super::palette::Role;
+use super::time::{At, Limit, Shape, Ticks, TimeChart, Values};
+
+/// The concurrency limits the chart draws as dashed lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// The account's concurrency limit.
+    pub account: u32,
+    /// Each function's reserved concurrency, by name, for the functions that have one.
+    pub reserved: Vec<(String, u32)>,
+}
+
+impl Limits {
+    /// The limits a scenario sets. (The report does not carry them yet; when it does, build
+    /// this from the report instead, in `charts::draw`.)
+    pub fn of(scenario: &Scenario) -> Limits {
+        Limits {
+            account: scenario.account.concurrency_limit,
+            reserved: scenario
+                .functions
+                .iter()
+                .filter_map(|f| f.reserved_concurrency.map(|r| (f.name.clone(), r)))
+                .collect(),
+        }
+    }
+
+    /// The dashed lines, labelled.
+    fn lines(&self) -> Vec<Limit> {
+        std::iter::once(Limit {
+            y: f64::from(self.account),
+            label: format!(
+                "account limit {}",
+                engine::report::group(u64::from(self.account))
+            ),
+        })
+        .chain(self.reserved.iter().map(|(name, r)| Limit {
+            y: f64::from(*r),
+            label: format!("{name} reserved {r}"),
+        }))
+        .collect()
+    }
+}
+
+/// Requests in flight (peak per bucket) against the account limit and reserved concurrency.
+pub fn chart(report: &Report, limits: &Limits) -> TimeChart {
+    let rows = &report.series.rows;
+    let peak = rows.iter().map(|r| r.concurrency_max).max().unwrap_or(0) as f64;
+    // Show a limit only when the traffic comes within reach of it.
+    let shown: Vec<Limit> = limits
+        .lines()
+        .into_iter()
+        .filter(|l| l.y <= peak * 2.0 + 1.0)
+        .collect();
+    let y_max = shown.iter().map(|l| l.y).fold(peak.max(1.0), f64::max) * 1.15;
+    let mut chart = TimeChart::new("In flight", Ticks::Plain, y_max).series(
+        "requests in flight (peak)",
+        Role::Busy,
+        Shape::Line(2),
+        Values::each(|r| r.concurrency_max as f64, At::Step),
+    );
+    chart.limits = shown;
+    chart
+}
+
+/// The concurrency chart in words, for screen readers.
+pub fn describe(report: &Report) -> String {
+    let s = &report.summary;
+    format!(
+        "At most {} requests were in flight at once; {} were throttled.",
+        s.concurrency_max, s.throttled
+    )
+}
