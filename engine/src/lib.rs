@@ -21,7 +21,6 @@
 pub mod cost;
 pub mod dist;
 pub mod iam;
-pub mod lesson;
 pub mod report;
 pub mod runtime;
 pub mod scenario;
@@ -36,7 +35,8 @@ pub use scenario::{Scenario, ScenarioError};
 pub use sim::{run, SimError, Simulation};
 pub use workload::Workload;
 
-/// Reads a value of the engine's types (a scenario, a lesson page, a function) from JSON,
+/// Reads a value of the engine's types (a scenario, a function), or of a crate built on them
+/// (a lesson page), from JSON,
 /// naming the field at fault (`functions[0].memory_mb: invalid type: ...`).
 ///
 /// Every reading of the engine's types in the app goes through here, so that the WebAssembly
