@@ -26,8 +26,8 @@ Usage: cargo xtask <command>
 
 Commands:
   serve   install the tools, then serve the app at http://127.0.0.1:8080/ (release build, rebuilt on change)
-  test    what CI runs: fmt, clippy (host and wasm), tests, lesson check, release build,
-          browser tests, and the gzipped size of dist/ (alias: ci)
+  test    what CI runs: fmt, clippy (host and wasm), tests, lesson check, the engine's command
+          line, release build, browser tests, and the gzipped size of dist/ (alias: ci)
   bench   the engine's benchmarks, then tests/bench/app-bench.mjs if it exists
   sizes   the raw and gzipped size of the .wasm and of all of dist/ (after a build)
   help    this message";
@@ -128,7 +128,12 @@ fn test(root: &Path) -> Result<()> {
         ("unit and integration tests", cargo("test --workspace --locked")),
         (
             "lesson check",
-            cargo("run --release -q -p engine --features cli --bin lambda-lab -- check-lessons lessons"),
+            cargo("run --release -q -p curriculum --bin check-lessons -- lessons"),
+        ),
+        // The browser tests compare the app with the native engine's command line.
+        (
+            "release build of the engine's command line",
+            cargo("build --release -q -p engine --features cli --bin lambda-lab"),
         ),
         (
             "release build of the app (trunk)",
