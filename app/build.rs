@@ -25,7 +25,10 @@ fn main() {
             for e in &errors {
                 println!("cargo:warning=lessons/{e}");
             }
-            eprintln!("{} problem(s) in lessons/ (run `cargo run -p curriculum --bin check-lessons`):", errors.len());
+            eprintln!(
+                "{} problem(s) in lessons/ (run `cargo run -p curriculum --bin check-lessons`):",
+                errors.len()
+            );
             for e in &errors {
                 eprintln!("  lessons/{e}");
             }

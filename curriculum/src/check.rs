@@ -179,4 +179,3 @@ pub(crate) fn check_knob(scenario: &Scenario, knob: &Knob) -> Result<(), String>
     }
     Ok(())
 }
-

@@ -53,7 +53,9 @@ impl FieldPath {
                 segs.push(Seg::Index(idx));
             }
         }
-        if let (Some((Seg::Key(last), _)), Some(field)) = (segs.split_last(), path.strip_suffix(".value")) {
+        if let (Some((Seg::Key(last), _)), Some(field)) =
+            (segs.split_last(), path.strip_suffix(".value"))
+        {
             if last == "value" {
                 return Err(format!(
                     "\"{path}\": a knob sets a distribution as a bare number (a constant); write the path without \".value\": \"{field}\""
@@ -274,7 +276,10 @@ mod tests {
     #[test]
     fn a_value_path_is_refused_with_the_path_to_write() {
         let e = FieldPath::parse("functions[0].init_ms.value").expect_err("refused");
-        assert!(e.contains("without \".value\": \"functions[0].init_ms\""), "{e}");
+        assert!(
+            e.contains("without \".value\": \"functions[0].init_ms\""),
+            "{e}"
+        );
     }
 
     #[test]
@@ -288,6 +293,9 @@ mod tests {
         let t = set_path(&s, &init, &number(450.0, &Value::from(300.0))).expect("valid");
         assert_eq!(t.functions[0].init_ms, engine::Dist::constant(450.0));
         let io = FieldPath::parse("functions[0].handler.io_ms").expect("valid");
-        assert!(get_path(&s, &io).expect("reads").is_object(), "not a constant");
+        assert!(
+            get_path(&s, &io).expect("reads").is_object(),
+            "not a constant"
+        );
     }
 }

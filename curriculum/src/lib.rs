@@ -28,7 +28,9 @@ pub use knob::{
     apply_knobs, get_path, knob_values, number, same_value, set_path, set_paths, FieldPath,
 };
 pub use load::{load, load_dir, DirFiles, Files, LessonError};
-pub use metric::{AlarmFigure, DeploymentFigure, Figure, LedgerFigure, Metric, TracingFigure, Unit};
+pub use metric::{
+    AlarmFigure, DeploymentFigure, Figure, LedgerFigure, Metric, TracingFigure, Unit,
+};
 pub use schema::{
     split_blocks, Band, Block, Catalog, Challenge, Choice, Condition, ConditionResult, Control,
     Experiment, Index, Knob, Lesson, LessonEntry, Page, Prediction, Source, EXPERIMENT_MARKER,

@@ -218,9 +218,8 @@ fn load_lesson(
         )]);
     };
     used.insert(file.clone());
-    let lesson: Lesson = parse_lesson(&text).map_err(|(line, field, message)| {
-        vec![err(&file, line, field.as_deref(), message)]
-    })?;
+    let lesson: Lesson = parse_lesson(&text)
+        .map_err(|(line, field, message)| vec![err(&file, line, field.as_deref(), message)])?;
     let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map(|n| n + 1);
     let mut errors = Vec::new();
     if lesson.title.trim().is_empty() {
@@ -409,4 +408,3 @@ fn line_of_field(text: &str, field: &str) -> Option<usize> {
         .position(|l| l.trim_start().starts_with(key))
         .map(|n| n + 1)
 }
-

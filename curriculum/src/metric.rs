@@ -160,10 +160,13 @@ impl Figure {
     /// as its successful invocations (each applied its effect once) and 1 (0 without any).
     pub fn read(self, s: &Summary) -> f64 {
         match self {
-            Figure::SideEffectsTotal => s.side_effects_total.unwrap_or(s.completed - s.errors) as f64,
-            Figure::SideEffectsMaxPerId => s
-                .side_effects_max_per_id
-                .unwrap_or(u64::from(s.completed > s.errors)) as f64,
+            Figure::SideEffectsTotal => {
+                s.side_effects_total.unwrap_or(s.completed - s.errors) as f64
+            }
+            Figure::SideEffectsMaxPerId => {
+                s.side_effects_max_per_id
+                    .unwrap_or(u64::from(s.completed > s.errors)) as f64
+            }
             other => other.field(s),
         }
     }
@@ -306,7 +309,9 @@ impl Metric {
         let Some((scope, field)) = name.split_once('.') else {
             return match Figure::from_name(name) {
                 Some(f) => Ok(Metric::Summary(f)),
-                None => bad("a summary figure such as cold_starts, throttled, duration_ms_p99 or cost_usd"),
+                None => bad(
+                    "a summary figure such as cold_starts, throttled, duration_ms_p99 or cost_usd",
+                ),
             };
         };
         match scope {
@@ -389,7 +394,9 @@ impl Metric {
                     .ok_or_else(|| format!("metric \"{self}\": no alarm called \"{alarm}\""))?;
                 Ok(match figure {
                     AlarmFigure::Fired => yes(a.first_alarm_s.is_some()),
-                    AlarmFigure::FirstAlarmS => a.first_alarm_s.unwrap_or(report.summary.duration_s),
+                    AlarmFigure::FirstAlarmS => {
+                        a.first_alarm_s.unwrap_or(report.summary.duration_s)
+                    }
                     AlarmFigure::AlarmPeriods => a.alarm_periods as f64,
                 })
             }
@@ -485,12 +492,22 @@ mod tests {
             "deployment.checkout.rolled_back",
             "tracing.sampled_ratio",
         ] {
-            assert_eq!(Metric::parse(name).map(|m| m.to_string()), Ok(name.to_string()));
+            assert_eq!(
+                Metric::parse(name).map(|m| m.to_string()),
+                Ok(name.to_string())
+            );
         }
         for f in Figure::ALL {
             assert_eq!(Figure::from_name(f.name()), Some(*f));
         }
-        for bad in ["speed", "ledger.speed", "alarm.x", "alarm.x.speed", "tracing.x", "api.speed"] {
+        for bad in [
+            "speed",
+            "ledger.speed",
+            "alarm.x",
+            "alarm.x.speed",
+            "tracing.x",
+            "api.speed",
+        ] {
             let e = Metric::parse(bad).expect_err(bad);
             assert!(e.starts_with(&format!("metric \"{bad}\": expected")), "{e}");
         }

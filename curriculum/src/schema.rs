@@ -315,4 +315,3 @@ pub struct Catalog {
     /// The lessons.
     pub lessons: Vec<LessonEntry>,
 }
-

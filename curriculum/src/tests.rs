@@ -95,9 +95,7 @@ fn problems_name_the_file_line_and_field() {
     );
     let e = errors(&m);
     assert!(
-        e.contains(
-            &"one/lesson.md:3: \"other\" is not an experiment of this lesson".to_string()
-        ),
+        e.contains(&"one/lesson.md:3: \"other\" is not an experiment of this lesson".to_string()),
         "{e:?}"
     );
 
@@ -118,8 +116,7 @@ fn problems_name_the_file_line_and_field() {
     // A select whose options do not include the scenario's value would show the wrong one.
     let select = "\n[[experiments.knobs]]\nid = \"arch\"\nlabel = \"Arch\"\npath = \"functions[0].arch\"\ncontrol = \"select\"\noptions = [{ label = \"Graviton\", value = \"arm64\" }, { label = \"Other\", value = \"arm64\" }]\n";
     let mut m = fixture();
-    let lesson =
-        m["one/lesson.toml"].replace("\n[[sources]]", &format!("{select}\n[[sources]]"));
+    let lesson = m["one/lesson.toml"].replace("\n[[sources]]", &format!("{select}\n[[sources]]"));
     m.insert(
         "one/lesson.toml".into(),
         format!(
@@ -257,17 +254,37 @@ fn paths_read_and_write_scenario_fields() {
 
 #[test]
 fn typed_names_fail_the_load_naming_the_file_line_and_field() {
-    let value = errors(&with("").iter().map(|(k, v)| (k.clone(), v.replace("rate_per_s\"", "rate_per_s.value\""))).collect());
+    let value = errors(
+        &with("")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.replace("rate_per_s\"", "rate_per_s.value\"")))
+            .collect(),
+    );
     assert!(
         value[0].starts_with("one/lesson.toml:11: experiments[0].knobs[0].path: \"functions[0].workload.rate_per_s.value\": a knob sets a distribution as a bare number"),
         "{value:?}"
     );
-    let chart = errors(&with("").iter().map(|(k, v)| (k.clone(), v.replace("scenario = \"scenario.toml\"", "scenario = \"scenario.toml\"\ncharts = [\"lanes\", \"pie\"]"))).collect());
+    let chart = errors(
+        &with("")
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.replace(
+                        "scenario = \"scenario.toml\"",
+                        "scenario = \"scenario.toml\"\ncharts = [\"lanes\", \"pie\"]",
+                    ),
+                )
+            })
+            .collect(),
+    );
     assert!(
         chart[0].starts_with("one/lesson.toml:8: experiments[0].charts[1]: unknown variant `pie`"),
         "{chart:?}"
     );
-    let metric = errors(&with(&PREDICTION.replace("metric = \"requests\"", "metric = \"speed\"")));
+    let metric = errors(&with(
+        &PREDICTION.replace("metric = \"requests\"", "metric = \"speed\""),
+    ));
     assert!(
         metric[0].contains("predictions[0].metric: metric \"speed\": expected a summary figure"),
         "{metric:?}"

@@ -120,12 +120,18 @@ fn test(root: &Path) -> Result<()> {
     let cargo = |line: &str| Cmd::cargo(root).args(line.split_whitespace());
     let steps: Vec<(&str, Cmd)> = vec![
         ("formatting", cargo("fmt --all --check")),
-        ("clippy (host)", cargo("clippy --workspace --all-targets --locked -- -D warnings")),
+        (
+            "clippy (host)",
+            cargo("clippy --workspace --all-targets --locked -- -D warnings"),
+        ),
         (
             "clippy (wasm)",
             cargo("clippy -p app --target wasm32-unknown-unknown --locked -- -D warnings"),
         ),
-        ("unit and integration tests", cargo("test --workspace --locked")),
+        (
+            "unit and integration tests",
+            cargo("test --workspace --locked"),
+        ),
         (
             "lesson check",
             cargo("run --release -q -p curriculum --bin check-lessons -- lessons"),
@@ -141,7 +147,9 @@ fn test(root: &Path) -> Result<()> {
         ),
         (
             "browser tests",
-            Cmd::new("node").dir(root.join("tests")).args(["--test", "browser/"]),
+            Cmd::new("node")
+                .dir(root.join("tests"))
+                .args(["--test", "browser/"]),
         ),
     ];
 

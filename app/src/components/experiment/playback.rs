@@ -83,7 +83,9 @@ impl Playback {
 
     /// Plays from here (from the start when at the end).
     pub fn play(self) {
-        let Playback { t_s, speed, end_s, .. } = self;
+        let Playback {
+            t_s, speed, end_s, ..
+        } = self;
         if t_s.get_untracked() >= end_s {
             t_s.set(0.0);
         }
@@ -149,7 +151,10 @@ impl Playback {
 
     /// The moment in words: the last event (if any), whether later events were not kept, and
     /// the environments' state.
-    fn moment(self, report: Signal<Option<Shared<Report>>>) -> Option<(Option<String>, bool, String)> {
+    fn moment(
+        self,
+        report: Signal<Option<Shared<Report>>>,
+    ) -> Option<(Option<String>, bool, String)> {
         report.with(|r| {
             let r = r.as_ref()?;
             let t_us = engine::time::s_to_us(self.t_s.get());

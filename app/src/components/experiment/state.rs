@@ -15,8 +15,11 @@ use crate::shared::Shared;
 fn build(base: &Scenario, knobs: &[Knob], values: &[Value], seed: u64) -> Result<Scenario, String> {
     let mut s = base.clone();
     s.seed = seed;
-    let fields: Vec<(&curriculum::FieldPath, &Value)> =
-        knobs.iter().zip(values).map(|(k, v)| (&k.path, v)).collect();
+    let fields: Vec<(&curriculum::FieldPath, &Value)> = knobs
+        .iter()
+        .zip(values)
+        .map(|(k, v)| (&k.path, v))
+        .collect();
     // All knobs in one pass (a re-run on every slider move); should that be refused, set them
     // one by one to name the knob at fault.
     curriculum::set_paths(&s, &fields).or_else(|_| {
