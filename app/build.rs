@@ -1,4 +1,4 @@
-//! Embeds the lessons at build time: checks them with the engine's lesson checker, renders
+//! Embeds the lessons at build time: checks them with the curriculum's lesson checker, renders
 //! their Markdown to HTML (raw HTML escaped), and writes `pages.json` for `include_str!`.
 
 use std::path::Path;
@@ -19,25 +19,28 @@ fn main() {
             println!("cargo:rerun-if-changed={}", f.display());
         }
     }
-    let catalog = match engine::lesson::load_dir(&dir) {
+    let catalog = match curriculum::load_dir(&dir) {
         Ok(c) => c,
         Err(errors) => {
             for e in &errors {
                 println!("cargo:warning=lessons/{e}");
             }
-            eprintln!("{} problem(s) in lessons/ (run `cargo run -p engine --features cli --bin lambda-lab -- check-lessons`):", errors.len());
+            eprintln!(
+                "{} problem(s) in lessons/ (run `cargo run -p curriculum --bin check-lessons`):",
+                errors.len()
+            );
             for e in &errors {
                 eprintln!("  lessons/{e}");
             }
             std::process::exit(1);
         }
     };
-    let pages: Vec<engine::lesson::Page> = catalog
+    let pages: Vec<curriculum::Page> = catalog
         .lessons
         .into_iter()
         .map(|entry| {
-            let blocks = engine::lesson::split_blocks(&entry.markdown, render);
-            engine::lesson::Page { entry, blocks }
+            let blocks = curriculum::split_blocks(&entry.markdown, render);
+            curriculum::Page { entry, blocks }
         })
         .collect();
     let out =

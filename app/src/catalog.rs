@@ -1,6 +1,6 @@
 //! The lessons, embedded at build time by `build.rs` (checked, Markdown already rendered).
 
-use engine::lesson::Page;
+use curriculum::Page;
 
 /// The pages as `build.rs` wrote them.
 const PAGES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/pages.json"));

@@ -286,7 +286,7 @@ mod tests {
     fn every_chart_draws_and_maps_clicks_to_times() {
         let r = report();
         let s = engine::Scenario::from_toml("duration_s = 60\n[[functions]]\nname = \"f\"\nworkload = { kind = \"constant\", rate_per_s = 1 }\n").expect("valid");
-        for name in engine::lesson::CHARTS {
+        for name in curriculum::ChartKind::ALL.map(curriculum::ChartKind::name) {
             let kind = ChartKind::from_name(name).expect("every lesson chart name is drawable");
             let mut axis = TimeAxis::default();
             let out = svg((640, 240), |a| {

@@ -19,7 +19,6 @@
 //! ```
 
 pub mod cost;
-pub mod lesson;
 pub mod report;
 pub mod scenario;
 pub mod sim;
@@ -29,7 +28,8 @@ pub use report::{Report, Summary};
 pub use scenario::{Dist, Scenario, ScenarioError, Workload};
 pub use sim::{run, SimError, Simulation};
 
-/// Reads a value of the engine's types (a scenario, a lesson page, a function) from JSON,
+/// Reads a value of the engine's types (a scenario, a function), or of a crate built on them
+/// (a lesson page), from JSON,
 /// naming the field at fault (`functions[0].memory_mb: invalid type: ...`).
 ///
 /// Every reading of the engine's types in the app goes through here, so that the WebAssembly

@@ -26,8 +26,8 @@ Usage: cargo xtask <command>
 
 Commands:
   serve   install the tools, then serve the app at http://127.0.0.1:8080/ (release build, rebuilt on change)
-  test    what CI runs: fmt, clippy (host and wasm), tests, lesson check, release build,
-          browser tests, and the gzipped size of dist/ (alias: ci)
+  test    what CI runs: fmt, clippy (host and wasm), tests, lesson check, the engine's command
+          line, release build, browser tests, and the gzipped size of dist/ (alias: ci)
   bench   the engine's benchmarks, then tests/bench/app-bench.mjs if it exists
   sizes   the raw and gzipped size of the .wasm and of all of dist/ (after a build)
   help    this message";
@@ -120,15 +120,26 @@ fn test(root: &Path) -> Result<()> {
     let cargo = |line: &str| Cmd::cargo(root).args(line.split_whitespace());
     let steps: Vec<(&str, Cmd)> = vec![
         ("formatting", cargo("fmt --all --check")),
-        ("clippy (host)", cargo("clippy --workspace --all-targets --locked -- -D warnings")),
+        (
+            "clippy (host)",
+            cargo("clippy --workspace --all-targets --locked -- -D warnings"),
+        ),
         (
             "clippy (wasm)",
             cargo("clippy -p app --target wasm32-unknown-unknown --locked -- -D warnings"),
         ),
-        ("unit and integration tests", cargo("test --workspace --locked")),
+        (
+            "unit and integration tests",
+            cargo("test --workspace --locked"),
+        ),
         (
             "lesson check",
-            cargo("run --release -q -p engine --features cli --bin lambda-lab -- check-lessons lessons"),
+            cargo("run --release -q -p curriculum --bin check-lessons -- lessons"),
+        ),
+        // The browser tests compare the app with the native engine's command line.
+        (
+            "release build of the engine's command line",
+            cargo("build --release -q -p engine --features cli --bin lambda-lab"),
         ),
         (
             "release build of the app (trunk)",
@@ -136,7 +147,9 @@ fn test(root: &Path) -> Result<()> {
         ),
         (
             "browser tests",
-            Cmd::new("node").dir(root.join("tests")).args(["--test", "browser/"]),
+            Cmd::new("node")
+                .dir(root.join("tests"))
+                .args(["--test", "browser/"]),
         ),
     ];
 

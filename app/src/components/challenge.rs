@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use engine::lesson::Challenge;
+use curriculum::Challenge;
 use engine::Report;
 use leptos::prelude::*;
 use serde_json::Value;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use engine::lesson::{self, Experiment, Prediction};
+use curriculum::{Experiment, Prediction};
 use engine::Scenario;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -17,9 +17,9 @@ fn reveal(
     experiment: &Experiment,
     scenario: &Scenario,
 ) -> Result<(f64, Option<usize>), String> {
-    let s = lesson::apply_knobs(scenario, experiment, &p.set)?;
+    let s = curriculum::apply_knobs(scenario, experiment, &p.set)?;
     let report = engine::run(&s).map_err(|e| e.to_string())?;
-    let v = lesson::metric(&report, &p.metric)?;
+    let v = p.metric.read(&report)?;
     Ok((v, p.choices.iter().position(|c| c.contains(v))))
 }
 

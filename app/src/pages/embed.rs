@@ -2,7 +2,7 @@
 //! It tells its host page its height (`postMessage`), takes its theme from a `theme` parameter or
 //! the system, keeps its state in the URL like everywhere else, and links to the full lesson.
 
-use engine::lesson::Page;
+use curriculum::Page;
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;

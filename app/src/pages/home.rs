@@ -1,6 +1,6 @@
 //! The home page: what Lambda Lab is, the lessons in order with the learner's progress.
 
-use engine::lesson::Page;
+use curriculum::Page;
 use leptos::prelude::*;
 
 use crate::progress::{self, Progress};

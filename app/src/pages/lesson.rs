@@ -1,7 +1,7 @@
 //! A lesson page: a table of contents, the text with its experiments inline, the bets and the
 //! challenge, the model's simplifications and sources, previous/next.
 
-use engine::lesson::{Block, Page};
+use curriculum::{Block, Page};
 use leptos::prelude::*;
 
 use crate::components::experiment::{ActiveExperiment, ExperimentPanel};

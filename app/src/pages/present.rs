@@ -2,7 +2,7 @@
 //! as speaker notes), a scene list to click through, keys to drive it, and a link that opens
 //! the current scene on every attendee's machine.
 
-use engine::lesson::{Block, Page};
+use curriculum::{Block, Page};
 use leptos::prelude::*;
 
 use crate::components::experiment::{ActiveExperiment, ExperimentPanel};

@@ -2,14 +2,16 @@
 //!
 //! ```text
 //! lambda-lab run FILE [--seed N] [--set PATH=VALUE]... [--json] [--series out.csv]
-//! lambda-lab check-lessons [DIR]
 //! ```
+//!
+//! The lesson checker is the curriculum crate's `check-lessons`.
 
 use std::process::ExitCode;
 
 use engine::Scenario;
 
-const USAGE: &str = "usage: lambda-lab run FILE [--seed N] [--set PATH=VALUE]... [--json] [--series OUT.csv]\n       lambda-lab check-lessons [DIR (default: lessons)]";
+const USAGE: &str =
+    "usage: lambda-lab run FILE [--seed N] [--set PATH=VALUE]... [--json] [--series OUT.csv]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,7 +27,6 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("run") => run_scenario(&args[1..]),
-        Some("check-lessons") => check_lessons(args.get(1).map_or("lessons", String::as_str)),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
@@ -76,9 +77,8 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
     if let Some(s) = seed {
         scenario.seed = s;
     }
-    for (path, value) in &sets {
-        scenario = engine::lesson::set_path(&scenario, path, value)
-            .map_err(|e| format!("{file}: --set {path}: {e}"))?;
+    if !sets.is_empty() {
+        scenario = set_fields(&scenario, &sets).map_err(|e| format!("{file}: --set {e}"))?;
     }
     let report = engine::run(&scenario).map_err(|e| format!("{file}: {e}"))?;
     if let Some(path) = series {
@@ -111,25 +111,23 @@ fn run_scenario(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn check_lessons(dir: &str) -> Result<(), String> {
-    match engine::lesson::load_dir(std::path::Path::new(dir)) {
-        Ok(catalog) => {
-            let experiments: usize = catalog
-                .lessons
-                .iter()
-                .map(|l| l.lesson.experiments.len())
-                .sum();
-            println!(
-                "{dir}: {} lessons, {experiments} experiments, all checks pass",
-                catalog.lessons.len()
-            );
-            Ok(())
-        }
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("{dir}/{e}");
-            }
-            Err(format!("{} problem(s) in {dir}/", errors.len()))
-        }
+/// The scenario with fields set by path (`functions[0].memory_mb`), read back and validated.
+fn set_fields(
+    scenario: &Scenario,
+    sets: &[(String, serde_json::Value)],
+) -> Result<Scenario, String> {
+    let mut root = serde_json::to_value(scenario).map_err(|e| e.to_string())?;
+    for (path, value) in sets {
+        // `functions[0].memory_mb` as the JSON pointer `/functions/0/memory_mb`.
+        let pointer: String = path
+            .split('.')
+            .map(|part| format!("/{}", part.replace('[', "/").replace(']', "")))
+            .collect();
+        *root
+            .pointer_mut(&pointer)
+            .ok_or_else(|| format!("{path}: no such field in the scenario"))? = value.clone();
     }
+    let s: Scenario = engine::from_value(root)?;
+    s.validate().map_err(|e| e.to_string())?;
+    Ok(s)
 }

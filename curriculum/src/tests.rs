@@ -1,0 +1,292 @@
+//! The loader and checker against small lesson folders held in memory: good and broken
+//! fixtures, each problem located by file, line and field.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::*;
+
+fn fixture() -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    m.insert("index.toml".into(), "order = [\"one\"]\n".into());
+    m.insert(
+        "one/lesson.toml".into(),
+        r#"title = "One"
+summary = "s"
+minutes = 3
+[[experiments]]
+id = "main"
+title = "t"
+scenario = "scenario.toml"
+[[experiments.knobs]]
+id = "rate"
+label = "Rate"
+path = "functions[0].workload.rate_per_s"
+min = 1
+max = 10
+"#
+        .into(),
+    );
+    m.insert(
+        "one/lesson.md".into(),
+        "# One\n\nText.\n\n::: experiment main\n".into(),
+    );
+    m.insert(
+        "one/scenario.toml".into(),
+        "duration_s = 10\n[[functions]]\nname = \"f\"\nworkload = { kind = \"constant\", rate_per_s = 2 }\n".into(),
+    );
+    m
+}
+
+fn errors(m: &BTreeMap<String, String>) -> Vec<String> {
+    load(m)
+        .expect_err("must fail")
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn a_good_lesson_loads() {
+    let c = load(&fixture()).expect("valid");
+    assert_eq!(c.lessons[0].id, "one");
+    assert!(c.lessons[0].scenarios.contains_key("main"));
+}
+
+#[test]
+fn problems_name_the_file_line_and_field() {
+    let mut m = fixture();
+    m.insert("one/extra.toml".into(), String::new());
+    assert_eq!(
+        errors(&m),
+        vec!["one/extra.toml: a file no lesson refers to; remove it or use it"]
+    );
+
+    let mut m = fixture();
+    m.remove("one/scenario.toml");
+    assert_eq!(
+        errors(&m),
+        vec!["one/lesson.toml:7: experiments[0].scenario: one/scenario.toml does not exist"]
+    );
+
+    let mut m = fixture();
+    m.insert(
+        "one/lesson.toml".into(),
+        m["one/lesson.toml"].replace("max = 10", "max = 10\ncolour = 3"),
+    );
+    let e = errors(&m);
+    assert!(
+        e[0].starts_with("one/lesson.toml:14: unknown field `colour`"),
+        "{e:?}"
+    );
+
+    let mut m = fixture();
+    m.insert(
+        "one/lesson.toml".into(),
+        m["one/lesson.toml"].replace("min = 1", "min = 3"),
+    );
+    assert_eq!(errors(&m), vec!["one/lesson.toml:11: experiments[0].knobs[0]: the scenario's value 2 is outside min..max (3..10)"]);
+
+    let mut m = fixture();
+    m.insert(
+        "one/lesson.md".into(),
+        "# One\n\n::: experiment other\n".into(),
+    );
+    let e = errors(&m);
+    assert!(
+        e.contains(&"one/lesson.md:3: \"other\" is not an experiment of this lesson".to_string()),
+        "{e:?}"
+    );
+
+    let mut m = fixture();
+    m.insert(
+        "one/scenario.toml".into(),
+        m["one/scenario.toml"].replace("name = \"f\"", "name = \"f\"\nmemory_mb = 5"),
+    );
+    assert_eq!(
+        errors(&m),
+        vec!["one/scenario.toml:4: functions[0].memory_mb: expected 128 to 10,240 MB, got 5"]
+    );
+
+    let mut m = fixture();
+    m.insert("stray/lesson.toml".into(), String::new());
+    assert!(errors(&m)[0].contains("\"stray\" is not in index.toml's order"));
+
+    // A select whose options do not include the scenario's value would show the wrong one.
+    let select = "\n[[experiments.knobs]]\nid = \"arch\"\nlabel = \"Arch\"\npath = \"functions[0].arch\"\ncontrol = \"select\"\noptions = [{ label = \"Graviton\", value = \"arm64\" }, { label = \"Other\", value = \"arm64\" }]\n";
+    let mut m = fixture();
+    let lesson = m["one/lesson.toml"].replace("\n[[sources]]", &format!("{select}\n[[sources]]"));
+    m.insert(
+        "one/lesson.toml".into(),
+        format!(
+            "{lesson}{}",
+            if lesson.contains("arch") { "" } else { select }
+        ),
+    );
+    let e = errors(&m);
+    assert!(
+        e.iter()
+            .any(|x| x
+                .contains("knobs[1]: the scenario's value \"x86_64\" is none of the options")),
+        "{e:?}"
+    );
+}
+
+/// The fixture with a prediction and a challenge appended to its lesson file.
+fn with(extra: &str) -> BTreeMap<String, String> {
+    let mut m = fixture();
+    let lesson = format!("{}{extra}", m["one/lesson.toml"]);
+    m.insert("one/lesson.toml".into(), lesson);
+    m
+}
+
+const PREDICTION: &str = r#"
+[[predictions]]
+id = "p"
+experiment = "main"
+question = "How many requests at 8 per second?"
+set = { rate = 8 }
+metric = "requests"
+choices = [{ label = "few", max = 50 }, { label = "about 80", min = 50, max = 120 }, { label = "many", min = 120 }]
+answer = 1
+explanation = "8 x 10 s"
+"#;
+
+const CHALLENGE: &str = r#"
+[challenge]
+experiment = "main"
+goal = "At least 60 requests"
+conditions = [{ metric = "requests", min = 60, label = "60 or more requests" }]
+hints = ["Raise the rate."]
+solution = { rate = 9 }
+solution_text = "9 per second for 10 s."
+"#;
+
+#[test]
+fn predictions_and_challenges_are_checked_against_the_engine() {
+    assert!(load(&with(&format!("{PREDICTION}{CHALLENGE}"))).is_ok());
+
+    let wrong = errors(&with(&PREDICTION.replace("answer = 1", "answer = 2")));
+    assert!(wrong[0].contains("predictions[0]: wrong answer: the engine gives requests = 79, which is choice 1 (\"about 80\"), not choice 2"), "{wrong:?}");
+
+    let overlap = errors(&with(&PREDICTION.replace(
+        "{ label = \"few\", max = 50 }",
+        "{ label = \"few\", max = 90 }",
+    )));
+    assert!(overlap[0].contains("choices overlap"), "{overlap:?}");
+
+    let bad_knob = errors(&with(
+        &PREDICTION.replace("set = { rate = 8 }", "set = { speed = 8 }"),
+    ));
+    assert!(
+        bad_knob[0].contains("\"speed\" is not a knob of experiment \"main\""),
+        "{bad_knob:?}"
+    );
+
+    let unsolvable = errors(&with(&CHALLENGE.replace("rate = 9", "rate = 3")));
+    assert!(
+        unsolvable[0].contains(
+            "challenge: unsolvable: the solution fails 60 or more requests (requests = 29)"
+        ),
+        "{unsolvable:?}"
+    );
+
+    let solved = errors(&with(&CHALLENGE.replace("min = 60", "min = 10")));
+    assert!(
+        solved[0].contains("already solved by the defaults"),
+        "{solved:?}"
+    );
+
+    let out_of_range = errors(&with(&CHALLENGE.replace("rate = 9", "rate = 90")));
+    assert!(
+        out_of_range[0].contains("solution: rate: expected a number from 1 to 10, got 90"),
+        "{out_of_range:?}"
+    );
+
+    let bad_metric = errors(&with(
+        &CHALLENGE.replace("metric = \"requests\"", "metric = \"speed\""),
+    ));
+    assert!(bad_metric[0].contains("metric \"speed\""), "{bad_metric:?}");
+}
+
+/// A path as a lesson file writes it (the test's own paths are valid).
+fn p(path: &str) -> FieldPath {
+    FieldPath::parse(path).expect("a valid path")
+}
+
+#[test]
+fn paths_read_and_write_scenario_fields() {
+    let c = load(&fixture()).expect("valid");
+    let s = &c.lessons[0].scenarios["main"];
+    assert_eq!(
+        get_path(s, &p("functions[0].workload.rate_per_s")),
+        Ok(Value::from(2.0))
+    );
+    let t = set_path(s, &p("functions[0].memory_mb"), &Value::from(1024)).expect("valid memory");
+    assert_eq!(t.functions[0].memory_mb, 1024);
+    let e = set_path(s, &p("functions[0].memory_mb"), &Value::from(64)).unwrap_err();
+    assert!(e.contains("memory_mb"), "{e}");
+    assert!(get_path(s, &p("functions[3].memory_mb")).is_err());
+    assert!(FieldPath::parse("functions[x]").is_err());
+    // Several at once: validated as a whole, so only the end state must be valid (here
+    // provisioned concurrency above the old reservation, raised in the same change).
+    let (reserved, provisioned) = (Value::from(50), Value::from(20));
+    let (pc, rc, memory) = (
+        p("functions[0].provisioned_concurrency"),
+        p("functions[0].reserved_concurrency"),
+        p("functions[0].memory_mb"),
+    );
+    let both = [(&pc, &provisioned), (&rc, &reserved)];
+    let r = set_path(s, &rc, &Value::from(10)).expect("a reservation");
+    assert!(set_path(&r, both[0].0, both[0].1).is_err(), "20 > 10 alone");
+    let t = set_paths(&r, &both).expect("valid together");
+    assert_eq!(
+        (
+            t.functions[0].provisioned_concurrency,
+            t.functions[0].reserved_concurrency
+        ),
+        (20, Some(50))
+    );
+    let e = set_paths(&r, &[both[0], (&memory, &Value::from(64))]).unwrap_err();
+    assert!(e.contains("functions[0]."), "names a field: {e}");
+}
+
+#[test]
+fn typed_names_fail_the_load_naming_the_file_line_and_field() {
+    let value = errors(
+        &with("")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.replace("rate_per_s\"", "rate_per_s.value\"")))
+            .collect(),
+    );
+    assert!(
+        value[0].starts_with("one/lesson.toml:11: experiments[0].knobs[0].path: \"functions[0].workload.rate_per_s.value\": a knob sets a distribution as a bare number"),
+        "{value:?}"
+    );
+    let chart = errors(
+        &with("")
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.replace(
+                        "scenario = \"scenario.toml\"",
+                        "scenario = \"scenario.toml\"\ncharts = [\"lanes\", \"pie\"]",
+                    ),
+                )
+            })
+            .collect(),
+    );
+    assert!(
+        chart[0].starts_with("one/lesson.toml:8: experiments[0].charts[1]: unknown variant `pie`"),
+        "{chart:?}"
+    );
+    let metric = errors(&with(
+        &PREDICTION.replace("metric = \"requests\"", "metric = \"speed\""),
+    ));
+    assert!(
+        metric[0].contains("predictions[0].metric: metric \"speed\": expected a summary figure"),
+        "{metric:?}"
+    );
+}
