@@ -145,6 +145,8 @@ figures! {
     DestinationSuccess destination_success Count,
     DestinationFailure destination_failure Count,
     ClientTimeouts client_timeouts Count,
+    InitTimeouts init_timeouts Count,
+    ThrottledRequestRate throttled_request_rate Count,
     Triggered triggered Count,
     RecursiveInvocationsDropped recursive_invocations_dropped Count,
     CacheHits cache_hits Count,

@@ -117,6 +117,12 @@ impl From<ScenarioError> for SimError {
     }
 }
 
+/// Longest on-demand Init before Lambda stops it and runs it again inside the first invoke.
+const ON_DEMAND_INIT_LIMIT_US: u64 = 10_000_000;
+
+/// Synchronous on-demand requests per second the account allows per unit of concurrency quota.
+const RPS_PER_CONCURRENCY: u64 = 10;
+
 /// An Init draw in µs, capped at the longest run (400 days): a huge constant or a far
 /// log-normal tail would otherwise overflow `now + init` (a panic in debug builds, a wrapped
 /// clock in release). An Init that long ends after any run, so the cap changes no result.
@@ -151,6 +157,8 @@ enum Purpose {
     Tracing = 9,
     /// Lambda's own failures to invoke an asynchronous event.
     SystemErrors = 10,
+    /// The jitter of a throttled asynchronous event's backoff.
+    Backoff = 11,
 }
 
 /// A generator for one purpose of one function, derived from the seed by SplitMix64 mixing.
@@ -428,6 +436,10 @@ struct FnStats {
     destination_success: u64,
     destination_failure: u64,
     client_timeouts: u64,
+    /// On-demand Inits stopped at the 10 s limit.
+    init_timeouts: u64,
+    /// Throttles by the account's request rate.
+    throttled_request_rate: u64,
     triggered: u64,
     recursive_dropped: u64,
     cache_hits: u64,
@@ -526,6 +538,12 @@ pub struct Simulation {
     next_request: u64,
     unreserved_pool: u32,
     unreserved_used: u32,
+    /// The account's request-rate allowance for synchronous on-demand invocations, in
+    /// millionths of a request (a token bucket of one second of `rps_limit`).
+    rps_tokens: u64,
+    rps_tokens_t: u64,
+    /// 10 x the concurrency quota, in requests per second.
+    rps_limit: u64,
     in_flight: u64,
     // Time series.
     rows: Vec<Bucket>,
@@ -659,6 +677,9 @@ impl Simulation {
             next_bucket_us: bucket_us,
             next_request: 1,
             unreserved_pool: acct.concurrency_limit - reserved_total,
+            rps_tokens: u64::from(acct.concurrency_limit) * RPS_PER_CONCURRENCY * 1_000_000,
+            rps_tokens_t: 0,
+            rps_limit: u64::from(acct.concurrency_limit) * RPS_PER_CONCURRENCY,
             unreserved_used: 0,
             in_flight: 0,
             rows: (0..n_buckets)
@@ -1055,6 +1076,26 @@ impl Simulation {
         }
     }
 
+    /// Whether the account's request rate allows one more synchronous on-demand invocation
+    /// now, taking it if so: 10 x the concurrency quota per second, refilled continuously
+    /// (lambda-facts.md section 5; scaling-behavior.html).
+    fn take_rps_token(&mut self) -> bool {
+        let elapsed = self.now - self.rps_tokens_t;
+        self.rps_tokens_t = self.now;
+        // Refill: `rps_limit` requests per second is `rps_limit` millionths per µs.
+        let cap = self.rps_limit.saturating_mul(1_000_000);
+        self.rps_tokens = self
+            .rps_tokens
+            .saturating_add(elapsed.saturating_mul(self.rps_limit))
+            .min(cap);
+        if self.rps_tokens >= 1_000_000 {
+            self.rps_tokens -= 1_000_000;
+            true
+        } else {
+            false
+        }
+    }
+
     /// Whether one more on-demand execution of function `f` fits its concurrency pool.
     fn concurrency_room(&self, f: usize) -> Result<(), ThrottleReason> {
         let func = &self.fns[f];
@@ -1122,6 +1163,9 @@ impl Simulation {
         }
         let spill = self.fns[f].provisioned > 0;
         self.concurrency_room(f)?;
+        if src == Src::Sync && !self.take_rps_token() {
+            return Err(ThrottleReason::RequestRate);
+        }
         // 2. A warm on-demand environment, chosen by the routing policy.
         let func = &mut self.fns[f];
         if let Some(slot) = func.idle.take(&mut func.routing_rng, &mut self.envs) {
@@ -1153,6 +1197,9 @@ impl Simulation {
     fn count_throttle(&mut self, f: usize, request: u64, reason: ThrottleReason) {
         let b = self.cur_bucket;
         self.fns[f].stats.throttled += 1;
+        if reason == ThrottleReason::RequestRate {
+            self.fns[f].stats.throttled_request_rate += 1;
+        }
         self.rows[b].throttles += 1;
         self.fn_rows[f][b].throttles += 1;
         self.record(f, EventKind::Throttled { request, reason });
@@ -1222,6 +1269,33 @@ impl Simulation {
         true
     }
 
+    /// On demand, Init is limited to 10 s: past it, Init is stopped and runs again inside the
+    /// first invoke, within the function's timeout (lambda-facts.md section 1;
+    /// lambda-runtime-environment.html). Returns the Init phase as it shows and the invoke's
+    /// time and outcome, the second Init included. Provisioned environments are not limited
+    /// here: they initialise before any request, with up to 130 s.
+    fn limit_init(
+        &mut self,
+        slot: usize,
+        init_us: Option<u64>,
+        run_us: u64,
+        outcome: Outcome,
+    ) -> (u64, u64, Outcome) {
+        let init = init_us.unwrap_or(0);
+        if init <= ON_DEMAND_INIT_LIMIT_US || self.envs[slot].provisioned {
+            return (init, run_us, outcome);
+        }
+        let f = usize::from(self.envs[slot].f);
+        let func = &mut self.fns[f];
+        func.stats.init_timeouts += 1;
+        let invoke_us = init.saturating_add(run_us);
+        if invoke_us > func.timeout_us {
+            (ON_DEMAND_INIT_LIMIT_US, func.timeout_us, Outcome::Timeout)
+        } else {
+            (ON_DEMAND_INIT_LIMIT_US, invoke_us, outcome)
+        }
+    }
+
     /// Starts an invocation on environment `slot`; `init_us` is `Some` for a cold start.
     fn start(&mut self, slot: u32, request: u64, attempt: u32, init_us: Option<u64>, src: Src) {
         let s = slot as usize;
@@ -1256,7 +1330,7 @@ impl Simulation {
             let number = self.envs[s].number;
             self.plan(f, request, src, number)
         };
-        let init = init_us.unwrap_or(0);
+        let (init, run_us, outcome) = self.limit_init(s, init_us, run_us, outcome);
         let b = self.cur_bucket;
         let func = &mut self.fns[f];
         func.in_flight += 1;
@@ -1733,6 +1807,8 @@ impl Simulation {
             all.destination_success += st.destination_success;
             all.destination_failure += st.destination_failure;
             all.client_timeouts += st.client_timeouts;
+            all.init_timeouts += st.init_timeouts;
+            all.throttled_request_rate += st.throttled_request_rate;
             all.triggered += st.triggered;
             all.recursive_dropped += st.recursive_dropped;
             all.cache_hits += st.cache_hits;
@@ -1893,6 +1969,8 @@ fn summarise(
         destination_success: st.destination_success,
         destination_failure: st.destination_failure,
         client_timeouts: st.client_timeouts,
+        init_timeouts: st.init_timeouts,
+        throttled_request_rate: st.throttled_request_rate,
         triggered: st.triggered,
         recursive_invocations_dropped: st.recursive_dropped,
         cache_hits: st.cache_hits,

@@ -767,6 +767,12 @@ fn check_event_log(s: &Scenario, r: &Report) {
                             "{at}: throttled with unreserved concurrency to spare"
                         );
                     }
+                    ThrottleReason::RequestRate => {
+                        assert!(
+                            room(&on_demand),
+                            "{at}: a concurrency throttle reported as the request rate"
+                        );
+                    }
                     ThrottleReason::ScalingRate => {
                         assert!(
                             room(&on_demand),

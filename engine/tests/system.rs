@@ -91,12 +91,14 @@ fn a_caller_times_out_waiting_for_a_slow_callee() {
         duration_s = 30
         [[functions]]
         name = "api"
+        runtime = "custom"
         timeout_s = 1
         handler.cpu_ms = 1
         workload = { kind = "constant", rate_per_s = 2 }
         triggers = [{ target = "report" }]
         [[functions]]
         name = "report"
+        runtime = "custom"
         timeout_s = 10
         handler.io_ms = 3000
     "#,

@@ -25,10 +25,15 @@ test('edit, fix, bring your own traffic, share and export a scenario', async (t)
   await editor.fill(good.replace('memory_mb = 512', 'memory_mb = 64'));
   const error = page.locator('[data-testid="lab-error"]');
   await waitFor(async () => /functions\[0\]\.memory_mb: expected 128 to 10,240 MB, got 64/.test(await error.textContent()), async () => `the error names the field (got "${await error.textContent()}")`);
+  // The last valid run stays up, dimmed and marked as such.
+  await waitFor(async () => (await page.locator('[data-testid="lab-stale"]').count()) === 1, 'the charts say they show the last valid run');
+  assert.match(await page.locator('[data-testid="lab-stale"]').textContent(), /last valid run/);
+  assert.ok((await summary(page)).requests > 0, 'the last valid figures are still there');
   await editor.fill(good.replace('memory_mb = 512', 'memory = 512'));
   await waitFor(async () => /unknown field `memory`/.test(await error.textContent()) && /line \d+/.test(await error.textContent()), 'a TOML error names the line');
   await editor.fill(good);
   await waitFor(async () => (await error.textContent()).trim() === '', 'fixing it clears the error');
+  assert.equal(await page.locator('[data-testid="lab-stale"]').count(), 0, 'a valid run is not marked stale');
 
   // Your own traffic: three arrivals.
   await page.getByText('Bring your own traffic').click();
@@ -37,6 +42,16 @@ test('edit, fix, bring your own traffic, share and export a scenario', async (t)
   await waitFor(async () => /3 arrivals now drive/.test(await page.locator('[data-testid="lab-csv-result"]').textContent()), 'the traffic is used');
   await waitFor(async () => (await summary(page)).requests === 3, 'the run has exactly the three requests');
   assert.match(await editor.inputValue(), /kind = "replay"/, 'the editor shows the replayed workload');
+  assert.match(await editor.inputValue(), /^# A scenario: every field/, 'the edit keeps the comments of the file');
+
+  // Ten minutes of per-minute counts in a five-minute run: the run is lengthened to all ten.
+  await page.locator('select').filter({ hasText: 'arrival times (s)' }).selectOption('minute');
+  await page.locator('[data-testid="lab-csv"]').fill('minute,invocations\n' + Array(10).fill(2340).join('\n') + '\n');
+  await page.locator('[data-testid="lab-use-traffic"]').click();
+  await waitFor(async () => /10 minutes of counts \(23,400 requests\) now drive .*duration_s is now 10 min/.test(await page.locator('[data-testid="lab-csv-result"]').textContent()), async () => `the longer traffic lengthens the run (got "${await page.locator('[data-testid="lab-csv-result"]').textContent()}")`);
+  await waitFor(async () => (await summary(page)).requests === 23400, 'all 23,400 requests run');
+  assert.match(await editor.inputValue(), /duration_s = 600/);
+  await page.locator('select').filter({ hasText: 'arrival times (s)' }).selectOption('arrivals');
 
   // A bad CSV names its line.
   await page.locator('[data-testid="lab-csv"]').fill('1\n2\noops\n');

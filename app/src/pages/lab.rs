@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use crate::charts::ChartKind;
 use crate::components::chart::{download_text, Chart};
 use crate::route;
+use crate::scenario_text;
 use crate::shared::Shared;
 
 /// The scenario the lab starts from.
@@ -110,12 +111,23 @@ pub fn Lab(
         Scenario::from_toml(&committed.get()).map_err(|e| format!("scenario: {e}"))
     });
     let outcome = Memo::new(move |_| {
-        parsed
-            .get()
-            .and_then(|s| engine::run(&s).map(Shared::new).map_err(|e| e.to_string()))
+        parsed.get().and_then(|s| {
+            engine::run(&s)
+                .map(|r| (Shared::new(r), Shared::new(s)))
+                .map_err(|e| e.to_string())
+        })
     });
-    let report = Signal::derive(move || outcome.get().ok());
-    let scenario = Signal::derive(move || parsed.get().ok());
+    // The last run that succeeded: while the scenario has an error its charts stay up, dimmed
+    // and marked as the last valid run, so the learner keeps their bearings while typing.
+    let last_good = Memo::new(move |prev: Option<&Option<(Shared<Report>, Shared<Scenario>)>>| {
+        match outcome.get() {
+            Ok(run) => Some(run),
+            Err(_) => prev.cloned().flatten(),
+        }
+    });
+    let stale = Signal::derive(move || outcome.with(|o| o.is_err()) && last_good.with(Option::is_some));
+    let report = Signal::derive(move || last_good.get().map(|(r, _)| r));
+    let scenario = Signal::derive(move || last_good.get().map(|(_, s)| (*s).clone()));
     let cursor = RwSignal::new(0.0);
     Effect::new(move |_| {
         if let Some(s) = scenario.get() {
@@ -152,31 +164,36 @@ pub fn Lab(
     let (csv_msg, set_csv_msg) = signal(None::<Result<String, String>>);
     let use_traffic = move |_| {
         let result = (|| {
-            let mut s = parsed.get_untracked()?;
             let w = Workload::from_csv(&csv.get_untracked(), csv_kind.get_untracked())
                 .map_err(|e| format!("traffic: {e}"))?;
-            let n = match &w {
+            let what = match &w {
                 Workload::Replay { arrivals_s } => format!(
                     "{} arrivals",
                     engine::report::group(arrivals_s.len() as u64)
                 ),
                 Workload::PerMinute { counts, .. } => format!(
-                    "{} minutes of counts",
-                    engine::report::group(counts.len() as u64)
+                    "{} of counts ({} requests)",
+                    crate::format::count(counts.len() as u64, "minute"),
+                    engine::report::group(counts.iter().map(|&c| u64::from(c)).sum())
                 ),
                 _ => String::new(),
             };
-            let f = s
-                .functions
-                .get_mut(csv_fn.get_untracked())
-                .ok_or("traffic: pick a function")?;
-            f.workload = w;
-            let name = f.name.clone();
-            s.validate().map_err(|e| format!("traffic: {e}"))?;
-            let t = s.to_toml();
-            text.set(t.clone());
-            committed.set(t);
-            Ok(format!("{n} now drive \u{201c}{name}\u{201d}."))
+            let edit = scenario_text::use_traffic(
+                &committed.get_untracked(),
+                csv_fn.get_untracked(),
+                &w,
+            )?;
+            text.set(edit.text.clone());
+            committed.set(edit.text);
+            let mut message = format!("{what} now drive \u{201c}{}\u{201d}.", edit.function);
+            if let Some((before, after)) = edit.extended {
+                message.push_str(&format!(
+                    " The run lasted {}, shorter than this traffic: duration_s is now {} so all of it arrives.",
+                    crate::format::duration_s(before),
+                    crate::format::duration_s(after),
+                ));
+            }
+            Ok(message)
         })();
         set_csv_msg.set(Some(result));
     };
@@ -257,7 +274,8 @@ pub fn Lab(
                         })}
                     </details>
                 </div>
-                <div class="lab-results">
+                <div class="lab-results" class:stale=move || stale.get() data-testid="lab-results">
+                    {move || stale.get().then(|| view! { <p class="notice stale-note" role="status" data-testid="lab-stale">"Showing the last valid run: fix the error in the scenario to update it."</p> })}
                     <p class="verdict" data-testid="verdict" aria-live="polite"
                         data-summary=move || report.with(|r| r.as_ref().map(|r| serde_json::to_string(&r.summary).unwrap_or_default()))>
                         {move || report.get().map(|r| r.summary.verdict())}

@@ -28,6 +28,8 @@ pub enum ThrottleReason {
     ReservedLimit,
     /// The function may not add environments any faster (1,000 per 10 s).
     ScalingRate,
+    /// The account's synchronous request rate (10 x the concurrency quota per second) is used.
+    RequestRate,
 }
 
 /// How an invocation ended.
@@ -480,6 +482,7 @@ impl fmt::Display for EventKind {
                     ThrottleReason::AccountLimit => "account concurrency limit reached",
                     ThrottleReason::ReservedLimit => "reserved concurrency reached",
                     ThrottleReason::ScalingRate => "scaling rate exceeded",
+                    ThrottleReason::RequestRate => "account request rate reached",
                 };
                 write!(f, "request {request} throttled (429): {why}")
             }

@@ -160,6 +160,13 @@ pub struct Summary {
     /// Synchronous attempts the caller gave up on (client timeout); the function kept running.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub client_timeouts: u64,
+    /// On-demand Inits that passed the 10 s limit: stopped, and run again inside the invoke.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub init_timeouts: u64,
+    /// Synchronous requests throttled by the account's request rate (10 x the concurrency
+    /// quota per second), a part of `throttled`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub throttled_request_rate: u64,
     /// Requests its successful invocations sent to functions (triggers).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub triggered: u64,
@@ -211,6 +218,8 @@ impl Summary {
         "destination_success",
         "destination_failure",
         "client_timeouts",
+        "init_timeouts",
+        "throttled_request_rate",
         "triggered",
         "recursive_invocations_dropped",
         "cache_hits",

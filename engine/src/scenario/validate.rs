@@ -4,11 +4,31 @@
 
 use super::field::FieldError;
 use super::function::Function;
-use super::topology::{preset_steps, Metric, Statistic, VersionRef, Via, MAX_TRACES, PRESETS};
+use super::topology::{preset_steps, InvocationType, Metric, Statistic, VersionRef, Via, MAX_TRACES, PRESETS};
 use super::units::apply_set;
 use super::{Account, Scenario, MAX_BUCKETS, MAX_DURATION_S, MAX_FUNCTIONS, MAX_QUEUE};
 
 impl Scenario {
+    /// Settings AWS accepts but advises against, each naming its field: the scenario runs,
+    /// and the lab shows these beside it.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, f) in self.functions.iter().enumerate() {
+            if let (InvocationType::Sqs, Some(q)) = (f.invocation, f.sqs.as_ref()) {
+                // services-sqs-configure.html: at least 6 x the function timeout plus the
+                // batching window, so a batch throttled or retried is not received twice.
+                let advised = 6.0 * f.timeout_s + q.batching_window_s;
+                if q.visibility_timeout_s < advised {
+                    out.push(format!(
+                        "functions[{i}].sqs.visibility_timeout_s: {} s is less than the {} s AWS recommends (6 x the {} s timeout plus the batching window): a message still being processed can become visible again and be processed twice",
+                        q.visibility_timeout_s, advised, f.timeout_s
+                    ));
+                }
+            }
+        }
+        out
+    }
+
     /// Checks every rule AWS or the engine imposes; the first broken one is returned.
     pub fn validate(&self) -> Result<(), FieldError> {
         if !(self.duration_s.is_finite()
@@ -346,14 +366,14 @@ impl Function {
                 43_200.0,
                 "a visibility timeout of 0 to 43,200 s (12 h)",
             )?;
-            if q.visibility_timeout_s < 6.0 * self.timeout_s {
+            // AWS refuses a visibility timeout shorter than the function timeout
+            // (InvalidParameterValueException); 6 x is only recommended (`warnings`).
+            if q.visibility_timeout_s < self.timeout_s {
                 return Err(FieldError::new(
                     &field("sqs.visibility_timeout_s"),
                     &format!(
-                        "must be at least 6 x the function timeout (6 x {} s = {} s), got {} s",
-                        self.timeout_s,
-                        6.0 * self.timeout_s,
-                        q.visibility_timeout_s
+                        "must be at least the function timeout ({} s), as AWS requires, got {} s",
+                        self.timeout_s, q.visibility_timeout_s
                     ),
                 ));
             }

@@ -489,6 +489,8 @@ pub struct Arrivals {
     next_index: usize,
     /// Requests owed by a smooth, evenly spaced rate, as a fraction of one.
     credit: f64,
+    /// `t_s` is the start of a piece of a piecewise-constant rate (no arrival in it yet).
+    piece_start: bool,
 }
 
 impl Arrivals {
@@ -501,6 +503,7 @@ impl Arrivals {
             end_s: end_us as f64 / US_PER_S as f64,
             next_index: 0,
             credit: 0.0,
+            piece_start: true,
         }
     }
 
@@ -533,18 +536,28 @@ impl Arrivals {
             let change = self.workload.next_change_after(self.t_s);
             if rate <= 0.0 {
                 self.t_s = change?;
+                self.piece_start = true;
                 continue;
             }
             let gap = if poisson {
                 self.exp_gap(rate)
+            } else if self.piece_start && matches!(self.workload, Workload::PerMinute { .. }) {
+                // Evenly spaced counts sit in the middle of their slots, so a minute's last
+                // request never lands on the boundary, where rounding could push it into the
+                // next minute and lose it: each minute delivers exactly its count.
+                0.5 / rate
             } else {
                 1.0 / rate
             };
             let candidate = self.t_s + gap;
             match change {
-                Some(c) if candidate >= c => self.t_s = c,
+                Some(c) if candidate >= c => {
+                    self.t_s = c;
+                    self.piece_start = true;
+                }
                 _ => {
                     self.t_s = candidate;
+                    self.piece_start = false;
                     return Some(candidate);
                 }
             }
@@ -667,6 +680,28 @@ mod tests {
                 (w.expected_arrivals(end) - expected).abs() / expected < 0.03,
                 "{w:?} expected_arrivals"
             );
+        }
+    }
+
+    #[test]
+    fn evenly_spaced_minute_counts_arrive_exactly() {
+        // A CloudWatch export of 10 minutes: every count must arrive, none lost to rounding at
+        // a minute's end (2,340 a minute once lost about one request in two minutes).
+        for (counts, end) in [
+            (vec![2_340; 10], 600.0),
+            (vec![7, 0, 13, 1, 60_000], 300.0),
+            (vec![3; 4], 180.0),
+        ] {
+            let w = Workload::PerMinute {
+                counts: counts.clone(),
+                poisson: false,
+            };
+            let expected: u64 = counts
+                .iter()
+                .take((end / 60.0) as usize)
+                .map(|&c| u64::from(c))
+                .sum();
+            assert_eq!(count(&w, end), expected as usize, "{counts:?} over {end} s");
         }
     }
 

@@ -1,0 +1,175 @@
+//! The limits AWS enforces, each pinned by a scenario and the numbers it must give, citing the
+//! fact it rests on (`docs/lambda-facts.md`, and the AWS page named there).
+
+use engine::{Report, Scenario};
+
+fn run(toml: &str) -> Report {
+    let scenario = Scenario::from_toml(toml).unwrap_or_else(|e| panic!("valid scenario: {e}\n{toml}"));
+    engine::run(&scenario).unwrap_or_else(|e| panic!("runs: {e}"))
+}
+
+/// One synchronous function whose Init takes `init_ms`, with a `timeout_s`, one request every
+/// 20 s for 10 minutes.
+fn slow_init(init_ms: u32, timeout_s: u32, extra: &str) -> String {
+    format!(
+        "duration_s = 600\n\
+         [[functions]]\n\
+         name = \"fat\"\n\
+         runtime = \"custom\"\n\
+         timeout_s = {timeout_s}\n\
+         init_ms = {init_ms}\n\
+         handler.io_ms = 100\n\
+         {extra}\n\
+         workload = {{ kind = \"constant\", rate_per_s = 0.05 }}\n"
+    )
+}
+
+/// Facts §1 (lambda-runtime-environment.html): on demand, Init is limited to 10 s; past it,
+/// Init is stopped and retried at the first invoke, inside the function's timeout.
+#[test]
+fn init_past_ten_seconds_fails_inside_a_short_timeout() {
+    let r = run(&slow_init(20_000, 3, ""));
+    let s = &r.summary;
+    assert!(s.requests >= 29, "{} requests", s.requests);
+    assert_eq!(r.ledger.succeeded, 0, "20 s of Init never fits a 3 s timeout");
+    assert_eq!(s.init_timeouts, s.cold_starts, "every cold start overran the 10 s limit");
+    assert!(s.timeouts >= s.requests - 1, "{} timeouts of {} requests", s.timeouts, s.requests);
+    // A timeout resets the environment: every request is a cold start again.
+    assert_eq!(s.cold_starts, s.invocations);
+}
+
+#[test]
+fn init_past_ten_seconds_succeeds_inside_a_long_timeout() {
+    let r = run(&slow_init(20_000, 60, ""));
+    let s = &r.summary;
+    assert_eq!(r.ledger.failed, 0);
+    assert_eq!(s.timeouts, 0);
+    assert!(s.init_timeouts >= 1);
+    // The first request waits for the stopped Init (10 s), then Init again (20 s) and the
+    // handler (0.1 s) inside its invoke.
+    assert!(
+        s.duration_ms_max >= 30_000.0 && s.duration_ms_max < 30_200.0,
+        "duration max {} ms",
+        s.duration_ms_max
+    );
+}
+
+#[test]
+fn init_under_ten_seconds_is_not_limited() {
+    let r = run(&slow_init(9_000, 3, ""));
+    assert_eq!(r.summary.init_timeouts, 0);
+    assert_eq!(r.ledger.failed, 0);
+}
+
+/// Facts §1: provisioned concurrency allows Init up to 130 s (or the timeout).
+#[test]
+fn provisioned_environments_may_take_longer_to_init() {
+    let r = run(&slow_init(20_000, 3, "provisioned_concurrency = 1"));
+    let s = &r.summary;
+    assert!(s.provisioned_invocations >= 25, "{}", s.provisioned_invocations);
+    // Only the requests that came before the provisioned environment was ready spilled over
+    // to on-demand environments, and only those met the limit.
+    assert_eq!(s.init_timeouts, s.spillover_invocations);
+    assert_eq!(r.ledger.failed, s.spillover_invocations);
+}
+
+/// Facts §5 (scaling-behavior.html): synchronous on-demand invocations are limited to
+/// 10 x the concurrency quota per second: 10,000 requests per second by default.
+#[test]
+fn requests_per_second_are_limited_besides_concurrency() {
+    let toml = |rate: u32| {
+        format!(
+            "duration_s = 10\nrecord = {{ lanes = 0, events = 0 }}\n\
+             [[functions]]\nname = \"tiny\"\nruntime = \"rust\"\nmemory_mb = 1769\n\
+             handler.cpu_ms = 10\nworkload = {{ kind = \"constant\", rate_per_s = {rate} }}\n"
+        )
+    };
+    // 50,000 requests per second of a 10 ms handler need only 500 environments, under the
+    // 1,000 quota: the request rate is what throttles them.
+    let r = run(&toml(50_000));
+    let s = &r.summary;
+    let ratio = s.throttled_request_rate as f64 / s.requests as f64;
+    eprintln!("{} requests, {} throttled, {} by the request rate, concurrency max {}", s.requests, s.throttled, s.throttled_request_rate, s.concurrency_max);
+    assert!((ratio - 0.8).abs() < 0.03, "throttled {:.3} of requests by their rate", ratio);
+
+    let r = run(&toml(9_000));
+    assert_eq!(r.summary.throttled, 0, "9,000 requests per second are within the limit");
+}
+
+fn sqs(visibility: Option<u32>) -> String {
+    let visibility = visibility
+        .map(|v| format!(", visibility_timeout_s = {v}"))
+        .unwrap_or_default();
+    format!(
+        "duration_s = 900\n\
+         [[functions]]\nname = \"worker\"\nruntime = \"custom\"\ninit_ms = 3000\ntimeout_s = 30\n\
+         handler.io_ms = {{ kind = \"uniform\", min = 20000, max = 29000 }}\n\
+         invocation = \"sqs\"\nsqs = {{ batch_size = 1{visibility} }}\n\
+         workload = {{ kind = \"burst\", base_per_s = 0.2, burst_per_s = 5, start_s = 60, length_s = 60 }}\n"
+    )
+}
+
+/// Facts §7 (services-sqs-configure.html): AWS refuses a visibility timeout shorter than the
+/// function timeout; six times the timeout is a recommendation, not a rule.
+#[test]
+fn sqs_visibility_timeout_below_six_times_is_a_warning_not_an_error() {
+    // The engine's own defaults: timeout 30 s, visibility 30 s.
+    let s = Scenario::from_toml(&sqs(None)).expect("AWS accepts a visibility timeout equal to the timeout");
+    let warnings = s.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("functions[0].sqs.visibility_timeout_s"), "{}", warnings[0]);
+    assert!(warnings[0].contains("180 s"), "{}", warnings[0]);
+
+    let e = Scenario::from_toml(&sqs(Some(20))).unwrap_err().to_string();
+    assert!(e.contains("functions[0].sqs.visibility_timeout_s"), "{e}");
+    assert!(e.contains("at least the function timeout (30 s)"), "{e}");
+
+    assert!(Scenario::from_toml(&sqs(Some(180))).expect("valid").warnings().is_empty());
+}
+
+/// A visibility timeout too short for Init plus the handler: messages become visible again
+/// while their first delivery still runs, and are processed twice.
+#[test]
+fn a_short_visibility_timeout_makes_duplicates() {
+    let short = run(&sqs(Some(30)));
+    let long = run(&sqs(Some(180)));
+    assert!(short.summary.messages_redelivered > 0);
+    assert!(short.summary.duplicates > 0, "{:?}", short.summary.duplicates);
+    assert_eq!(long.summary.duplicates, 0);
+}
+
+/// Facts §6 (invocation-async-error-handling.html): throttled events return to the queue and
+/// are retried with exponential backoff, each on its own schedule (with jitter), so 100 events
+/// that arrive together on a function with room for one still drain steadily.
+#[test]
+fn throttled_async_events_back_off_with_jitter() {
+    let arrivals = vec!["0.0"; 100].join(", ");
+    let r = run(&format!(
+        "duration_s = 1200\n\
+         [[functions]]\nname = \"one-at-a-time\"\nruntime = \"custom\"\nreserved_concurrency = 1\n\
+         handler.io_ms = 1000\ninvocation = \"async\"\n\
+         workload = {{ kind = \"replay\", arrivals_s = [{arrivals}] }}\n"
+    ));
+    assert!(
+        r.ledger.succeeded >= 90,
+        "{} of 100 events done in 20 minutes",
+        r.ledger.succeeded
+    );
+}
+
+/// A function without `runtime` is not free of cold starts: it gets the most common runtime.
+#[test]
+fn a_function_without_a_runtime_has_a_realistic_init() {
+    let r = run("duration_s = 60\n[[functions]]\nname = \"a\"\nworkload = { kind = \"constant\", rate_per_s = 1 }\n");
+    let s = Scenario::from_toml("duration_s = 60\n[[functions]]\nname = \"a\"\n").expect("valid");
+    assert_eq!(s.functions[0].runtime.id(), "nodejs22.x");
+    assert!(r.summary.cold_starts >= 1);
+    assert!(r.summary.init_env_mean > 0.0, "Init takes time");
+}
+
+/// Runtimes AWS supports today (lambda-runtimes.html): python3.12 is supported until 2028.
+#[test]
+fn python_3_12_is_a_runtime() {
+    let s = Scenario::from_toml("duration_s = 60\n[[functions]]\nname = \"a\"\nruntime = \"python3.12\"\n").expect("python3.12 is accepted");
+    assert_eq!(s.functions[0].runtime.id(), "python3.12");
+}
