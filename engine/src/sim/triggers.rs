@@ -1,4 +1,4 @@
-//! A system of functions: triggers from one function to another (a synchronous call the
+//! A system of functions: the run-level `Sys` that composes the parts below, and triggers from one function to another (a synchronous call the
 //! caller waits for, an event, an object in a bucket, a message to a queue), recursive-loop
 //! detection, alias routing with weights, CodeDeploy-style deployments and their rollback,
 //! CloudWatch-style alarms evaluated period by period, and X-Ray-style traces of a sample.
@@ -12,172 +12,83 @@
 
 use std::collections::VecDeque;
 
-use hdrhistogram::Histogram;
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
-use super::{new_hist, stream, Ev, IdMap, Invocation, Purpose, SimError, Simulation};
+use super::alarms::{unit_of_metric, AlarmState, Counters};
+use super::deploy::{DeployState, Route};
+use super::invoke::Invocation;
+use super::tally::Tally;
+use super::tracing::{CallSpan, TraceState};
+use super::{new_hist, stream, Ev, IdMap, Purpose, SimError, Simulation};
 use crate::report::{
-    AlarmReport, AlarmValue, Datapoint, DeploymentReport, DeploymentStatus, EventKind, Outcome,
-    Span, SpanKind, Trace, TraceReport, Transition,
+    AlarmReport, AlarmValue, DeploymentReport, DeploymentStatus, EventKind, Outcome, TraceReport,
 };
 use crate::scenario::Scenario;
-use crate::system::{
-    preset_steps, Alarm, Metric, RecursiveLoop, Statistic, Unit, VersionRef, Via, LOOP_HOPS_MAX,
-};
-use crate::time::{s_to_us, us_to_ms, us_to_s, US_PER_S};
+use crate::system::{preset_steps, Metric, RecursiveLoop, Unit, VersionRef, Via, LOOP_HOPS_MAX};
+use crate::time::s_to_us;
 
 /// No trace / no span.
-const NONE: u32 = u32::MAX;
-/// Most spans kept per trace.
-const MAX_SPANS: usize = 200;
-/// Most datapoints kept per alarm.
-const MAX_DATAPOINTS: usize = 2_000;
+pub(super) const NONE: u32 = u32::MAX;
 
 /// A trigger of one unit, resolved.
 #[derive(Debug, Clone, Copy)]
-struct Trig {
+pub(super) struct Trig {
     /// The target function (its `$LATEST` unit index; its alias routes from there).
-    target: usize,
-    via: Via,
-    per_invocation: f64,
+    pub(super) target: usize,
+    pub(super) via: Via,
+    pub(super) per_invocation: f64,
 }
 
 /// A unit's part of the system.
 #[derive(Debug, Clone)]
-struct UnitSys {
-    triggers: Vec<Trig>,
+pub(super) struct UnitSys {
+    pub(super) triggers: Vec<Trig>,
     /// The synchronous call its handler makes.
-    call: Option<Trig>,
-    rng: Pcg64Mcg,
+    pub(super) call: Option<Trig>,
+    pub(super) rng: Pcg64Mcg,
     /// It can reach itself through triggers: loop detection watches it.
-    on_cycle: bool,
-    terminate: bool,
+    pub(super) on_cycle: bool,
+    pub(super) terminate: bool,
     /// Its failed events go to a DLQ or on-failure destination.
-    dead_letters: bool,
-}
-
-/// How an invoked alias splits its traffic.
-#[derive(Debug, Clone)]
-struct Route {
-    primary: usize,
-    secondary: Option<usize>,
-    weight: f64,
-    rng: Pcg64Mcg,
-}
-
-impl Route {
-    fn pick(&mut self) -> usize {
-        match self.secondary {
-            Some(s) if self.weight > 0.0 && self.rng.gen::<f64>() < self.weight => s,
-            _ => self.primary,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-struct DeployState {
-    /// The function (its `$LATEST` unit index).
-    f: usize,
-    /// The alias is the one its workload invokes.
-    routed: bool,
-    from: usize,
-    to: usize,
-    steps: Vec<(u64, f64)>,
-    alarms: Vec<usize>,
-    report: DeploymentReport,
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Counters {
-    invocations: u64,
-    errors: u64,
-    throttles: u64,
-    cold_starts: u64,
-    spillover: u64,
-    dead_lettered: u64,
-    loops: u64,
-    async_dropped: u64,
-    dead_letter_errors: u64,
-    destination_failures: u64,
-    /// On-demand cost so far (requests and duration), in US dollars.
-    cost_usd: f64,
-}
-
-#[derive(Debug)]
-struct AlarmState {
-    cfg: Alarm,
-    units: Vec<usize>,
-    period_us: u64,
-    last: Counters,
-    /// Durations completed in the current period (Duration alarms).
-    hist: Option<Histogram<u64>>,
-    dur_sum_us: u128,
-    dur_n: u64,
-    window: VecDeque<bool>,
-    state: AlarmValue,
-    report: AlarmReport,
+    pub(super) dead_letters: bool,
 }
 
 /// What is kept of one request: its hop count and its trace.
 #[derive(Debug, Clone, Copy)]
-struct Meta {
-    hop: u32,
-    trace: u32,
-    parent_span: u32,
-    enqueued_at: u64,
+pub(super) struct Meta {
+    pub(super) hop: u32,
+    pub(super) trace: u32,
+    pub(super) parent_span: u32,
+    pub(super) enqueued_at: u64,
 }
 
 /// A caller waiting for its synchronous call.
 #[derive(Debug, Clone, Copy)]
-struct Wait {
-    slot: u32,
-    token: u32,
-}
-
-/// The trace ids reserved for a caller's invocation and its call span, and when the call began.
-#[derive(Debug, Clone, Copy)]
-struct CallSpan {
-    inv_id: u32,
-    call_id: u32,
-    start: u64,
-    end: u64,
-    outcome: Outcome,
-}
-
-#[derive(Debug)]
-struct TraceState {
-    reservoir: u32,
-    rate: f64,
-    max: u32,
-    rng: Pcg64Mcg,
-    second: u64,
-    used: u32,
-    requests: u64,
-    sampled: u64,
-    traces: Vec<Trace>,
-    next_ids: Vec<u32>,
+pub(super) struct Wait {
+    pub(super) slot: u32,
+    pub(super) token: u32,
 }
 
 /// The system state of a run.
 #[derive(Debug)]
 pub(super) struct Sys {
-    units: Vec<UnitSys>,
+    pub(super) units: Vec<UnitSys>,
     /// Per unit: the alias routing of a function's workload and of requests sent to it.
-    routes: Vec<Option<Route>>,
-    deploys: Vec<DeployState>,
-    alarms: Vec<AlarmState>,
+    pub(super) routes: Vec<Option<Route>>,
+    pub(super) deploys: Vec<DeployState>,
+    pub(super) alarms: Vec<AlarmState>,
     /// Units watched by a Duration alarm.
-    duration_watch: Vec<bool>,
-    tracing: Option<TraceState>,
-    meta: IdMap<u64, Meta>,
-    waiting: IdMap<u64, Wait>,
-    calls: IdMap<u64, CallSpan>,
+    pub(super) duration_watch: Vec<bool>,
+    pub(super) tracing: Option<TraceState>,
+    pub(super) meta: IdMap<u64, Meta>,
+    pub(super) waiting: IdMap<u64, Wait>,
+    pub(super) calls: IdMap<u64, CallSpan>,
     /// The callee each waiting caller's token waits for.
-    by_token: IdMap<u32, u64>,
+    pub(super) by_token: IdMap<u32, u64>,
     /// Requests that ended during the current event.
-    ended: Vec<u64>,
-    next_token: u32,
+    pub(super) ended: Vec<u64>,
+    pub(super) next_token: u32,
 }
 
 impl Sys {
@@ -402,42 +313,6 @@ impl Sys {
             _ => f,
         }
     }
-
-    fn new_span_id(&mut self, trace: u32) -> u32 {
-        let Some(t) = self.tracing.as_mut() else {
-            return NONE;
-        };
-        match t.next_ids.get_mut(trace as usize) {
-            Some(n) => {
-                *n += 1;
-                *n - 1
-            }
-            None => NONE,
-        }
-    }
-
-    fn push_span(&mut self, trace: u32, span: Span) {
-        let Some(t) = self.tracing.as_mut() else {
-            return;
-        };
-        if let Some(tr) = t.traces.get_mut(trace as usize) {
-            if tr.spans.len() < MAX_SPANS {
-                tr.spans.push(span);
-            } else {
-                tr.truncated = true;
-            }
-        }
-    }
-}
-
-fn unit_of_metric(m: Metric) -> &'static str {
-    match m {
-        Metric::Duration => "ms",
-        Metric::ErrorRate => "%",
-        Metric::ApproximateAgeOfOldestMessage => "s",
-        Metric::Cost => "USD",
-        _ => "count",
-    }
 }
 
 impl Simulation {
@@ -464,54 +339,6 @@ impl Simulation {
         for (t, ev) in evs {
             self.schedule(t, ev);
         }
-    }
-
-    /// A request arrives from a workload: the sampling rule decides whether it is traced.
-    pub(super) fn sys_arrival(&mut self, request: u64) {
-        let now = self.now;
-        let Some(sys) = self.sys.as_deref_mut() else {
-            return;
-        };
-        let Some(t) = sys.tracing.as_mut() else {
-            return;
-        };
-        t.requests += 1;
-        let second = now / US_PER_S;
-        if second != t.second {
-            t.second = second;
-            t.used = 0;
-        }
-        // X-Ray's rule: a reservoir of requests each second, then a fixed rate of the rest.
-        let sampled = if t.used < t.reservoir {
-            t.used += 1;
-            true
-        } else {
-            t.rate > 0.0 && t.rng.gen::<f64>() < t.rate
-        };
-        if !sampled {
-            return;
-        }
-        t.sampled += 1;
-        if t.traces.len() >= t.max as usize {
-            return;
-        }
-        t.traces.push(Trace {
-            request,
-            start_us: now,
-            spans: Vec::new(),
-            truncated: false,
-        });
-        t.next_ids.push(0);
-        let trace = (t.traces.len() - 1) as u32;
-        sys.meta.insert(
-            request,
-            Meta {
-                hop: 0,
-                trace,
-                parent_span: NONE,
-                enqueued_at: now,
-            },
-        );
     }
 
     /// The events of the system: a caller's call ends, a deployment step, an alarm period.
@@ -652,9 +479,8 @@ impl Simulation {
         let dead_letters = sys.units[u].dead_letters;
         let child = self.next_request;
         self.next_request += 1;
-        self.fns[u].stats.requests += 1;
-        self.rows[self.cur_bucket].arrivals += 1;
-        self.fns[f].stats.triggered += 1;
+        self.tally(u, Tally::Request);
+        self.tally(f, Tally::Triggered);
         self.record(
             f,
             EventKind::Triggered {
@@ -667,15 +493,14 @@ impl Simulation {
         if stop {
             // Lambda stops the next invocation and sends the event to the DLQ or on-failure
             // destination if there is one (invocation-recursion.html).
-            let st = &mut self.fns[u].stats;
-            st.recursive_dropped += 1;
+            self.tally(u, Tally::RecursiveDropped);
             if trig.via == Via::Call {
-                st.failed += 1;
+                self.tally(u, Tally::Failed);
             } else if dead_letters {
-                st.dead_lettered += 1;
+                self.tally(u, Tally::DeadLettered);
                 self.dlq_total += 1;
             } else {
-                st.dropped += 1;
+                self.tally(u, Tally::Dropped);
             }
             self.record(
                 u,
@@ -830,379 +655,6 @@ impl Simulation {
             }
         }
         Ok(())
-    }
-
-    /// Adds the spans of an invocation of unit `f` to the trace of `request` (one of the
-    /// messages it processed), if it is sampled; returns its invocation span's id.
-    fn trace_invocation(&mut self, f: usize, inv: &Invocation, request: u64, ok: bool) -> u32 {
-        let now = self.now;
-        let Some(sys) = self.sys.as_deref_mut() else {
-            return NONE;
-        };
-        let Some(m) = sys.meta.get(&request).copied().filter(|m| m.trace != NONE) else {
-            return NONE;
-        };
-        let call = sys.calls.remove(&request);
-        let inv_span = call.map_or_else(|| sys.new_span_id(m.trace), |c| c.inv_id);
-        let outcome = if ok { inv.outcome } else { Outcome::Error };
-        let span = |id, parent, kind, start, end, outcome| Span {
-            id,
-            parent,
-            function: f as u16,
-            kind,
-            start_us: start,
-            end_us: end,
-            hop: m.hop,
-            attempt: inv.attempt,
-            outcome,
-        };
-        let parent = (m.parent_span != NONE).then_some(m.parent_span);
-        if inv.src != super::Src::Sync && m.enqueued_at < inv.arrived {
-            let id = sys.new_span_id(m.trace);
-            sys.push_span(
-                m.trace,
-                span(
-                    id,
-                    parent,
-                    SpanKind::Queue,
-                    m.enqueued_at,
-                    inv.arrived,
-                    None,
-                ),
-            );
-        }
-        sys.push_span(
-            m.trace,
-            span(
-                inv_span,
-                parent,
-                SpanKind::Invocation,
-                inv.arrived,
-                now,
-                Some(outcome),
-            ),
-        );
-        // The handler's I/O: its calls to the data source, after its CPU work.
-        let handler_end = (inv.arrived + inv.init_us + inv.own_us).min(now);
-        let io = inv.io_us.min(inv.own_us);
-        if io > 0 {
-            let id = sys.new_span_id(m.trace);
-            sys.push_span(
-                m.trace,
-                span(
-                    id,
-                    Some(inv_span),
-                    SpanKind::Downstream,
-                    handler_end.saturating_sub(io),
-                    handler_end,
-                    None,
-                ),
-            );
-        }
-        if inv.cold && inv.init_us > 0 {
-            let id = sys.new_span_id(m.trace);
-            let end = inv.arrived + inv.init_us;
-            sys.push_span(
-                m.trace,
-                span(id, Some(inv_span), SpanKind::Init, inv.arrived, end, None),
-            );
-        }
-        if let Some(c) = call {
-            sys.push_span(
-                m.trace,
-                span(
-                    c.call_id,
-                    Some(inv_span),
-                    SpanKind::Call,
-                    c.start,
-                    c.end,
-                    Some(c.outcome),
-                ),
-            );
-        }
-        inv_span
-    }
-
-    /// A deployment's step: the alias's traffic shifts (unless it already rolled back).
-    fn deploy_step(&mut self, d: usize, step: usize) {
-        let now = self.now;
-        let Some(sys) = self.sys.as_deref_mut() else {
-            return;
-        };
-        let dep = &mut sys.deploys[d];
-        if matches!(
-            dep.report.status,
-            DeploymentStatus::RolledBack | DeploymentStatus::Succeeded
-        ) {
-            return;
-        }
-        let Some(&(_, weight)) = dep.steps.get(step) else {
-            return;
-        };
-        // CodeDeploy stops a deployment whose alarm is in ALARM, whenever it is.
-        if let Some(&a) = dep
-            .alarms
-            .iter()
-            .find(|&&a| sys.alarms[a].state == AlarmValue::Alarm)
-        {
-            self.roll_back(d, a);
-            return;
-        }
-        let Some(sys) = self.sys.as_deref_mut() else {
-            return;
-        };
-        let dep = &mut sys.deploys[d];
-        dep.report.status = DeploymentStatus::InProgress;
-        dep.report.weights.push((us_to_s(now), weight));
-        let done = weight >= 1.0;
-        if done {
-            dep.report.status = DeploymentStatus::Succeeded;
-            dep.report.ended_s = Some(us_to_s(now));
-        }
-        let (f, from, to, routed) = (dep.f, dep.from, dep.to, dep.routed);
-        if routed {
-            if let Some(Some(r)) = sys.routes.get_mut(f) {
-                if done {
-                    r.primary = to;
-                    r.secondary = None;
-                    r.weight = 0.0;
-                } else {
-                    r.primary = from;
-                    r.secondary = Some(to);
-                    r.weight = weight;
-                }
-            }
-        }
-        self.record(
-            f,
-            EventKind::DeploymentShift {
-                percent: libm::round(weight * 100.0) as u32,
-            },
-        );
-    }
-
-    /// Deployment `d` rolls back because alarm `a` is in ALARM: its alias points to the old
-    /// version alone.
-    fn roll_back(&mut self, d: usize, a: usize) {
-        let now = self.now;
-        let Some(sys) = self.sys.as_deref_mut() else {
-            return;
-        };
-        let name = sys.alarms[a].cfg.name.clone();
-        let dep = &mut sys.deploys[d];
-        dep.report.status = DeploymentStatus::RolledBack;
-        dep.report.ended_s = Some(us_to_s(now));
-        dep.report.rollback_alarm = Some(name);
-        dep.report.weights.push((us_to_s(now), 0.0));
-        let (f, from, routed) = (dep.f, dep.from, dep.routed);
-        if routed {
-            if let Some(Some(r)) = sys.routes.get_mut(f) {
-                r.primary = from;
-                r.secondary = None;
-                r.weight = 0.0;
-            }
-        }
-        self.record(f, EventKind::RolledBack { alarm: a as u16 });
-    }
-
-    /// The end of an alarm's period: its datapoint, its state, and a rollback if it fires.
-    fn alarm_tick(&mut self, a: usize) {
-        let now = self.now;
-        let Some(sys) = self.sys.as_deref() else {
-            return;
-        };
-        let al = &sys.alarms[a];
-        let period = al.period_us;
-        let mut c = Counters::default();
-        let mut level_max = 0u64;
-        let mut level_cost = 0.0f64;
-        let mut age_max_us = 0u64;
-        let b0 = self.bucket_of(now.saturating_sub(period));
-        let b1 = self.bucket_of(now.saturating_sub(1));
-        let metric = al.cfg.metric;
-        let units = al.units.clone();
-        for &u in &units {
-            let st = &self.fns[u].stats;
-            c.invocations += st.invocations.saturating_sub(st.throttled);
-            c.errors += st.errors;
-            c.throttles += st.throttled;
-            c.cold_starts += st.cold_starts;
-            c.spillover += st.spillover;
-            c.dead_lettered += st.dead_lettered;
-            c.loops += st.recursive_dropped;
-            c.async_dropped += st.async_events_dropped;
-            c.dead_letter_errors += st.dead_letter_errors;
-            c.destination_failures += st.destination_delivery_failures;
-            let func = &self.fns[u];
-            let p = self.prices.for_arch(func.cfg.arch);
-            let u_ = &func.usage;
-            c.cost_usd += u_.requests as f64 * p.request_usd
-                + crate::cost::mb_ms_to_gb_s(u_.mb_ms) * p.gb_s_usd
-                + crate::cost::mb_ms_to_gb_s(u_.provisioned_exec_mb_ms)
-                    * p.provisioned_execution_gb_s_usd;
-            // Provisioned environments are billed for the period whether used or not.
-            level_cost += f64::from(func.provisioned) * f64::from(func.cfg.memory_mb) / 1024.0
-                * (period as f64 / US_PER_S as f64)
-                * p.provisioned_gb_s_usd;
-            let rows = &self.fn_rows[u][b0..=b1.max(b0)];
-            level_max += match metric {
-                Metric::ConcurrentExecutions => {
-                    rows.iter().map(|r| r.concurrency_max).max().unwrap_or(0)
-                }
-                Metric::ApproximateNumberOfMessagesVisible => {
-                    rows.iter().map(|r| r.queue_depth_max).max().unwrap_or(0)
-                }
-                _ => 0,
-            };
-        }
-        if metric == Metric::ApproximateAgeOfOldestMessage {
-            for &u in &units {
-                if let Some(sent) = self.fns[u]
-                    .ext
-                    .as_deref_mut()
-                    .and_then(|e| e.oldest_sent_at())
-                {
-                    age_max_us = age_max_us.max(now.saturating_sub(sent));
-                }
-            }
-        }
-        let Some(sys) = self.sys.as_deref_mut() else {
-            return;
-        };
-        let al = &mut sys.alarms[a];
-        let last = std::mem::replace(&mut al.last, c);
-        let d = |x: u64, y: u64| x.saturating_sub(y) as f64;
-        let invocations = d(c.invocations, last.invocations);
-        let value = match metric {
-            Metric::Invocations => Some(invocations),
-            Metric::Errors => Some(d(c.errors, last.errors)),
-            Metric::Throttles => Some(d(c.throttles, last.throttles)),
-            Metric::ColdStarts => Some(d(c.cold_starts, last.cold_starts)),
-            Metric::ProvisionedConcurrencySpilloverInvocations => {
-                Some(d(c.spillover, last.spillover))
-            }
-            Metric::RecursiveInvocationsDropped => Some(d(c.loops, last.loops)),
-            Metric::AsyncEventsDropped => Some(d(c.async_dropped, last.async_dropped)),
-            Metric::DeadLetterErrors => Some(d(c.dead_letter_errors, last.dead_letter_errors)),
-            Metric::DestinationDeliveryFailures => {
-                Some(d(c.destination_failures, last.destination_failures))
-            }
-            Metric::Cost => Some(c.cost_usd - last.cost_usd + level_cost),
-            Metric::ErrorRate => {
-                (invocations > 0.0).then(|| 100.0 * d(c.errors, last.errors) / invocations)
-            }
-            Metric::DlqDepth => Some(c.dead_lettered as f64),
-            Metric::ConcurrentExecutions | Metric::ApproximateNumberOfMessagesVisible => {
-                Some(level_max as f64)
-            }
-            Metric::ApproximateAgeOfOldestMessage => Some(age_max_us as f64 / US_PER_S as f64),
-            Metric::Duration => {
-                let v = if al.dur_n == 0 {
-                    None
-                } else {
-                    let q = |h: &Histogram<u64>, q: f64| us_to_ms(h.value_at_quantile(q));
-                    match (al.cfg.stat(), al.hist.as_ref()) {
-                        (Statistic::Maximum, Some(h)) => Some(us_to_ms(h.max())),
-                        (Statistic::P50, Some(h)) => Some(q(h, 0.5)),
-                        (Statistic::P90, Some(h)) => Some(q(h, 0.9)),
-                        (Statistic::P95, Some(h)) => Some(q(h, 0.95)),
-                        (Statistic::P99, Some(h)) => Some(q(h, 0.99)),
-                        _ => Some(al.dur_sum_us as f64 / al.dur_n as f64 / 1_000.0),
-                    }
-                };
-                if let Some(h) = al.hist.as_mut() {
-                    h.reset();
-                }
-                al.dur_sum_us = 0;
-                al.dur_n = 0;
-                v
-            }
-        };
-        let breaching = value.is_some_and(|v| al.cfg.comparison.breaches(v, al.cfg.threshold));
-        if al.report.datapoints.len() < MAX_DATAPOINTS {
-            al.report.datapoints.push(Datapoint {
-                t_s: us_to_s(now),
-                value,
-                breaching,
-            });
-        }
-        al.window.push_back(breaching);
-        while al.window.len() > al.cfg.evaluation_periods as usize {
-            al.window.pop_front();
-        }
-        let needed = al
-            .cfg
-            .datapoints_to_alarm
-            .unwrap_or(al.cfg.evaluation_periods) as usize;
-        let state = if al.window.iter().filter(|&&b| b).count() >= needed {
-            AlarmValue::Alarm
-        } else {
-            AlarmValue::Ok
-        };
-        let changed = state != al.state;
-        al.state = state;
-        if state == AlarmValue::Alarm {
-            al.report.alarm_periods += 1;
-        }
-        if changed {
-            al.report.transitions.push(Transition {
-                t_s: us_to_s(now),
-                state,
-            });
-            if state == AlarmValue::Alarm && al.report.first_alarm_s.is_none() {
-                al.report.first_alarm_s = Some(us_to_s(now));
-            }
-        }
-        let next = now + period;
-        let first_unit = units.first().copied().unwrap_or(0);
-        let to_roll_back: Vec<usize> = if state == AlarmValue::Alarm {
-            (0..sys.deploys.len())
-                .filter(|&d| {
-                    sys.deploys[d].report.status == DeploymentStatus::InProgress
-                        && sys.deploys[d].alarms.contains(&a)
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        if changed {
-            self.record(
-                first_unit,
-                EventKind::AlarmChanged {
-                    alarm: a as u16,
-                    state,
-                },
-            );
-        }
-        for d in to_roll_back {
-            self.roll_back(d, a);
-        }
-        if next < self.end {
-            self.schedule(next, Ev::AlarmTick { a: a as u16 });
-        }
-    }
-
-    /// Evaluates the alarms whose last period ends with the run (events at the end itself are
-    /// not processed, so its tick would be lost).
-    pub(super) fn sys_final_ticks(&mut self) {
-        let end = self.end;
-        let due: Vec<usize> = match self.sys.as_deref() {
-            None => return,
-            Some(sys) => (0..sys.alarms.len())
-                .filter(|&a| {
-                    let al = &sys.alarms[a];
-                    let last = al
-                        .report
-                        .datapoints
-                        .last()
-                        .map_or(0, |d| crate::time::s_to_us(d.t_s));
-                    last + al.period_us == end
-                })
-                .collect(),
-        };
-        for a in due {
-            self.alarm_tick(a);
-        }
     }
 
     /// The alarms', deployments' and traces' reports.
