@@ -1282,7 +1282,7 @@ fn run_stepping_checked(s: &Scenario) -> Result<Report, SimError> {
     let mut steps = 0u64;
     while sim.step()?.is_some() {
         steps += 1;
-        if steps <= 20_000 || steps % 1_000 == 0 {
+        if steps <= 20_000 || steps.is_multiple_of(1_000) {
             if let Err(e) = sim.check_invariants() {
                 panic!("after event {steps}: {e}\n{}", s.to_toml());
             }
