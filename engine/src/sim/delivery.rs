@@ -23,7 +23,7 @@ use super::faults::{DownstreamState, Outage};
 use super::iam::{self, IamAttempt};
 use super::invoke::Invocation;
 use super::sqs::{batch_outcome, SqsState};
-use super::tally::{count, Tally};
+use super::tally::{count_fn, Tally};
 use super::{stream, Ev, FnStats, Purpose, SimError, Simulation};
 use crate::report::{
     DeadLetter, DownstreamLimit, EventKind, FailReason, Outcome, QueueKind, SendTarget,
@@ -241,9 +241,7 @@ impl Simulation {
         env: u32,
     ) -> (u64, Outcome, bool, u64) {
         let now = self.now;
-        let b = self.cur_bucket;
-        let row = &mut self.rows[b];
-        let fn_row = &mut self.fn_rows[f][b];
+        let fn_row = &mut self.fn_rows[f][self.cur_bucket];
         let func = &mut self.fns[f];
         let timeout_us = func.timeout_us;
         let error_rate = func.cfg.error_rate;
@@ -264,7 +262,7 @@ impl Simulation {
         // The I/O part of the handler time (the calls to the data source), for traces.
         let mut io_total_ms = 0.0;
         let mut one = |ext: &mut FnExt, stats: &mut FnStats, service: &mut Pcg64Mcg| {
-            let mut tally = |t: Tally| count(stats, row, fn_row, t);
+            let mut tally = |t: Tally| count_fn(stats, fn_row, t);
             let cpu = func.cpu_ms.sample(service);
             // A cache hit replaces the I/O (the call to the data source) with the hit time.
             let (io, hit) = match ext.cache.as_mut() {
@@ -282,7 +280,9 @@ impl Simulation {
             };
             let mut failed = error_rate > 0.0 && service.gen::<f64>() < error_rate;
             failed |= ext.outage.fails(now);
-            failed |= iam::calls(&ext.iam, service, &mut tally);
+            if !ext.iam.is_empty() {
+                failed |= iam::calls(&ext.iam, service, &mut tally);
+            }
             let mut ms = cpu + io;
             io_total_ms += io;
             // A cache hit never reaches the data source behind the cache.

@@ -1,7 +1,7 @@
 //! Side effects per request id: deliveries that may run more than once (duplicates,
 //! redeliveries, retries after a client timeout), and the idempotency store that skips them.
 
-use super::tally::{count, Tally};
+use super::tally::{count_totals, Tally};
 use super::{IdMap, Simulation};
 use crate::report::EventKind;
 
@@ -57,19 +57,11 @@ impl Simulation {
         home: Option<(u32, u32)>,
     ) {
         let now = self.now;
-        let b = self.cur_bucket;
         let func = &mut self.fns[f];
         let Some(ext) = func.ext.as_deref_mut() else {
             return;
         };
-        let mut tally = |t: Tally| {
-            count(
-                &mut func.stats,
-                &mut self.rows[b],
-                &mut self.fn_rows[f][b],
-                t,
-            )
-        };
+        let mut tally = |t: Tally| count_totals(&mut func.stats, t);
         if !ext.track_ids {
             if ok && ext.count_effects {
                 tally(Tally::SideEffect { applied: 1 });

@@ -39,7 +39,7 @@ impl IamAttempt {
 /// The AWS calls one handler run makes, drawn from `service`, each counted with `count`.
 /// Returns whether the run fails: a needed call the role denies fails it (AccessDenied); a
 /// bug's harmful call the role allows is damage done, not a failure.
-#[inline]
+#[inline(always)]
 pub(super) fn calls(
     attempts: &[IamAttempt],
     service: &mut Pcg64Mcg,

@@ -5,7 +5,7 @@ use rand::Rng;
 
 use super::delivery::Src;
 use super::env::init_us;
-use super::tally::Tally;
+use super::tally::{count_run, Tally};
 use super::{Ev, Integral, SimError, Simulation};
 use crate::report::{EnvState, EventKind, Outcome, ReapReason, ThrottleReason};
 use crate::scenario::InvocationType;
@@ -350,12 +350,12 @@ impl Simulation {
             gb_s * p.gb_s_usd
         };
         self.rows[b].cost_usd += bucket_cost + p.request_usd;
+        count_run(&mut func.stats, &mut self.rows[b], Tally::Completion);
         func.stats.duration_sum_us += u128::from(duration_us);
         let _ = func.hist.record(duration_us.max(1));
         let _ = self.bucket_hist.record(duration_us.max(1));
         func.in_flight -= 1;
         self.in_flight -= 1;
-        self.count(f, b, Tally::Completion);
         if !provisioned {
             self.release(f);
         }

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use super::delivery::Src;
-use super::tally::{count, Tally};
+use super::tally::{count_totals, Tally};
 use super::{Ev, SimError, Simulation};
 use crate::report::{EventKind, FailReason, Outcome, QueueKind};
 use crate::scenario::Function;
@@ -267,7 +267,6 @@ impl Simulation {
     /// (`None` if no message was left) and the messages found past their retention.
     pub(super) fn receive_batch(&mut self, f: usize) -> Result<(Option<u32>, Vec<u32>), SimError> {
         let now = self.now;
-        let b_now = self.cur_bucket;
         let func = &mut self.fns[f];
         let Some(ext) = func.ext.as_deref_mut() else {
             return Err(SimError::Internal(format!("function {f} has no queue")));
@@ -303,12 +302,7 @@ impl Simulation {
             m.receives += 1;
             m.lease = serial;
             if m.receives > 1 {
-                count(
-                    &mut func.stats,
-                    &mut self.rows[b_now],
-                    &mut self.fn_rows[f][b_now],
-                    Tally::MessageRedelivered,
-                );
+                count_totals(&mut func.stats, Tally::MessageRedelivered);
             }
             taken.push(BatchMsg {
                 slot,

@@ -107,53 +107,123 @@ impl Tally {
     }
 }
 
-/// Counts one `tally`: the one place that knows which columns of the function's totals
-/// (`stats`), the run's bucket (`row`) and the function's bucket (`fn_row`) it adds to.
+/// Counts one `tally` of a function in its totals and its bucket (`fn_row`), for code that
+/// holds the function's state already. A tally with a column in the run's bucket goes through
+/// `Simulation::count` instead (checked in debug builds).
 #[inline(always)]
-pub(super) fn count(
-    stats: &mut FnStats,
-    row: &mut Bucket,
-    fn_row: &mut FunctionBucket,
-    tally: Tally,
-) {
+pub(super) fn count_fn(stats: &mut FnStats, fn_row: &mut FunctionBucket, tally: Tally) {
+    debug_assert!(
+        !tally.in_bucket(),
+        "{tally:?} has a column in the run's bucket"
+    );
+    add_to_totals(stats, tally);
+    add_to_fn_bucket(fn_row, tally);
+}
+
+/// Counts one `tally` of a function in its totals and the run's bucket (`row`), for code that
+/// holds the function's state already. A tally with a column in the function's bucket goes
+/// through `Simulation::count` instead (checked in debug builds).
+#[inline(always)]
+pub(super) fn count_run(stats: &mut FnStats, row: &mut Bucket, tally: Tally) {
+    debug_assert!(
+        !tally.in_fn_bucket(),
+        "{tally:?} has a column in the function's bucket"
+    );
+    add_to_totals(stats, tally);
+    add_to_bucket(row, tally);
+}
+
+/// Counts one `tally` that has a column in the function's totals only, for code that holds
+/// the function's state already (checked in debug builds).
+#[inline(always)]
+pub(super) fn count_totals(stats: &mut FnStats, tally: Tally) {
+    debug_assert!(
+        !tally.in_bucket() && !tally.in_fn_bucket(),
+        "{tally:?} has a column in a bucket"
+    );
+    add_to_totals(stats, tally);
+}
+
+impl Tally {
+    /// Whether it adds to a column of the run's bucket (`add_to_bucket`).
+    #[inline(always)]
+    const fn in_bucket(self) -> bool {
+        matches!(
+            self,
+            Tally::Request
+                | Tally::Invocation
+                | Tally::Throttle
+                | Tally::Retry
+                | Tally::ColdStart
+                | Tally::Completion
+                | Tally::Error
+                | Tally::Timeout
+        )
+    }
+
+    /// Whether it adds to a column of the function's bucket (`add_to_fn_bucket`).
+    #[inline(always)]
+    const fn in_fn_bucket(self) -> bool {
+        matches!(
+            self,
+            Tally::Invocation
+                | Tally::Throttle
+                | Tally::ColdStart
+                | Tally::Error
+                | Tally::Timeout
+                | Tally::CacheHit
+                | Tally::CacheMiss
+        )
+    }
+}
+
+/// The run's bucket's column of `tally`, if it has one (see `Tally::in_bucket`).
+#[inline(always)]
+fn add_to_bucket(row: &mut Bucket, tally: Tally) {
     match tally {
-        Tally::Request => {
-            stats.requests += 1;
-            row.arrivals += 1;
-        }
-        Tally::Invocation => {
-            stats.invocations += 1;
-            row.invocations += 1;
-            fn_row.invocations += 1;
-        }
+        Tally::Request => row.arrivals += 1,
+        Tally::Invocation => row.invocations += 1,
+        Tally::Throttle => row.throttles += 1,
+        Tally::Retry => row.retries += 1,
+        Tally::ColdStart => row.cold_starts += 1,
+        Tally::Completion => row.completions += 1,
+        Tally::Error | Tally::Timeout => row.errors += 1,
+        _ => {}
+    }
+}
+
+/// The function's bucket's column of `tally`, if it has one (see `Tally::in_fn_bucket`).
+#[inline(always)]
+fn add_to_fn_bucket(fn_row: &mut FunctionBucket, tally: Tally) {
+    match tally {
+        Tally::Invocation => fn_row.invocations += 1,
+        Tally::Throttle => fn_row.throttles += 1,
+        Tally::ColdStart => fn_row.cold_starts += 1,
+        Tally::Error | Tally::Timeout => fn_row.errors += 1,
+        Tally::CacheHit => fn_row.cache_hits += 1,
+        Tally::CacheMiss => fn_row.cache_misses += 1,
+        _ => {}
+    }
+}
+
+/// The function's totals' counter of `tally` (every tally has one).
+#[inline(always)]
+fn add_to_totals(stats: &mut FnStats, tally: Tally) {
+    match tally {
+        Tally::Request => stats.requests += 1,
+        Tally::Invocation => stats.invocations += 1,
         Tally::ProvisionedInvocation => stats.provisioned_invocations += 1,
         Tally::Spillover => stats.spillover += 1,
-        Tally::Throttle => {
-            stats.throttled += 1;
-            row.throttles += 1;
-            fn_row.throttles += 1;
-        }
+        Tally::Throttle => stats.throttled += 1,
         Tally::ThrottledFinal => stats.throttled_final += 1,
-        Tally::Retry => {
-            stats.retries += 1;
-            row.retries += 1;
-        }
-        Tally::ColdStart => {
-            stats.cold_starts += 1;
-            row.cold_starts += 1;
-            fn_row.cold_starts += 1;
-        }
-        Tally::Completion => {
-            stats.completed += 1;
-            row.completions += 1;
-        }
+        Tally::Retry => stats.retries += 1,
+        Tally::ColdStart => stats.cold_starts += 1,
+        Tally::Completion => stats.completed += 1,
         Tally::Error | Tally::Timeout => {
             stats.errors += 1;
             if tally == Tally::Timeout {
                 stats.timeouts += 1;
             }
-            row.errors += 1;
-            fn_row.errors += 1;
         }
         Tally::Succeeded => stats.succeeded += 1,
         Tally::Failed => stats.failed += 1,
@@ -181,14 +251,8 @@ pub(super) fn count(
         Tally::BatchItemFailure => stats.batch_item_failures += 1,
         Tally::Triggered => stats.triggered += 1,
         Tally::RecursiveDropped => stats.recursive_dropped += 1,
-        Tally::CacheHit => {
-            stats.cache_hits += 1;
-            fn_row.cache_hits += 1;
-        }
-        Tally::CacheMiss => {
-            stats.cache_misses += 1;
-            fn_row.cache_misses += 1;
-        }
+        Tally::CacheHit => stats.cache_hits += 1,
+        Tally::CacheMiss => stats.cache_misses += 1,
         Tally::IamAllowed => stats.iam_allowed += 1,
         Tally::IamHarmfulAllowed => stats.iam_harmful_allowed += 1,
         Tally::IamDenied => stats.iam_denied += 1,
@@ -199,14 +263,18 @@ pub(super) fn count(
 
 impl Simulation {
     /// Counts one `tally` of function `f` in bucket `b` (the current one, for every caller).
+    /// A bucket is indexed only when the tally has a column there: `tally` is a constant at
+    /// every call, so the tests fold away and the hot path pays for no bounds check it does
+    /// not need.
     #[inline(always)]
     pub(super) fn count(&mut self, f: usize, b: usize, tally: Tally) {
-        count(
-            &mut self.fns[f].stats,
-            &mut self.rows[b],
-            &mut self.fn_rows[f][b],
-            tally,
-        );
+        add_to_totals(&mut self.fns[f].stats, tally);
+        if tally.in_bucket() {
+            add_to_bucket(&mut self.rows[b], tally);
+        }
+        if tally.in_fn_bucket() {
+            add_to_fn_bucket(&mut self.fn_rows[f][b], tally);
+        }
     }
 
     /// Counts one `tally` of function `f` in the current bucket.
@@ -379,7 +447,9 @@ mod tests {
 
     fn counted(tally: Tally) -> (FnStats, Bucket, FunctionBucket) {
         let (mut st, mut row, mut fr) = Default::default();
-        count(&mut st, &mut row, &mut fr, tally);
+        add_to_totals(&mut st, tally);
+        add_to_bucket(&mut row, tally);
+        add_to_fn_bucket(&mut fr, tally);
         (st, row, fr)
     }
 
@@ -412,11 +482,69 @@ mod tests {
 
     #[test]
     fn side_effects_keep_the_most_applied_to_one_id() {
-        let (mut st, mut row, mut fr) = Default::default();
+        let mut st = FnStats::default();
         for applied in [1, 3, 2] {
-            count(&mut st, &mut row, &mut fr, Tally::SideEffect { applied });
+            count_totals(&mut st, Tally::SideEffect { applied });
         }
         assert_eq!((st.side_effects, st.side_effects_max), (3, 3));
+    }
+
+    #[test]
+    fn the_buckets_a_tally_adds_to_are_the_ones_it_says() {
+        use Tally::*;
+        let all = [
+            Request,
+            Invocation,
+            ProvisionedInvocation,
+            Spillover,
+            Throttle,
+            ThrottledFinal,
+            Retry,
+            ColdStart,
+            Completion,
+            Error,
+            Timeout,
+            Succeeded,
+            Failed,
+            EnvCreated,
+            Reaped,
+            ClientTimeout,
+            Duplicate,
+            IdempotentSkip,
+            SideEffect { applied: 1 },
+            AsyncDropped,
+            DeadLettered,
+            DestinationFailure,
+            Dropped,
+            DeadLetterError,
+            DestinationDeliveryFailure,
+            AsyncSystemError,
+            AsyncRequeue,
+            DestinationSuccess,
+            AsyncRetry,
+            Batch,
+            MessageRedelivered,
+            BatchItemFailure,
+            Triggered,
+            RecursiveDropped,
+            CacheHit,
+            CacheMiss,
+            IamAllowed,
+            IamHarmfulAllowed,
+            IamDenied,
+            DownstreamSlowed,
+            DownstreamRejected,
+        ];
+        for t in all {
+            let (st, row, fr) = counted(t);
+            assert_eq!(row != Bucket::default(), t.in_bucket(), "{t:?}");
+            assert_eq!(fr != FunctionBucket::default(), t.in_fn_bucket(), "{t:?}");
+            assert_ne!(
+                format!("{st:?}"),
+                format!("{:?}", FnStats::default()),
+                "{t:?}"
+            );
+        }
     }
 
     #[test]
