@@ -4,10 +4,11 @@ use std::collections::VecDeque;
 
 use hdrhistogram::Histogram;
 
-use super::{Ev, Simulation};
+use super::{new_hist, Ev, SimError, Simulation};
 use crate::report::{AlarmReport, AlarmValue, Datapoint, DeploymentStatus, EventKind, Transition};
+use crate::scenario::Scenario;
 use crate::system::{Alarm, Metric, Statistic};
-use crate::time::{us_to_ms, us_to_s, US_PER_S};
+use crate::time::{s_to_us, us_to_ms, us_to_s, US_PER_S};
 
 /// Most datapoints kept per alarm.
 const MAX_DATAPOINTS: usize = 2_000;
@@ -50,6 +51,57 @@ pub(super) fn unit_of_metric(m: Metric) -> &'static str {
         Metric::ApproximateAgeOfOldestMessage => "s",
         Metric::Cost => "USD",
         _ => "count",
+    }
+}
+
+impl AlarmState {
+    /// The scenario's alarms, and which of its `n` units a Duration alarm watches.
+    pub(super) fn all(
+        scenario: &Scenario,
+        n: usize,
+    ) -> Result<(Vec<AlarmState>, Vec<bool>), SimError> {
+        let mut alarms = Vec::new();
+        let mut duration_watch = vec![false; n];
+        for a in &scenario.alarms {
+            let au = scenario
+                .alarm_units(a)
+                .map_err(|e| SimError::Internal(format!("alarm {}: {e}", a.name)))?;
+            let is_duration = a.metric == Metric::Duration;
+            if is_duration {
+                for &u in &au {
+                    duration_watch[u] = true;
+                }
+            }
+            let stat = a.stat();
+            alarms.push(AlarmState {
+                units: au,
+                period_us: s_to_us(a.period_s).max(1),
+                last: Counters::default(),
+                hist: if is_duration {
+                    Some(new_hist(2)?)
+                } else {
+                    None
+                },
+                dur_sum_us: 0,
+                dur_n: 0,
+                window: VecDeque::new(),
+                state: AlarmValue::InsufficientData,
+                report: AlarmReport {
+                    name: a.name.clone(),
+                    function: a.function.clone(),
+                    metric: format!("{:?} ({stat:?})", a.metric),
+                    unit: unit_of_metric(a.metric).to_string(),
+                    threshold: a.threshold,
+                    period_s: a.period_s,
+                    datapoints: Vec::new(),
+                    transitions: Vec::new(),
+                    first_alarm_s: None,
+                    alarm_periods: 0,
+                },
+                cfg: a.clone(),
+            });
+        }
+        Ok((alarms, duration_watch))
     }
 }
 

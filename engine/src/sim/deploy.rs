@@ -4,8 +4,12 @@
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
-use super::Simulation;
+use super::triggers::unit_of;
+use super::{stream, Purpose, Simulation};
 use crate::report::{AlarmValue, DeploymentReport, DeploymentStatus, EventKind};
+use crate::scenario::Scenario;
+use crate::system::{preset_steps, Unit, VersionRef};
+use crate::time::s_to_us;
 use crate::time::us_to_s;
 
 /// How an invoked alias splits its traffic.
@@ -38,6 +42,80 @@ pub(super) struct DeployState {
     pub(super) steps: Vec<(u64, f64)>,
     pub(super) alarms: Vec<usize>,
     pub(super) report: DeploymentReport,
+}
+
+impl Route {
+    /// The routing of each function whose workload invokes an alias, per unit.
+    pub(super) fn all(scenario: &Scenario, units: &[Unit]) -> Vec<Option<Route>> {
+        let seed = scenario.seed;
+        let n = units.len();
+        let mut routes: Vec<Option<Route>> = vec![None; n];
+        for (i, f) in scenario.functions.iter().enumerate() {
+            let Some(alias) = f
+                .invoke
+                .as_ref()
+                .and_then(|name| f.aliases.iter().find(|a| &a.name == name))
+            else {
+                continue;
+            };
+            routes[i] = Some(Route {
+                primary: unit_of(units, i, alias.version),
+                secondary: alias
+                    .additional_version
+                    .map(|v| unit_of(units, i, VersionRef::Number(v))),
+                weight: alias.additional_weight,
+                rng: stream(seed, i, Purpose::Alias),
+            });
+        }
+        routes
+    }
+}
+
+impl DeployState {
+    /// The deployments of the scenario's functions, their steps in µs.
+    pub(super) fn all(scenario: &Scenario, units: &[Unit]) -> Vec<DeployState> {
+        let mut deploys = Vec::new();
+        for (i, f) in scenario.functions.iter().enumerate() {
+            let Some(d) = &f.deployment else { continue };
+            let Some(alias) = f.aliases.iter().find(|a| a.name == d.alias) else {
+                continue;
+            };
+            let from_version = match alias.version {
+                VersionRef::Number(v) => v,
+                VersionRef::Latest => 0,
+            };
+            let start = s_to_us(d.start_s);
+            let steps: Vec<(u64, f64)> = preset_steps(&d.preset)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(t, w)| (start.saturating_add(s_to_us(t)), w))
+                .collect();
+            deploys.push(DeployState {
+                f: i,
+                routed: f.invoke.as_deref() == Some(d.alias.as_str()),
+                from: unit_of(units, i, alias.version),
+                to: unit_of(units, i, VersionRef::Number(d.to_version)),
+                steps,
+                alarms: d
+                    .alarms
+                    .iter()
+                    .filter_map(|a| scenario.alarms.iter().position(|b| &b.name == a))
+                    .collect(),
+                report: DeploymentReport {
+                    function: f.name.clone(),
+                    alias: d.alias.clone(),
+                    from_version,
+                    to_version: d.to_version,
+                    preset: d.preset.clone(),
+                    weights: vec![(0.0, 0.0)],
+                    status: DeploymentStatus::Pending,
+                    ended_s: None,
+                    rollback_alarm: None,
+                },
+            });
+        }
+        deploys
+    }
 }
 
 impl Simulation {

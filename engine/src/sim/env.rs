@@ -10,7 +10,7 @@ use super::invoke::Invocation;
 use super::record::NO_LANE;
 use super::tally::Tally;
 use super::{Ev, Integral, Simulation};
-use crate::report::{EnvState, EventKind, Lane, ReapReason};
+use crate::report::{EnvState, EventKind, Lane, Outcome, ReapReason};
 use crate::scenario::Routing;
 use crate::time::{ms_to_us, s_to_us};
 
@@ -164,6 +164,23 @@ impl ScalingTokens {
 }
 
 impl Simulation {
+    /// Starts function `f`'s provisioned environments, initialising until they are ready; they
+    /// count against the pools from the start.
+    pub(super) fn start_provisioned(&mut self, f: usize) {
+        let p = self.fns[f].provisioned;
+        if p > 0 && self.fns[f].cfg.reserved_concurrency.is_none() {
+            self.unreserved_used += p;
+        }
+        let ready = s_to_us(self.fns[f].cfg.provisioned_ready_s);
+        for _ in 0..p {
+            let slot = self.new_env(f, true);
+            self.add_interval(Integral::Init, 0, ready);
+            // Its lane starts with this Init, as a re-initialisation after a timeout does.
+            self.segment(slot, 0, ready, EnvState::Init);
+            self.schedule(ready, Ev::Ready { slot });
+        }
+    }
+
     /// A new environment of function `f`, in a free slot or a new one; returns its slot.
     pub(super) fn new_env(&mut self, f: usize, provisioned: bool) -> u32 {
         self.env_count += 1;
@@ -222,6 +239,38 @@ impl Simulation {
     pub(super) fn take_scaling_token(&mut self, f: usize) -> bool {
         let now = self.now;
         self.fns[f].scaling.take(now)
+    }
+
+    /// What environment `slot` does after an invocation with `outcome`: a timeout resets it
+    /// (on demand it is gone; provisioned, it re-initialises), past its lifetime it is reaped,
+    /// and otherwise it is idle.
+    #[inline(always)]
+    pub(super) fn env_after(&mut self, slot: u32, outcome: Outcome) {
+        let s = slot as usize;
+        let now = self.now;
+        if outcome == Outcome::Timeout {
+            if self.envs[s].provisioned {
+                let f = usize::from(self.envs[s].f);
+                let init_ms = {
+                    let func = &mut self.fns[f];
+                    func.runtime_init.sample(&mut func.service)
+                        + func.static_init_ms
+                        + func.init_ms.sample(&mut func.service)
+                };
+                let init = init_us(init_ms);
+                self.envs[s].state = EnvState::Init;
+                self.envs[s].since = now;
+                self.add_interval(Integral::Init, now, now + init);
+                self.segment(slot, now, now + init, EnvState::Init);
+                self.schedule(now + init, Ev::Ready { slot });
+            } else {
+                self.reap(slot, ReapReason::Timeout);
+            }
+        } else if now >= self.envs[s].retire_at {
+            self.reap(slot, ReapReason::Lifetime);
+        } else {
+            self.make_idle(slot);
+        }
     }
 
     /// Environment `slot` is idle: back in its pool, with an expiry armed.

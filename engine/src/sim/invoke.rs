@@ -7,7 +7,7 @@ use super::delivery::Src;
 use super::env::init_us;
 use super::tally::{count_run, Tally};
 use super::{Ev, Integral, SimError, Simulation};
-use crate::report::{EnvState, EventKind, Outcome, ReapReason, ThrottleReason};
+use crate::report::{EnvState, EventKind, Outcome, ThrottleReason};
 use crate::scenario::InvocationType;
 use crate::time::{ms_to_us, US_PER_MS};
 
@@ -325,6 +325,31 @@ impl Simulation {
         if self.sys.is_some() && self.call_pending(f, &inv) {
             return self.start_call(slot, inv);
         }
+        let duration_us = self.complete(slot, f, &inv);
+        if self.fns[f].ext.is_none() {
+            self.settle(f, &inv);
+        } else {
+            if inv.outcome != Outcome::Success {
+                self.tally(f, Tally::failure(inv.outcome));
+            }
+            self.ext_done(f, &inv)?;
+        }
+        if self.sys.is_some() {
+            self.sys_after(f, &inv, duration_us)?;
+        }
+        self.env_after(slot, inv.outcome);
+        // Only now, with the environment idle again, can a poller's next batch use it.
+        if self.fns[f].kind == InvocationType::Sqs {
+            self.sqs_poll(f)?;
+        }
+        Ok(())
+    }
+
+    /// The invocation `inv` of function `f` on `slot` ends: its busy segment, its bill, its
+    /// duration and the concurrency it held. Returns its duration (what its caller waited).
+    #[inline(always)]
+    fn complete(&mut self, slot: u32, f: usize, inv: &Invocation) -> u64 {
+        let s = slot as usize;
         let now = self.now;
         let provisioned = self.envs[s].provisioned;
         let busy_start = now - inv.run_us;
@@ -368,62 +393,31 @@ impl Simulation {
                 outcome: inv.outcome,
             },
         );
-        if self.fns[f].ext.is_none() {
-            match inv.outcome {
-                Outcome::Success => {
-                    self.count(f, b, Tally::Succeeded);
-                    if self.sys.is_some() {
-                        self.sys_end(inv.request, true);
-                    }
-                }
-                Outcome::Error | Outcome::Timeout => {
-                    self.count(f, b, Tally::failure(inv.outcome));
-                    let retry_errors = self.fns[f].cfg.client.retry_errors;
-                    if !(retry_errors && self.retry(f, inv.request, inv.attempt)) {
-                        self.count(f, b, Tally::Failed);
-                        if self.sys.is_some() {
-                            self.sys_end(inv.request, false);
-                        }
-                    }
+        duration_us
+    }
+
+    /// The outcome of a plain synchronous invocation: success, or an error the caller retries
+    /// or that fails the request.
+    #[inline(always)]
+    fn settle(&mut self, f: usize, inv: &Invocation) {
+        let b = self.cur_bucket;
+        match inv.outcome {
+            Outcome::Success => {
+                self.count(f, b, Tally::Succeeded);
+                if self.sys.is_some() {
+                    self.sys_end(inv.request, true);
                 }
             }
-        } else {
-            if inv.outcome != Outcome::Success {
+            Outcome::Error | Outcome::Timeout => {
                 self.count(f, b, Tally::failure(inv.outcome));
+                let retry_errors = self.fns[f].cfg.client.retry_errors;
+                if !(retry_errors && self.retry(f, inv.request, inv.attempt)) {
+                    self.count(f, b, Tally::Failed);
+                    if self.sys.is_some() {
+                        self.sys_end(inv.request, false);
+                    }
+                }
             }
-            self.ext_done(f, &inv)?;
         }
-        if self.sys.is_some() {
-            self.sys_after(f, &inv, duration_us)?;
-        }
-        // What the environment does next.
-        if inv.outcome == Outcome::Timeout {
-            // A timeout resets the environment: on demand it is gone; provisioned, it re-initialises.
-            if provisioned {
-                let init_ms = {
-                    let func = &mut self.fns[f];
-                    func.runtime_init.sample(&mut func.service)
-                        + func.static_init_ms
-                        + func.init_ms.sample(&mut func.service)
-                };
-                let init = init_us(init_ms);
-                self.envs[s].state = EnvState::Init;
-                self.envs[s].since = now;
-                self.add_interval(Integral::Init, now, now + init);
-                self.segment(slot, now, now + init, EnvState::Init);
-                self.schedule(now + init, Ev::Ready { slot });
-            } else {
-                self.reap(slot, ReapReason::Timeout);
-            }
-        } else if now >= self.envs[s].retire_at {
-            self.reap(slot, ReapReason::Lifetime);
-        } else {
-            self.make_idle(slot);
-        }
-        // Only now, with the environment idle again, can a poller's next batch use it.
-        if self.fns[f].kind == InvocationType::Sqs {
-            self.sqs_poll(f)?;
-        }
-        Ok(())
     }
 }

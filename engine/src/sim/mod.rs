@@ -28,6 +28,7 @@ use crate::cost::{Prices, Usage};
 use crate::dist::Sampler;
 use crate::report::{Bucket, EnvState, EventRecord, FunctionBucket, Lane, Report};
 use crate::scenario::{Function, InvocationType, Scenario, ScenarioError};
+use crate::system::Unit;
 use crate::time::{s_to_us, us_to_s};
 use crate::workload::Arrivals;
 
@@ -210,6 +211,66 @@ struct Fn {
     group: Vec<usize>,
 }
 
+impl Fn {
+    /// The state of unit `i` of `units` (a function, or one of its versions) at time 0.
+    fn new(scenario: &Scenario, units: &[Unit], i: usize) -> Result<Fn, SimError> {
+        let unit = &units[i];
+        let cfg = &unit.cfg;
+        let acct = &scenario.account;
+        let window_us = s_to_us(acct.scaling_window_s).max(1);
+        // Versions share their function's reserved concurrency.
+        let group: Vec<usize> = if units.len() > scenario.functions.len() {
+            let g: Vec<usize> = (0..units.len())
+                .filter(|&k| units[k].function == unit.function)
+                .collect();
+            if g.len() > 1 {
+                g
+            } else {
+                Vec::new()
+            }
+        } else {
+            Vec::new()
+        };
+        let seed = scenario.seed;
+        let cap = u64::from(acct.scaling_envs) * window_us;
+        let ext = FnExt::new(cfg, i, seed);
+        let stats = FnStats {
+            count_effects: ext.as_ref().is_some_and(|e| e.count_effects),
+            ..FnStats::default()
+        };
+        Ok(Fn {
+            arrivals: Arrivals::new(
+                &cfg.workload,
+                stream(seed, i, Purpose::Arrivals),
+                scenario.duration_us(),
+            ),
+            service: stream(seed, i, Purpose::Service),
+            routing_rng: stream(seed, i, Purpose::Routing),
+            retry_rng: stream(seed, i, Purpose::Retry),
+            runtime_init: cfg.runtime.init_ms(cfg.arch).sampler(),
+            static_init_ms: cfg.static_init_ms(),
+            init_ms: cfg.init_ms.sampler(),
+            cpu_ms: cfg.handler.cpu_ms.scaled(cfg.cpu_stretch()).sampler(),
+            io_ms: cfg.handler.io_ms.sampler(),
+            idle_expiry_s: cfg.idle_expiry_s.sampler(),
+            timeout_us: s_to_us(cfg.timeout_s),
+            idle: IdlePool::new(cfg.routing),
+            provisioned_idle: Vec::new(),
+            active_on_demand: 0,
+            in_flight: 0,
+            provisioned: cfg.provisioned_concurrency,
+            scaling: ScalingTokens::new(cap, window_us, u64::from(acct.scaling_envs)),
+            usage: Usage::default(),
+            stats,
+            hist: new_hist(3)?,
+            kind: cfg.invocation,
+            ext,
+            group,
+            cfg: cfg.clone(),
+        })
+    }
+}
+
 /// What an environment looks like at one moment, for the UI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvSnapshot {
@@ -298,57 +359,15 @@ impl Simulation {
         let bucket_us = scenario.bucket_us();
         let n_buckets = end.div_ceil(bucket_us).max(1) as usize;
         let acct = &scenario.account;
-        let window_us = s_to_us(acct.scaling_window_s).max(1);
         let reserved_total: u32 = scenario
             .functions
             .iter()
             .filter_map(|f| f.reserved_concurrency)
             .sum();
         let units = scenario.units().map_err(ScenarioError::Invalid)?;
-        let mut fns = Vec::with_capacity(units.len());
-        for (i, unit) in units.iter().enumerate() {
-            let cfg = &unit.cfg;
-            let group: Vec<usize> = if units.len() > scenario.functions.len() {
-                let g: Vec<usize> = (0..units.len())
-                    .filter(|&k| units[k].function == unit.function)
-                    .collect();
-                if g.len() > 1 {
-                    g
-                } else {
-                    Vec::new()
-                }
-            } else {
-                Vec::new()
-            };
-            let seed = scenario.seed;
-            let cap = u64::from(acct.scaling_envs) * window_us;
-            fns.push(Fn {
-                arrivals: Arrivals::new(&cfg.workload, stream(seed, i, Purpose::Arrivals), end),
-                service: stream(seed, i, Purpose::Service),
-                routing_rng: stream(seed, i, Purpose::Routing),
-                retry_rng: stream(seed, i, Purpose::Retry),
-                runtime_init: cfg.runtime.init_ms(cfg.arch).sampler(),
-                static_init_ms: cfg.static_init_ms(),
-                init_ms: cfg.init_ms.sampler(),
-                cpu_ms: cfg.handler.cpu_ms.scaled(cfg.cpu_stretch()).sampler(),
-                io_ms: cfg.handler.io_ms.sampler(),
-                idle_expiry_s: cfg.idle_expiry_s.sampler(),
-                timeout_us: s_to_us(cfg.timeout_s),
-                idle: IdlePool::new(cfg.routing),
-                provisioned_idle: Vec::new(),
-                active_on_demand: 0,
-                in_flight: 0,
-                provisioned: cfg.provisioned_concurrency,
-                scaling: ScalingTokens::new(cap, window_us, u64::from(acct.scaling_envs)),
-                usage: Usage::default(),
-                stats: FnStats::default(),
-                hist: new_hist(3)?,
-                kind: cfg.invocation,
-                ext: FnExt::new(cfg, i, seed),
-                group,
-                cfg: cfg.clone(),
-            });
-        }
+        let fns = (0..units.len())
+            .map(|i| Fn::new(scenario, &units, i))
+            .collect::<Result<Vec<Fn>, SimError>>()?;
         let mut sim = Simulation {
             prices: Prices::shipped(),
             now: 0,
@@ -395,23 +414,7 @@ impl Simulation {
         };
         sim.sys_start();
         for f in 0..sim.fns.len() {
-            sim.fns[f].stats.count_effects =
-                sim.fns[f].ext.as_ref().is_some_and(|e| e.count_effects);
-        }
-        for f in 0..sim.fns.len() {
-            // Provisioned environments count against the pools from the start.
-            let p = sim.fns[f].provisioned;
-            if p > 0 && sim.fns[f].cfg.reserved_concurrency.is_none() {
-                sim.unreserved_used += p;
-            }
-            let ready = s_to_us(sim.fns[f].cfg.provisioned_ready_s);
-            for _ in 0..p {
-                let slot = sim.new_env(f, true);
-                sim.add_interval(Integral::Init, 0, ready);
-                // Its lane starts with this Init, as a re-initialisation after a timeout does.
-                sim.segment(slot, 0, ready, EnvState::Init);
-                sim.schedule(ready, Ev::Ready { slot });
-            }
+            sim.start_provisioned(f);
             if let Some(t) = sim.fns[f].arrivals.next_us() {
                 sim.schedule(t, Ev::Arrival { f: f as u16 });
             }

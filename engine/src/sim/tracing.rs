@@ -6,8 +6,9 @@ use rand_pcg::Pcg64Mcg;
 
 use super::invoke::Invocation;
 use super::triggers::{Meta, Sys, NONE};
-use super::Simulation;
+use super::{stream, Purpose, Simulation};
 use crate::report::{Outcome, Span, SpanKind, Trace};
+use crate::system::Tracing;
 use crate::time::US_PER_S;
 
 /// Most spans kept per trace.
@@ -35,6 +36,24 @@ pub(super) struct TraceState {
     pub(super) sampled: u64,
     pub(super) traces: Vec<Trace>,
     pub(super) next_ids: Vec<u32>,
+}
+
+impl TraceState {
+    /// The sampling rule of `t`, drawing from the tracing stream of `seed`.
+    pub(super) fn new(t: &Tracing, seed: u64) -> Self {
+        TraceState {
+            reservoir: t.reservoir_per_s,
+            rate: t.rate,
+            max: t.max_traces,
+            rng: stream(seed, 0, Purpose::Tracing),
+            second: u64::MAX,
+            used: 0,
+            requests: 0,
+            sampled: 0,
+            traces: Vec::new(),
+            next_ids: Vec::new(),
+        }
+    }
 }
 
 impl Sys {

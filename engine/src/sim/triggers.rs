@@ -10,23 +10,18 @@
 //! Per-request data (the hop count and the trace a request belongs to) is kept only for
 //! requests sent by triggers and for sampled ones, and dropped when the request ends.
 
-use std::collections::VecDeque;
-
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
-use super::alarms::{unit_of_metric, AlarmState, Counters};
+use super::alarms::AlarmState;
 use super::deploy::{DeployState, Route};
 use super::invoke::Invocation;
 use super::tally::Tally;
 use super::tracing::{CallSpan, TraceState};
-use super::{new_hist, stream, Ev, IdMap, Purpose, SimError, Simulation};
-use crate::report::{
-    AlarmReport, AlarmValue, DeploymentReport, DeploymentStatus, EventKind, Outcome, TraceReport,
-};
+use super::{stream, Ev, IdMap, Purpose, SimError, Simulation};
+use crate::report::{AlarmReport, DeploymentReport, EventKind, Outcome, TraceReport};
 use crate::scenario::Scenario;
-use crate::system::{preset_steps, Metric, RecursiveLoop, Unit, VersionRef, Via, LOOP_HOPS_MAX};
-use crate::time::s_to_us;
+use crate::system::{RecursiveLoop, Unit, VersionRef, Via, LOOP_HOPS_MAX};
 
 /// No trace / no span.
 pub(super) const NONE: u32 = u32::MAX;
@@ -103,14 +98,40 @@ impl Sys {
         if !used {
             return Ok(None);
         }
+        let (alarms, duration_watch) = AlarmState::all(scenario, units.len())?;
+        Ok(Some(Box::new(Sys {
+            units: UnitSys::all(scenario, units)?,
+            routes: Route::all(scenario, units),
+            deploys: DeployState::all(scenario, units),
+            alarms,
+            duration_watch,
+            tracing: scenario
+                .tracing
+                .as_ref()
+                .map(|t| TraceState::new(t, scenario.seed)),
+            meta: IdMap::default(),
+            waiting: IdMap::default(),
+            calls: IdMap::default(),
+            by_token: IdMap::default(),
+            ended: Vec::new(),
+            next_token: 0,
+        })))
+    }
+
+    /// The unit a request to function `f` goes to.
+    pub(super) fn route(&mut self, f: usize) -> usize {
+        match self.routes.get_mut(f) {
+            Some(Some(r)) => r.pick(),
+            _ => f,
+        }
+    }
+}
+
+impl UnitSys {
+    /// Each unit's triggers and call, and whether it can reach itself through them.
+    fn all(scenario: &Scenario, units: &[Unit]) -> Result<Vec<UnitSys>, SimError> {
         let seed = scenario.seed;
         let n = units.len();
-        let unit_of = |f: usize, v: VersionRef| {
-            units
-                .iter()
-                .position(|u| u.function == f && u.version == v)
-                .unwrap_or(f)
-        };
         let mut us = Vec::with_capacity(n);
         for (i, u) in units.iter().enumerate() {
             let mut triggers = Vec::new();
@@ -179,140 +200,16 @@ impl Sys {
                 }
             }
         }
-        let mut routes: Vec<Option<Route>> = vec![None; n];
-        for (i, f) in scenario.functions.iter().enumerate() {
-            let Some(alias) = f
-                .invoke
-                .as_ref()
-                .and_then(|name| f.aliases.iter().find(|a| &a.name == name))
-            else {
-                continue;
-            };
-            routes[i] = Some(Route {
-                primary: unit_of(i, alias.version),
-                secondary: alias
-                    .additional_version
-                    .map(|v| unit_of(i, VersionRef::Number(v))),
-                weight: alias.additional_weight,
-                rng: stream(seed, i, Purpose::Alias),
-            });
-        }
-        let mut deploys = Vec::new();
-        for (i, f) in scenario.functions.iter().enumerate() {
-            let Some(d) = &f.deployment else { continue };
-            let Some(alias) = f.aliases.iter().find(|a| a.name == d.alias) else {
-                continue;
-            };
-            let from_version = match alias.version {
-                VersionRef::Number(v) => v,
-                VersionRef::Latest => 0,
-            };
-            let start = s_to_us(d.start_s);
-            let steps: Vec<(u64, f64)> = preset_steps(&d.preset)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(t, w)| (start.saturating_add(s_to_us(t)), w))
-                .collect();
-            deploys.push(DeployState {
-                f: i,
-                routed: f.invoke.as_deref() == Some(d.alias.as_str()),
-                from: unit_of(i, alias.version),
-                to: unit_of(i, VersionRef::Number(d.to_version)),
-                steps,
-                alarms: d
-                    .alarms
-                    .iter()
-                    .filter_map(|a| scenario.alarms.iter().position(|b| &b.name == a))
-                    .collect(),
-                report: DeploymentReport {
-                    function: f.name.clone(),
-                    alias: d.alias.clone(),
-                    from_version,
-                    to_version: d.to_version,
-                    preset: d.preset.clone(),
-                    weights: vec![(0.0, 0.0)],
-                    status: DeploymentStatus::Pending,
-                    ended_s: None,
-                    rollback_alarm: None,
-                },
-            });
-        }
-        let mut alarms = Vec::new();
-        let mut duration_watch = vec![false; n];
-        for a in &scenario.alarms {
-            let au = scenario
-                .alarm_units(a)
-                .map_err(|e| SimError::Internal(format!("alarm {}: {e}", a.name)))?;
-            let is_duration = a.metric == Metric::Duration;
-            if is_duration {
-                for &u in &au {
-                    duration_watch[u] = true;
-                }
-            }
-            let stat = a.stat();
-            alarms.push(AlarmState {
-                units: au,
-                period_us: s_to_us(a.period_s).max(1),
-                last: Counters::default(),
-                hist: if is_duration {
-                    Some(new_hist(2)?)
-                } else {
-                    None
-                },
-                dur_sum_us: 0,
-                dur_n: 0,
-                window: VecDeque::new(),
-                state: AlarmValue::InsufficientData,
-                report: AlarmReport {
-                    name: a.name.clone(),
-                    function: a.function.clone(),
-                    metric: format!("{:?} ({stat:?})", a.metric),
-                    unit: unit_of_metric(a.metric).to_string(),
-                    threshold: a.threshold,
-                    period_s: a.period_s,
-                    datapoints: Vec::new(),
-                    transitions: Vec::new(),
-                    first_alarm_s: None,
-                    alarm_periods: 0,
-                },
-                cfg: a.clone(),
-            });
-        }
-        let tracing = scenario.tracing.as_ref().map(|t| TraceState {
-            reservoir: t.reservoir_per_s,
-            rate: t.rate,
-            max: t.max_traces,
-            rng: stream(seed, 0, Purpose::Tracing),
-            second: u64::MAX,
-            used: 0,
-            requests: 0,
-            sampled: 0,
-            traces: Vec::new(),
-            next_ids: Vec::new(),
-        });
-        Ok(Some(Box::new(Sys {
-            units: us,
-            routes,
-            deploys,
-            alarms,
-            duration_watch,
-            tracing,
-            meta: IdMap::default(),
-            waiting: IdMap::default(),
-            calls: IdMap::default(),
-            by_token: IdMap::default(),
-            ended: Vec::new(),
-            next_token: 0,
-        })))
+        Ok(us)
     }
+}
 
-    /// The unit a request to function `f` goes to.
-    pub(super) fn route(&mut self, f: usize) -> usize {
-        match self.routes.get_mut(f) {
-            Some(Some(r)) => r.pick(),
-            _ => f,
-        }
-    }
+/// The unit of function `f` that runs version `v` (`f` itself, its `$LATEST`, if none does).
+pub(super) fn unit_of(units: &[Unit], f: usize, v: VersionRef) -> usize {
+    units
+        .iter()
+        .position(|u| u.function == f && u.version == v)
+        .unwrap_or(f)
 }
 
 impl Simulation {
