@@ -32,6 +32,21 @@ pub(super) struct AsyncState {
     pub(super) system_error_rate: f64,
 }
 
+/// The delay before retry number `attempt` (1 or 2) after a function error.
+fn retry_delay_us(attempt: u32) -> u64 {
+    if attempt == 1 {
+        ASYNC_FIRST_RETRY_US
+    } else {
+        ASYNC_SECOND_RETRY_US
+    }
+}
+
+/// The backoff of an event throttled (or failed by Lambda) `throttles` times since it last
+/// started: 1 s, doubling up to 5 min.
+fn backoff_us(throttles: u32) -> u64 {
+    (US_PER_S << throttles.min(10)).min(ASYNC_BACKOFF_MAX_US)
+}
+
 impl AsyncState {
     /// The asynchronous settings of function `cfg`.
     pub(super) fn new(cfg: &Function) -> Self {
@@ -143,7 +158,7 @@ impl Simulation {
     pub(super) fn async_backoff(&mut self, f: usize, slot: u32) -> Result<u64, SimError> {
         let now = self.now;
         let m = &mut self.ext(f)?.msgs[slot as usize];
-        let backoff = (US_PER_S << m.throttles.min(10)).min(ASYNC_BACKOFF_MAX_US);
+        let backoff = backoff_us(m.throttles);
         m.throttles += 1;
         let due = self.async_again(f, slot, backoff)?;
         Ok(due - now)
@@ -208,11 +223,7 @@ impl Simulation {
             self.free_msg(f, slot);
         } else if attempt < a.retry_attempts {
             let next = attempt + 1;
-            let delay = if next == 1 {
-                ASYNC_FIRST_RETRY_US
-            } else {
-                ASYNC_SECOND_RETRY_US
-            };
+            let delay = retry_delay_us(next);
             self.ext(f)?.msgs[slot as usize].attempt = next;
             let due = self.async_again(f, slot, delay)?;
             // A retry the maximum age cuts short never happens: the event expires at `due`.
@@ -237,5 +248,22 @@ impl Simulation {
             );
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_come_after_one_then_two_minutes() {
+        assert_eq!(retry_delay_us(1), 60 * US_PER_S);
+        assert_eq!(retry_delay_us(2), 120 * US_PER_S);
+    }
+
+    #[test]
+    fn the_backoff_doubles_from_one_second_up_to_five_minutes() {
+        let b: Vec<u64> = (0..12).map(|t| backoff_us(t) / US_PER_S).collect();
+        assert_eq!(b, vec![1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]);
     }
 }

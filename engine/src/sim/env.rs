@@ -7,10 +7,9 @@ use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
 use super::invoke::Invocation;
-use super::record::NO_LANE;
 use super::tally::Tally;
 use super::{Ev, Integral, Simulation};
-use crate::report::{EnvState, EventKind, Lane, Outcome, ReapReason};
+use crate::report::{EnvState, EventKind, Outcome, ReapReason};
 use crate::scenario::Routing;
 use crate::time::{ms_to_us, s_to_us};
 
@@ -185,19 +184,9 @@ impl Simulation {
     pub(super) fn new_env(&mut self, f: usize, provisioned: bool) -> u32 {
         self.env_count += 1;
         let number = self.env_count;
-        let lane = if number <= self.scenario.record.lanes {
-            self.lanes.push(Lane {
-                env: number,
-                function: f as u16,
-                provisioned,
-                created_us: self.now,
-                reaped_us: None,
-                segments: Vec::new(),
-            });
-            (self.lanes.len() - 1) as u32
-        } else {
-            NO_LANE
-        };
+        let lane = self
+            .recording
+            .new_lane(number, f as u16, provisioned, self.now);
         let retire_at = match self.fns[f].cfg.max_lifetime_s {
             Some(l) if !provisioned => self.now.saturating_add(s_to_us(l)),
             _ => u64::MAX,
@@ -356,9 +345,7 @@ impl Simulation {
         let env = &mut self.envs[s];
         env.alive = false;
         env.expiry_pending = false;
-        if env.lane != NO_LANE {
-            self.lanes[env.lane as usize].reaped_us = Some(now);
-        }
+        self.recording.reaped(env.lane, now);
         let number = env.number;
         if let Some(ext) = self.fns[f].ext.as_deref_mut() {
             ext.env_gone(number);

@@ -26,7 +26,7 @@ use rand_pcg::Pcg64Mcg;
 
 use crate::cost::{Prices, Usage};
 use crate::dist::Sampler;
-use crate::report::{Bucket, EnvState, EventRecord, FunctionBucket, Lane, Report};
+use crate::report::{Bucket, EnvState, FunctionBucket, Report};
 use crate::scenario::{Function, InvocationType, Scenario, ScenarioError};
 use crate::system::Unit;
 use crate::time::{s_to_us, us_to_s};
@@ -54,6 +54,7 @@ mod triggers;
 use delivery::{FnExt, Src};
 use env::{Env, IdlePool, ScalingTokens};
 use queue::{Ev, EventQueue};
+use record::Recording;
 use tally::{new_hist, FnStats, Integral, Tally};
 use triggers::Sys;
 
@@ -326,12 +327,8 @@ pub struct Simulation {
     init_us: Vec<u64>,
     cur_bucket: usize,
     bucket_hist: Histogram<u64>,
-    // Display recording.
-    lanes: Vec<Lane>,
-    lane_segments: u32,
-    lanes_truncated: bool,
-    log: Vec<EventRecord>,
-    log_truncated: bool,
+    /// The event log and the lanes, for display.
+    recording: Recording,
     // Queues.
     /// Some function has an async or SQS queue.
     has_queues: bool,
@@ -396,11 +393,7 @@ impl Simulation {
             init_us: vec![0; n_buckets],
             cur_bucket: 0,
             bucket_hist: new_hist(2)?,
-            lanes: Vec::new(),
-            lane_segments: 0,
-            lanes_truncated: false,
-            log: Vec::new(),
-            log_truncated: false,
+            recording: Recording::new(scenario.record.clone()),
             has_queues: fns.iter().any(|f| f.kind != InvocationType::Sync),
             queued_total: 0,
             dlq_total: 0,

@@ -468,3 +468,16 @@ impl Simulation {
         self.sqs_poll(f)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_fails_the_batch_and_one_failed_message_fails_it_without_partial_responses() {
+        assert_eq!(batch_outcome(11, 10, false, true), Outcome::Timeout);
+        assert_eq!(batch_outcome(10, 10, true, false), Outcome::Error);
+        assert_eq!(batch_outcome(10, 10, true, true), Outcome::Success);
+        assert_eq!(batch_outcome(10, 10, false, false), Outcome::Success);
+    }
+}
