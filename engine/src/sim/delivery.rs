@@ -1,6 +1,9 @@
-//! Delivery beyond a plain synchronous call: Lambda's asynchronous event queue, SQS event
-//! sources, failure windows, a downstream dependency's limits, client timeouts, and the side
-//! effects applied per request id (with an optional idempotency store).
+//! Delivery beyond a plain synchronous call: the per-function `FnExt`, which composes the
+//! parts (the async queue in `async_queue`, SQS in `sqs`, failure windows, downstream limits
+//! and client timeouts in `faults`, side effects and idempotency in `effects`, `cache`, `iam`);
+//! the handler's plan (time and outcome) for a function with any of them; the end of such an
+//! invocation; and the queue store the async queue and SQS share, with its DLQ and
+//! destinations.
 //!
 //! All of it hangs off `FnExt`, which a function has only when it uses one of these features,
 //! and every random draw it needs comes from its own streams (`Purpose::Outage`,

@@ -1,7 +1,7 @@
-//! A system of functions: the run-level `Sys` that composes the parts below, and triggers from one function to another (a synchronous call the
-//! caller waits for, an event, an object in a bucket, a message to a queue), recursive-loop
-//! detection, alias routing with weights, CodeDeploy-style deployments and their rollback,
-//! CloudWatch-style alarms evaluated period by period, and X-Ray-style traces of a sample.
+//! A system of functions: the run-level `Sys`, which composes the parts of a system (alias
+//! routing and deployments in `deploy`, alarms in `alarms`, traces in `tracing`), and the
+//! triggers from one function to another (a synchronous call the caller waits for, an event,
+//! an object in a bucket, a message to a queue) with recursive-loop detection.
 //!
 //! All of it hangs off `Sys`, which a run has only when its scenario uses one of these
 //! features, so the hot path of other runs does not change. Its random draws come from their
