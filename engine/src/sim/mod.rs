@@ -8,7 +8,8 @@
 //!
 //! The parts, each in its own module: the event queue (`queue`), execution environments and
 //! the scaling rate (`env`), an invocation from start to end (`invoke`), the counters and
-//! the time series (`tally`), the display recording (`record`), and the report (`finish`).
+//! the time series (`tally`), the display recording (`record`), the random streams
+//! (`streams`), maps keyed by ids (`ids`), and the report (`finish`).
 //! Everything beyond a plain synchronous call (queues, failures, side effects) hangs off a
 //! per-function `FnExt` (`delivery`, `async_queue`, `sqs`, `faults`, `effects`, `cache`,
 //! `iam`) that is `None` for a plain synchronous function, so its hot path does not change;
@@ -16,12 +17,9 @@
 //! `deploy`, `alarms`, `tracing`) that is `None` when the scenario uses none of them.
 //! `invariants` checks conservation and bounds after every step in debug builds.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use hdrhistogram::Histogram;
-use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
 
 use crate::cost::{Prices, Usage};
@@ -42,52 +40,25 @@ mod env;
 mod faults;
 mod finish;
 mod iam;
+mod ids;
 mod invariants;
 mod invoke;
 mod queue;
 mod record;
 mod sqs;
+mod streams;
 mod tally;
 mod tracing;
 mod triggers;
 
 use delivery::{FnExt, Src};
 use env::{Env, IdlePool, ScalingTokens};
+use ids::IdMap;
 use queue::{Ev, EventQueue};
 use record::Recording;
+use streams::{stream, Purpose};
 use tally::{new_hist, FnStats, Integral, Tally};
 use triggers::Sys;
-
-/// Hashes an id (a request id, an environment number, a cache key) by Fibonacci
-/// multiplication: ids are small consecutive integers, so this spreads them well, costs one
-/// multiply, and (unlike std's default SipHash, which showed as a fifth of a system run's time)
-/// has no per-process random keys. No map hashed with it is iterated for output, so its order
-/// cannot leak into a report.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u32(&mut self, id: u32) {
-        self.write_u64(u64::from(id));
-    }
-
-    fn write_u64(&mut self, id: u64) {
-        self.0 = (self.0 ^ id).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-/// A map keyed by ids, hashed with [`IdHasher`].
-type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 /// Why a run could not complete.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,37 +117,6 @@ pub fn run(scenario: &Scenario) -> Result<Report, SimError> {
     let mut sim = Simulation::new(scenario)?;
     sim.run_until(sim.end_us())?;
     sim.finish()
-}
-
-/// The purposes random numbers are drawn for; each gets its own stream.
-#[derive(Clone, Copy)]
-enum Purpose {
-    Arrivals = 1,
-    Service = 2,
-    Routing = 3,
-    Retry = 4,
-    /// Failures inside an `errors_during` window.
-    Outage = 5,
-    /// Duplicate deliveries of asynchronous events.
-    Duplicates = 6,
-    /// How many requests a trigger sends.
-    Triggers = 7,
-    /// An alias's weighted routing.
-    Alias = 8,
-    /// The tracing sampling rule.
-    Tracing = 9,
-    /// Lambda's own failures to invoke an asynchronous event.
-    SystemErrors = 10,
-}
-
-/// A generator for one purpose of one function, derived from the seed by SplitMix64 mixing.
-fn stream(seed: u64, function: usize, purpose: Purpose) -> Pcg64Mcg {
-    let mut z = seed
-        ^ (function as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ (purpose as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    Pcg64Mcg::seed_from_u64(z ^ (z >> 31))
 }
 
 struct Fn {
