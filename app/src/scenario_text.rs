@@ -69,9 +69,11 @@ pub fn use_traffic(text: &str, index: usize, workload: &Workload) -> Result<Traf
         // Without `duration_s` the scenario's default applies: read it back to compare.
         let current = match current {
             Some(c) => c,
-            None => Scenario::from_toml(text)
-                .map_err(|e| format!("scenario: {e}"))?
-                .duration_s,
+            None => {
+                Scenario::from_toml(text)
+                    .map_err(|e| format!("scenario: {e}"))?
+                    .duration_s
+            }
         };
         if span > current {
             let new = span.ceil();
@@ -164,7 +166,10 @@ mod tests {
         assert!(edit.text.contains("duration_s = 300 # five minutes"));
         assert!(edit.text.contains("name = \"api\" # the front door"));
         assert!(!edit.text.contains("rate_per_s = 5"), "{}", edit.text);
-        assert!(edit.text.contains("rate_per_s = 1 }"), "the other function is untouched");
+        assert!(
+            edit.text.contains("rate_per_s = 1 }"),
+            "the other function is untouched"
+        );
         let s = Scenario::from_toml(&edit.text).expect("reads back");
         assert_eq!(s.functions[0].workload, w);
         assert_eq!(s.functions[0].memory_mb, 256);

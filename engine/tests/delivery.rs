@@ -240,7 +240,10 @@ workload = {{ kind = "replay", arrivals_s = [0, 1] }}
     assert!(delays.len() >= 5, "{delays:?}");
     for (i, d) in delays.iter().enumerate().take(delays.len() - 1) {
         let full = 1u64 << i;
-        assert!((full / 2..=full).contains(d), "delay {i}: {d} s of {full} s, {delays:?}");
+        assert!(
+            (full / 2..=full).contains(d),
+            "delay {i}: {d} s of {full} s, {delays:?}"
+        );
     }
     let end = of(&r, 2).last().copied();
     assert_eq!(end.map(|e| e.t_us), Some(61 * US_PER_S));
@@ -291,13 +294,19 @@ workload = {{ kind = "replay", arrivals_s = [0, 1] }}
     assert!(delays.len() >= 10, "{delays:?}");
     for (i, &d) in delays.iter().enumerate() {
         let full = (1u64 << i.min(10)).min(300);
-        assert!((full / 2..=full).contains(&d), "delay {i}: {d} s of {full} s, {delays:?}");
+        assert!(
+            (full / 2..=full).contains(&d),
+            "delay {i}: {d} s of {full} s, {delays:?}"
+        );
     }
     // It starts on its first try after the first event freed the environment at 800 s, and
     // its age then is AsyncEventAge's largest value.
     let (starts, _) = starts_and_ends(&r, 2);
     assert_eq!(starts.len(), 1);
-    assert!(starts[0] > 800 * US_PER_S && starts[0] < 1_100 * US_PER_S, "{starts:?}");
+    assert!(
+        starts[0] > 800 * US_PER_S && starts[0] < 1_100 * US_PER_S,
+        "{starts:?}"
+    );
     assert_eq!(
         r.summary.async_event_age_ms_max,
         (starts[0] - US_PER_S) as f64 / 1_000.0

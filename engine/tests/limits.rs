@@ -4,7 +4,8 @@
 use engine::{Report, Scenario};
 
 fn run(toml: &str) -> Report {
-    let scenario = Scenario::from_toml(toml).unwrap_or_else(|e| panic!("valid scenario: {e}\n{toml}"));
+    let scenario =
+        Scenario::from_toml(toml).unwrap_or_else(|e| panic!("valid scenario: {e}\n{toml}"));
     engine::run(&scenario).unwrap_or_else(|e| panic!("runs: {e}"))
 }
 
@@ -31,9 +32,20 @@ fn init_past_ten_seconds_fails_inside_a_short_timeout() {
     let r = run(&slow_init(20_000, 3, ""));
     let s = &r.summary;
     assert!(s.requests >= 29, "{} requests", s.requests);
-    assert_eq!(r.ledger.succeeded, 0, "20 s of Init never fits a 3 s timeout");
-    assert_eq!(s.init_timeouts, s.cold_starts, "every cold start overran the 10 s limit");
-    assert!(s.timeouts >= s.requests - 1, "{} timeouts of {} requests", s.timeouts, s.requests);
+    assert_eq!(
+        r.ledger.succeeded, 0,
+        "20 s of Init never fits a 3 s timeout"
+    );
+    assert_eq!(
+        s.init_timeouts, s.cold_starts,
+        "every cold start overran the 10 s limit"
+    );
+    assert!(
+        s.timeouts >= s.requests - 1,
+        "{} timeouts of {} requests",
+        s.timeouts,
+        s.requests
+    );
     // A timeout resets the environment: every request is a cold start again.
     assert_eq!(s.cold_starts, s.invocations);
 }
@@ -66,7 +78,11 @@ fn init_under_ten_seconds_is_not_limited() {
 fn provisioned_environments_may_take_longer_to_init() {
     let r = run(&slow_init(20_000, 3, "provisioned_concurrency = 1"));
     let s = &r.summary;
-    assert!(s.provisioned_invocations >= 25, "{}", s.provisioned_invocations);
+    assert!(
+        s.provisioned_invocations >= 25,
+        "{}",
+        s.provisioned_invocations
+    );
     // Only the requests that came before the provisioned environment was ready spilled over
     // to on-demand environments, and only those met the limit.
     assert_eq!(s.init_timeouts, s.spillover_invocations);
@@ -89,11 +105,21 @@ fn requests_per_second_are_limited_besides_concurrency() {
     let r = run(&toml(50_000));
     let s = &r.summary;
     let ratio = s.throttled_request_rate as f64 / s.requests as f64;
-    eprintln!("{} requests, {} throttled, {} by the request rate, concurrency max {}", s.requests, s.throttled, s.throttled_request_rate, s.concurrency_max);
-    assert!((ratio - 0.8).abs() < 0.03, "throttled {:.3} of requests by their rate", ratio);
+    eprintln!(
+        "{} requests, {} throttled, {} by the request rate, concurrency max {}",
+        s.requests, s.throttled, s.throttled_request_rate, s.concurrency_max
+    );
+    assert!(
+        (ratio - 0.8).abs() < 0.03,
+        "throttled {:.3} of requests by their rate",
+        ratio
+    );
 
     let r = run(&toml(9_000));
-    assert_eq!(r.summary.throttled, 0, "9,000 requests per second are within the limit");
+    assert_eq!(
+        r.summary.throttled, 0,
+        "9,000 requests per second are within the limit"
+    );
 }
 
 fn sqs(visibility: Option<u32>) -> String {
@@ -114,17 +140,25 @@ fn sqs(visibility: Option<u32>) -> String {
 #[test]
 fn sqs_visibility_timeout_below_six_times_is_a_warning_not_an_error() {
     // The engine's own defaults: timeout 30 s, visibility 30 s.
-    let s = Scenario::from_toml(&sqs(None)).expect("AWS accepts a visibility timeout equal to the timeout");
+    let s = Scenario::from_toml(&sqs(None))
+        .expect("AWS accepts a visibility timeout equal to the timeout");
     let warnings = s.warnings();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0].contains("functions[0].sqs.visibility_timeout_s"), "{}", warnings[0]);
+    assert!(
+        warnings[0].contains("functions[0].sqs.visibility_timeout_s"),
+        "{}",
+        warnings[0]
+    );
     assert!(warnings[0].contains("180 s"), "{}", warnings[0]);
 
     let e = Scenario::from_toml(&sqs(Some(20))).unwrap_err().to_string();
     assert!(e.contains("functions[0].sqs.visibility_timeout_s"), "{e}");
     assert!(e.contains("at least the function timeout (30 s)"), "{e}");
 
-    assert!(Scenario::from_toml(&sqs(Some(180))).expect("valid").warnings().is_empty());
+    assert!(Scenario::from_toml(&sqs(Some(180)))
+        .expect("valid")
+        .warnings()
+        .is_empty());
 }
 
 /// A visibility timeout too short for Init plus the handler: messages become visible again
@@ -134,7 +168,11 @@ fn a_short_visibility_timeout_makes_duplicates() {
     let short = run(&sqs(Some(30)));
     let long = run(&sqs(Some(180)));
     assert!(short.summary.messages_redelivered > 0);
-    assert!(short.summary.duplicates > 0, "{:?}", short.summary.duplicates);
+    assert!(
+        short.summary.duplicates > 0,
+        "{:?}",
+        short.summary.duplicates
+    );
     assert_eq!(long.summary.duplicates, 0);
 }
 
@@ -170,6 +208,9 @@ fn a_function_without_a_runtime_has_a_realistic_init() {
 /// Runtimes AWS supports today (lambda-runtimes.html): python3.12 is supported until 2028.
 #[test]
 fn python_3_12_is_a_runtime() {
-    let s = Scenario::from_toml("duration_s = 60\n[[functions]]\nname = \"a\"\nruntime = \"python3.12\"\n").expect("python3.12 is accepted");
+    let s = Scenario::from_toml(
+        "duration_s = 60\n[[functions]]\nname = \"a\"\nruntime = \"python3.12\"\n",
+    )
+    .expect("python3.12 is accepted");
     assert_eq!(s.functions[0].runtime.id(), "python3.12");
 }

@@ -996,7 +996,27 @@ fn run_in_stretches(s: &Scenario) -> Result<Report, SimError> {
     let end = sim.end_us();
     for k in 1..=3 {
         sim.run_until(end / 3 * k + if k == 3 { end % 3 } else { 0 })?;
+        if let Err(e) = sim.check_invariants() {
+            panic!("after stretch {k}: {e}\n{}", s.to_toml());
+        }
     }
+    sim.finish()
+}
+
+/// Runs `s` one event at a time, checking the simulator's invariants (conservation and
+/// bounds) between events: after each of the first 20,000, then after every 1,000th.
+fn run_stepping_checked(s: &Scenario) -> Result<Report, SimError> {
+    let mut sim = Simulation::new(s)?;
+    let mut steps = 0u64;
+    while sim.step()?.is_some() {
+        steps += 1;
+        if steps <= 20_000 || steps.is_multiple_of(1_000) {
+            if let Err(e) = sim.check_invariants() {
+                panic!("after event {steps}: {e}\n{}", s.to_toml());
+            }
+        }
+    }
+    sim.run_until(sim.end_us())?;
     sim.finish()
 }
 
@@ -1011,6 +1031,7 @@ proptest! {
         let again = engine::run(&s);
         prop_assert_eq!(&first, &again, "same scenario and seed, different report");
         prop_assert_eq!(&first, &run_in_stretches(&s), "stepping changed the report");
+        prop_assert_eq!(&first, &run_stepping_checked(&s), "stepping event by event changed the report");
     }
 
     /// A scenario read back from its own TOML is the same scenario.
@@ -1055,7 +1076,7 @@ fn sweep(name: &str, s: &Scenario, seeds: u64) {
         if seed < 2 {
             assert_eq!(
                 Ok(&report),
-                engine::run(&s).as_ref(),
+                run_stepping_checked(&s).as_ref(),
                 "{name}, seed {seed}: not deterministic"
             );
         }

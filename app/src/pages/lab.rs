@@ -119,13 +119,14 @@ pub fn Lab(
     });
     // The last run that succeeded: while the scenario has an error its charts stay up, dimmed
     // and marked as the last valid run, so the learner keeps their bearings while typing.
-    let last_good = Memo::new(move |prev: Option<&Option<(Shared<Report>, Shared<Scenario>)>>| {
-        match outcome.get() {
+    let last_good = Memo::new(
+        move |prev: Option<&Option<(Shared<Report>, Shared<Scenario>)>>| match outcome.get() {
             Ok(run) => Some(run),
             Err(_) => prev.cloned().flatten(),
-        }
-    });
-    let stale = Signal::derive(move || outcome.with(|o| o.is_err()) && last_good.with(Option::is_some));
+        },
+    );
+    let stale =
+        Signal::derive(move || outcome.with(|o| o.is_err()) && last_good.with(Option::is_some));
     let report = Signal::derive(move || last_good.get().map(|(r, _)| r));
     let scenario = Signal::derive(move || last_good.get().map(|(_, s)| (*s).clone()));
     let cursor = RwSignal::new(0.0);
@@ -178,11 +179,8 @@ pub fn Lab(
                 ),
                 _ => String::new(),
             };
-            let edit = scenario_text::use_traffic(
-                &committed.get_untracked(),
-                csv_fn.get_untracked(),
-                &w,
-            )?;
+            let edit =
+                scenario_text::use_traffic(&committed.get_untracked(), csv_fn.get_untracked(), &w)?;
             text.set(edit.text.clone());
             committed.set(edit.text);
             let mut message = format!("{what} now drive \u{201c}{}\u{201d}.", edit.function);

@@ -4,7 +4,9 @@
 
 use super::field::FieldError;
 use super::function::Function;
-use super::topology::{preset_steps, InvocationType, Metric, Statistic, VersionRef, Via, MAX_TRACES, PRESETS};
+use super::topology::{
+    preset_steps, InvocationType, Metric, Statistic, VersionRef, Via, MAX_TRACES, PRESETS,
+};
 use super::units::apply_set;
 use super::{Account, Scenario, MAX_BUCKETS, MAX_DURATION_S, MAX_FUNCTIONS, MAX_QUEUE};
 
