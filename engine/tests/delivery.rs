@@ -267,7 +267,7 @@ workload = {{ kind = "replay", arrivals_s = [0, 1] }}
         .iter()
         .filter(|e| matches!(e.kind, EventKind::Throttled { .. }))
         .map(|e| e.t_us)
-        .last()
+        .next_back()
         .expect("throttled");
     assert_eq!(
         r.summary.async_event_age_ms_max,
