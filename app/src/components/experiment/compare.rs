@@ -37,6 +37,9 @@ pub(super) struct Layout {
     pub id_stem: String,
     /// Export file names start with this.
     pub file_stem: String,
+    /// Whether a bet on this experiment is still open: its answers (charts, flow, verdict)
+    /// stay blurred and hidden from assistive technology until it is locked.
+    pub pending: Signal<bool>,
 }
 
 /// Side A and, while comparing, side B.
@@ -91,6 +94,7 @@ fn Side(
         pick,
         id_stem,
         file_stem,
+        pending,
     } = layout;
     let engine_ms = runs.engine_ms;
     // Requests flowing in go with the environment lanes: both show the run moment by moment.
@@ -109,6 +113,8 @@ fn Side(
     view! {
         <div class="side" data-side=label>
             <div class="controls">{controls}</div>
+            <div class="answers" class:pending=move || pending.get()
+                aria-hidden=move || pending.get().then_some("true") inert=move || pending.get()>
             {show_flow.then(|| view! { <RequestFlow report=report cursor_s=t_s.into()/> })}
             <QueueBoxes report=report cursor_s=t_s.into()/>
             {chart_views}
@@ -122,6 +128,7 @@ fn Side(
                     (None, None) => String::new(),
                 }}
             </p>
+            </div>
         </div>
     }
 }
