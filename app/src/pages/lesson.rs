@@ -142,7 +142,7 @@ pub fn LessonPage(
         <div class="lesson-layout">
             <nav class="toc" aria-label="Lessons">
                 <details>
-                    <summary>{format!("Lesson {} of {} \u{00b7} {} min", index + 1, pages.len(), lesson.minutes)}</summary>
+                    <summary>{format!("All {} lessons", pages.len())}</summary>
                     <ol>{toc}</ol>
                 </details>
             </nav>
