@@ -104,9 +104,10 @@ pub fn RequestFlow(
             let text = if logged {
                 let count = |f: Fate| dots.iter().filter(|d| d.1 == f).count();
                 format!(
-                    "Next {}: {} requests arrive ({} cold, {} throttled)",
+                    "Next {}: {} {} ({} cold, {} throttled)",
                     engine::time::format_duration_us(w),
-                    dots.len(),
+                    crate::format::count(dots.len() as u64, "request"),
+                    crate::format::plural_of(dots.len() as u64, "arrives", "arrive"),
                     count(Fate::Cold),
                     count(Fate::Throttled)
                 )

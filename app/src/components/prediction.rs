@@ -65,7 +65,9 @@ pub fn Bet(
     };
     // The learner's seed fixes the order the choices show in; the right one never comes
     // first. The radio's value (and the stored bet) is the choice's index in the file.
-    let seed = progress.and_then(|pr| pr.with_untracked(|pr| pr.seed)).unwrap_or(0);
+    let seed = progress
+        .and_then(|pr| pr.with_untracked(|pr| pr.seed))
+        .unwrap_or(0);
     let order = crate::progress::choice_order(
         seed,
         &prediction.id,

@@ -156,13 +156,12 @@ pub fn Lab(
             let w = Workload::from_csv(&csv.get_untracked(), csv_kind.get_untracked())
                 .map_err(|e| format!("traffic: {e}"))?;
             let n = match &w {
-                Workload::Replay { arrivals_s } => format!(
-                    "{} arrivals",
-                    engine::report::group(arrivals_s.len() as u64)
-                ),
+                Workload::Replay { arrivals_s } => {
+                    crate::format::count(arrivals_s.len() as u64, "arrival")
+                }
                 Workload::PerMinute { counts, .. } => format!(
-                    "{} minutes of counts",
-                    engine::report::group(counts.len() as u64)
+                    "{} of counts",
+                    crate::format::count(counts.len() as u64, "minute")
                 ),
                 _ => String::new(),
             };

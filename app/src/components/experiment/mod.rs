@@ -74,9 +74,8 @@ pub fn ExperimentPanel(
     let bet_ids: Vec<String> = predictions.iter().map(|p| p.id.clone()).collect();
     let lesson_key = lesson_id.clone();
     let pending = Memo::new(move |_| {
-        progress.is_some_and(|pr| {
-            pr.with(|pr| bet_ids.iter().any(|b| !pr.bet_locked(&lesson_key, b)))
-        })
+        progress
+            .is_some_and(|pr| pr.with(|pr| bet_ids.iter().any(|b| !pr.bet_locked(&lesson_key, b))))
     });
     let layout = Layout {
         charts,
