@@ -117,10 +117,10 @@ pub fn RequestFlow(
                     .min(rows.len().saturating_sub(1));
                 rows.get(b).map_or_else(String::new, |row| {
                     format!(
-                        "Past the kept events: this {} bucket has {} arrivals, {} cold starts, {} throttled",
+                        "Past the kept events: this {} bucket has {}, {}, {} throttled",
                         engine::time::format_duration_us(engine::time::s_to_us(r.series.bucket_s)),
-                        group(row.arrivals),
-                        group(row.cold_starts),
+                        crate::format::count(row.arrivals, "arrival"),
+                        crate::format::count(row.cold_starts, "cold start"),
                         group(row.throttles)
                     )
                 })

@@ -306,7 +306,7 @@ fn function_table(r: &Report) -> impl IntoView {
                     <td>{engine::report::group(s.throttled)}</td>
                     <td>{engine::report::group(s.errors)}</td>
                     <td>{engine::report::group(s.triggered)}</td>
-                    <td>{format!("{:.0} ms", s.duration_ms_p99)}</td>
+                    <td>{crate::format::p99(s)}</td>
                     <td>{format!("${:.4}", s.cost_usd)}</td>
                 </tr>
             }
