@@ -154,8 +154,8 @@ pub fn ExperimentPanel(
             <div class="answers" class:pending=move || pending.get()
                 aria-hidden=move || pending.get().then_some("true") inert=move || pending.get()>
                 <CompareTable a=runs.report_a b=runs.report_b/>
-                {challenge_view}
             </div>
+            {challenge_view}
         </section>
     }
 }
