@@ -1,9 +1,94 @@
-//! How values read on screen: units always shown, times in ms below a second.
+//! How values read on screen: counts with their nouns in the right number, durations in the
+//! largest unit that reads well, units always shown. Every screen string with a count, a
+//! duration or a unit goes through here.
 
 use curriculum::{Metric, Unit};
+use engine::report::Summary;
 
-/// A knob value with its unit, e.g. "512 MB", "12.5 req/s", "on".
+/// A noun in the number `n` asks for: "error" for 1, "errors" otherwise. Regular English
+/// plurals ("query" → "queries", "batch" → "batches"); a noun whose plural is irregular, or
+/// a phrase whose first word is the noun, goes through [`plural_of`] with both forms.
+pub fn plural(n: u64, one: &str) -> String {
+    if n == 1 {
+        return one.to_string();
+    }
+    let consonant_y = one.ends_with('y')
+        && !one
+            .chars()
+            .rev()
+            .nth(1)
+            .is_some_and(|c| "aeiou".contains(c));
+    if consonant_y {
+        format!("{}ies", &one[..one.len() - 1])
+    } else if ["s", "x", "ch", "sh"].iter().any(|e| one.ends_with(e)) {
+        format!("{one}es")
+    } else {
+        format!("{one}s")
+    }
+}
+
+/// One of two given forms, by number: `plural_of(n, "environment is", "environments are")`.
+pub fn plural_of<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// A count and its noun, grouped: "1 error", "1,274 errors", "0 messages".
+pub fn count(n: u64, one: &str) -> String {
+    format!("{} {}", engine::report::group(n), plural(n, one))
+}
+
+/// A length of time given in seconds, in the unit that reads best: "45 s", "1.5 min" below
+/// an hour (whole minutes read "10 min"), then hours and minutes: "6 h", "1 h 30 min".
+pub fn duration_s(s: f64) -> String {
+    let s = if s.is_finite() { s.max(0.0) } else { 0.0 };
+    if s < 60.0 {
+        format!("{} s", short_number(s))
+    } else if s < 3_600.0 {
+        format!("{} min", short_number(s / 60.0))
+    } else {
+        let minutes = (s / 60.0).round() as u64;
+        match (minutes / 60, minutes % 60) {
+            (h, 0) => format!("{} h", engine::report::group(h)),
+            (h, m) => format!("{} h {m} min", engine::report::group(h)),
+        }
+    }
+}
+
+/// A duration in milliseconds from a run, or "no requests" when nothing was timed (a p99 of
+/// no requests is not 0 ms).
+pub fn duration_ms_of(v: f64, timed: u64) -> String {
+    if timed == 0 {
+        "no requests".to_string()
+    } else {
+        engine::time::format_duration_us((v.max(0.0) * 1000.0) as u64)
+    }
+}
+
+/// A run's p99 duration as it reads on screen ("no requests" when none ran).
+pub fn p99(s: &Summary) -> String {
+    duration_ms_of(s.duration_ms_p99, s.invocations)
+}
+
+/// A number with at most one decimal, without a trailing ".0": "1.5", "10", "2,400".
+fn short_number(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r.fract() == 0.0 {
+        engine::report::group(r as u64)
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+/// A knob value with its unit, e.g. "512 MB", "12.5 req/s", "on"; seconds above an hour read
+/// in hours and minutes ("21,600 s" reads "6 h").
 pub fn value_with_unit(v: f64, unit: &str) -> String {
+    if unit == "s" && v > 3_600.0 {
+        return duration_s(v);
+    }
     let num = if v.fract() == 0.0 || v.abs() >= 100.0 {
         engine::report::group(v.round() as u64)
     } else if v.abs() >= 10.0 {
@@ -41,93 +126,12 @@ pub fn metric_value(metric: &Metric, v: f64) -> String {
     }
 }
 
-/// A count with its noun, in the singular for one: "1 error", "2 errors", "12,400 retries".
-pub fn count(n: u64, noun: &str) -> String {
-    let grouped = engine::report::group(n);
-    if n == 1 {
-        format!("{grouped} {noun}")
-    } else {
-        format!("{grouped} {}", plural(noun))
-    }
-}
-
-/// The plural of an English noun the app counts (regular rules, enough for its nouns).
-pub fn plural(noun: &str) -> String {
-    let consonant_y = noun.ends_with('y')
-        && !noun.ends_with("ay")
-        && !noun.ends_with("ey")
-        && !noun.ends_with("oy");
-    if consonant_y {
-        format!("{}ies", &noun[..noun.len() - 1])
-    } else if ["s", "x", "ch", "sh"].iter().any(|e| noun.ends_with(e)) {
-        format!("{noun}es")
-    } else {
-        format!("{noun}s")
-    }
-}
-
-/// A span of time given in seconds, in the largest unit that reads well: "250 ms", "45 s",
-/// "5 min", "1.5 min", "6 h". Whole values carry no ".0".
-pub fn duration_s(s: f64) -> String {
-    let s = if s.is_finite() { s.max(0.0) } else { 0.0 };
-    let (v, unit) = if s < 1.0 {
-        (s * 1_000.0, "ms")
-    } else if s < 60.0 {
-        (s, "s")
-    } else if s < 3_600.0 {
-        (s / 60.0, "min")
-    } else {
-        (s / 3_600.0, "h")
-    };
-    let text = if unit == "ms" || v >= 100.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    };
-    let text = text.strip_suffix(".0").unwrap_or(&text);
-    format!("{text} {unit}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn m(name: &str) -> Metric {
         Metric::parse(name).expect("a metric")
-    }
-
-    #[test]
-    fn counts_agree_with_their_number() {
-        for (n, noun, expected) in [
-            (0, "error", "0 errors"),
-            (1, "error", "1 error"),
-            (2, "message", "2 messages"),
-            (1, "environment", "1 environment"),
-            (12_400, "retry", "12,400 retries"),
-            (1, "retry", "1 retry"),
-            (3, "day", "3 days"),
-            (2, "batch", "2 batches"),
-            (1, "minute", "1 minute"),
-        ] {
-            assert_eq!(count(n, noun), expected);
-        }
-    }
-
-    #[test]
-    fn durations_read_in_the_largest_unit() {
-        for (s, expected) in [
-            (0.0, "0 ms"),
-            (0.25, "250 ms"),
-            (45.0, "45 s"),
-            (1.5, "1.5 s"),
-            (300.0, "5 min"),
-            (90.0, "1.5 min"),
-            (21_600.0, "6 h"),
-            (5_400.0, "1.5 h"),
-            (f64::NAN, "0 ms"),
-        ] {
-            assert_eq!(duration_s(s), expected, "{s} s");
-        }
     }
 
     #[test]
@@ -146,5 +150,44 @@ mod tests {
         assert_eq!(value_with_unit(12.5, "req/s"), "12.5 req/s");
         assert_eq!(value_with_unit(0.5, "req/s"), "0.5 req/s");
         assert_eq!(value_with_unit(10240.0, "MB"), "10,240 MB");
+    }
+
+    #[test]
+    fn words_and_units_read_right() {
+        let cases: &[(String, &str)] = &[
+            (count(0, "error"), "0 errors"),
+            (count(1, "error"), "1 error"),
+            (count(2, "error"), "2 errors"),
+            (count(1, "message"), "1 message"),
+            (count(1274, "request"), "1,274 requests"),
+            (count(1, "environment"), "1 environment"),
+            (count(3, "query"), "3 queries"),
+            (count(1, "query"), "1 query"),
+            (count(2, "day"), "2 days"),
+            (count(2, "batch"), "2 batches"),
+            (count(2, "access"), "2 accesses"),
+            (plural_of(1, "was", "were").to_string(), "was"),
+            (plural_of(4, "was", "were").to_string(), "were"),
+            (duration_s(0.0), "0 s"),
+            (duration_s(45.0), "45 s"),
+            (duration_s(2.5), "2.5 s"),
+            (duration_s(90.0), "1.5 min"),
+            (duration_s(600.0), "10 min"),
+            (duration_s(3_600.0), "1 h"),
+            (duration_s(5_400.0), "1 h 30 min"),
+            (duration_s(21_600.0), "6 h"),
+            (duration_s(f64::NAN), "0 s"),
+            (value_with_unit(21_600.0, "s"), "6 h"),
+            (value_with_unit(43_200.0, "s"), "12 h"),
+            (value_with_unit(3_600.0, "s"), "3,600 s"),
+            (value_with_unit(600.0, "s"), "600 s"),
+            (value_with_unit(0.5, "s"), "0.5 s"),
+            (duration_ms_of(0.0, 0), "no requests"),
+            (duration_ms_of(137.2, 500), "137 ms"),
+            (duration_ms_of(0.4, 1), "0.40 ms"),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
+        }
     }
 }

@@ -103,6 +103,13 @@ test('step, scrub and play describe what happens, event by event', async (t) => 
 test('clicking a chart moves the timeline to that moment', async (t) => {
   const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/${LESSON}?main.t=0`);
   t.after(close);
+  // The charts stay blurred (and take no clicks) until the experiment's bets are locked.
+  const bets = page.locator('[data-testid="bet"]');
+  for (let i = 0; i < await bets.count(); i++) {
+    await bets.nth(i).locator('input[type=radio]').first().check();
+    await bets.nth(i).locator('[data-testid="lock-bet"]').click();
+  }
+  await page.locator('[data-testid="bet-pending"]').waitFor({ state: 'detached' });
   const canvas = page.locator('canvas[data-chart="envs"]');
   await canvas.waitFor();
   const box = await canvas.boundingBox();

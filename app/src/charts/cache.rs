@@ -48,9 +48,9 @@ pub fn chart(report: &Report) -> TimeChart {
 pub fn describe(report: &Report) -> String {
     let s = &report.summary;
     format!(
-        "{} cache hits and {} misses: a hit ratio of {:.0}%.",
-        s.cache_hits,
-        s.cache_misses,
+        "{} and {}: a hit ratio of {:.0}%.",
+        crate::format::count(s.cache_hits, "cache hit"),
+        crate::format::count(s.cache_misses, "miss"),
         s.cache_hit_ratio * 100.0
     )
 }

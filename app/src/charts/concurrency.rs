@@ -71,7 +71,16 @@ pub fn chart(report: &Report, limits: &Limits) -> TimeChart {
 pub fn describe(report: &Report) -> String {
     let s = &report.summary;
     format!(
-        "At most {} requests were in flight at once; {} were throttled.",
-        s.concurrency_max, s.throttled
+        "At most {} {} in flight at once; {} throttled.",
+        crate::format::count(s.concurrency_max, "request"),
+        crate::format::plural_of(s.concurrency_max, "was", "were"),
+        {
+            let n = s.throttled;
+            format!(
+                "{} {}",
+                engine::report::group(n),
+                crate::format::plural_of(n, "was", "were")
+            )
+        }
     )
 }

@@ -34,7 +34,9 @@ pub fn chart(report: &Report) -> TimeChart {
 pub fn describe(report: &Report) -> String {
     let s = &report.summary;
     format!(
-        "On average {:.1} environments were alive and {:.1} busy; at most {} requests ran at once.",
-        s.env_count_mean, s.busy_env_mean, s.concurrency_max
+        "On average {:.1} environments were alive and {:.1} busy; at most {} ran at once.",
+        s.env_count_mean,
+        s.busy_env_mean,
+        crate::format::count(s.concurrency_max, "request")
     )
 }

@@ -78,10 +78,10 @@ pub fn describe(report: &Report) -> String {
         .map(|&k| {
             let f = &report.functions[k];
             format!(
-                "{}: {} invocations, {} errors",
+                "{}: {}, {}",
                 f.name,
-                engine::report::group(f.summary.invocations),
-                engine::report::group(f.summary.errors)
+                crate::format::count(f.summary.invocations, "invocation"),
+                crate::format::count(f.summary.errors, "error")
             )
         })
         .collect::<Vec<_>>()

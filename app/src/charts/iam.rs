@@ -55,8 +55,11 @@ pub fn draw<DB: DrawingBackend>(
 pub fn describe(report: &Report) -> String {
     let s = &report.summary;
     format!(
-        "The role allowed {} calls and denied {}; {} harmful calls were allowed.",
-        s.iam_allowed, s.iam_denied, s.iam_harmful_allowed
+        "The role allowed {} and denied {}; {} harmful {} allowed.",
+        crate::format::count(s.iam_allowed, "call"),
+        engine::report::group(s.iam_denied),
+        engine::report::group(s.iam_harmful_allowed),
+        crate::format::plural_of(s.iam_harmful_allowed, "call was", "calls were")
     )
 }
 

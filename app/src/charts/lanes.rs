@@ -129,10 +129,11 @@ fn lane_runs(
 pub fn describe(report: &Report) -> String {
     let s = &report.summary;
     format!(
-        "{} execution environments were created ({} shown as lanes); {} requests, {} of them cold starts.",
-        s.envs_created,
-        report.lanes.lanes.len(),
-        s.requests,
-        s.cold_starts
+        "{} {} created ({} shown as lanes); {}, {} of them cold starts.",
+        crate::format::count(s.envs_created, "execution environment"),
+        crate::format::plural_of(s.envs_created, "was", "were"),
+        engine::report::group(report.lanes.lanes.len() as u64),
+        crate::format::count(s.requests, "request"),
+        engine::report::group(s.cold_starts)
     )
 }

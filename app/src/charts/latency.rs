@@ -34,6 +34,9 @@ pub fn chart(report: &Report) -> TimeChart {
 /// The latency chart in words, for screen readers.
 pub fn describe(report: &Report) -> String {
     let s = &report.summary;
+    if s.invocations == 0 {
+        return "No requests ran, so there are no durations.".into();
+    }
     format!(
         "Over the run the median duration was {:.0} ms and the 99th percentile {:.0} ms; the worst bucket's p99 was {:.0} ms.",
         s.duration_ms_p50,

@@ -35,10 +35,10 @@ pub fn chart(report: &Report) -> TimeChart {
 pub fn describe(report: &Report) -> String {
     let s = &report.summary;
     let mut text = format!(
-        "At most {} messages waited in the queue (the oldest {:.1} s old); {} ended in the dead-letter queue.",
-        s.queue_depth_max,
-        s.queue_age_ms_max / 1000.0,
-        s.dlq_depth
+        "At most {} waited in the queue (the oldest {} old); {} ended in the dead-letter queue.",
+        crate::format::count(s.queue_depth_max, "message"),
+        crate::format::duration_s(s.queue_age_ms_max / 1000.0),
+        engine::report::group(s.dlq_depth)
     );
     if s.dead_letter_errors > 0 {
         text.push_str(&format!(

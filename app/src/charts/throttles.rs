@@ -35,15 +35,25 @@ pub fn chart(report: &Report) -> TimeChart {
 pub fn describe(report: &Report) -> String {
     let s = &report.summary;
     format!(
-        "{} invocations were throttled and {} retries sent; the worst bucket had {} throttles.",
-        s.throttled,
-        s.retries,
-        report
-            .series
-            .rows
-            .iter()
-            .map(|r| r.throttles)
-            .max()
-            .unwrap_or(0)
+        "{} throttled and {} sent; the worst bucket had {}.",
+        {
+            let n = s.throttled;
+            format!(
+                "{} {}",
+                crate::format::count(n, "invocation"),
+                crate::format::plural_of(n, "was", "were")
+            )
+        },
+        crate::format::count(s.retries, "retry"),
+        crate::format::count(
+            report
+                .series
+                .rows
+                .iter()
+                .map(|r| r.throttles)
+                .max()
+                .unwrap_or(0),
+            "throttle"
+        )
     )
 }

@@ -139,8 +139,10 @@ pub fn describe(report: &Report) -> String {
     match &report.tracing {
         None => "Tracing is off in this scenario.".into(),
         Some(t) => format!(
-            "{} of {} requests were sampled; the slowest kept trace is drawn as a waterfall.",
-            t.sampled, t.requests
+            "{} of {} {} sampled; the slowest kept trace is drawn as a waterfall.",
+            engine::report::group(t.sampled),
+            crate::format::count(t.requests, "request"),
+            crate::format::plural_of(t.sampled, "was", "were")
         ),
     }
 }

@@ -104,9 +104,10 @@ pub fn RequestFlow(
             let text = if logged {
                 let count = |f: Fate| dots.iter().filter(|d| d.1 == f).count();
                 format!(
-                    "Next {}: {} requests arrive ({} cold, {} throttled)",
+                    "Next {}: {} {} ({} cold, {} throttled)",
                     engine::time::format_duration_us(w),
-                    dots.len(),
+                    crate::format::count(dots.len() as u64, "request"),
+                    crate::format::plural_of(dots.len() as u64, "arrives", "arrive"),
                     count(Fate::Cold),
                     count(Fate::Throttled)
                 )
@@ -116,10 +117,10 @@ pub fn RequestFlow(
                     .min(rows.len().saturating_sub(1));
                 rows.get(b).map_or_else(String::new, |row| {
                     format!(
-                        "Past the kept events: this {} bucket has {} arrivals, {} cold starts, {} throttled",
+                        "Past the kept events: this {} bucket has {}, {}, {} throttled",
                         engine::time::format_duration_us(engine::time::s_to_us(r.series.bucket_s)),
-                        group(row.arrivals),
-                        group(row.cold_starts),
+                        crate::format::count(row.arrivals, "arrival"),
+                        crate::format::count(row.cold_starts, "cold start"),
                         group(row.throttles)
                     )
                 })

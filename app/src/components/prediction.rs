@@ -1,5 +1,7 @@
 //! "Place your bet": a question asked before the experiment shows the answer. The engine
-//! decides which choice is right; the learner's bet is kept in their progress.
+//! decides which choice is right; the learner's bet is kept in their progress. The choices
+//! show in an order fixed by the learner's seed (`progress::choice_order`), never with the
+//! right one first.
 
 use std::collections::BTreeMap;
 
@@ -61,10 +63,20 @@ pub fn Bet(
             });
         }
     };
-    let options = prediction
-        .choices
-        .iter()
-        .enumerate()
+    // The learner's seed fixes the order the choices show in; the right one never comes
+    // first. The radio's value (and the stored bet) is the choice's index in the file.
+    let seed = progress
+        .and_then(|pr| pr.with_untracked(|pr| pr.seed))
+        .unwrap_or(0);
+    let order = crate::progress::choice_order(
+        seed,
+        &prediction.id,
+        prediction.choices.len(),
+        prediction.answer,
+    );
+    let options = order
+        .into_iter()
+        .filter_map(|i| prediction.choices.get(i).map(|c| (i, c)))
         .map(|(i, c)| {
             let name = group_name.clone();
             view! {

@@ -49,7 +49,7 @@ pub fn QueueBoxes(
                     <div class="container queue">
                         <span class="container-fill" style:width=pct(q)></span>
                         <span class="container-label">"Queue"</span>
-                        <span class="container-count">{format!("up to {} waiting, oldest {:.1} s", group(q), age / 1000.0)}</span>
+                        <span class="container-count">{format!("up to {} waiting, oldest {}", group(q), crate::format::duration_s(age / 1000.0))}</span>
                     </div>
                     <div class="container dlq">
                         <span class="container-fill" style:width=pct(d)></span>

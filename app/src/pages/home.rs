@@ -57,7 +57,7 @@ pub fn Home(
     let reset = move |_| {
         progress::reset();
         if let Some(p) = progress {
-            p.set(Progress::default());
+            p.update(|p| *p = progress::fresh(p.seed));
         }
     };
     view! {

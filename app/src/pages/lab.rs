@@ -168,10 +168,9 @@ pub fn Lab(
             let w = Workload::from_csv(&csv.get_untracked(), csv_kind.get_untracked())
                 .map_err(|e| format!("traffic: {e}"))?;
             let what = match &w {
-                Workload::Replay { arrivals_s } => format!(
-                    "{} arrivals",
-                    engine::report::group(arrivals_s.len() as u64)
-                ),
+                Workload::Replay { arrivals_s } => {
+                    crate::format::count(arrivals_s.len() as u64, "arrival")
+                }
                 Workload::PerMinute { counts, .. } => format!(
                     "{} of counts ({} requests)",
                     crate::format::count(counts.len() as u64, "minute"),
@@ -323,7 +322,7 @@ fn function_table(r: &Report) -> impl IntoView {
                     <td>{engine::report::group(s.throttled)}</td>
                     <td>{engine::report::group(s.errors)}</td>
                     <td>{engine::report::group(s.triggered)}</td>
-                    <td>{format!("{:.0} ms", s.duration_ms_p99)}</td>
+                    <td>{crate::format::p99(s)}</td>
                     <td>{format!("${:.4}", s.cost_usd)}</td>
                 </tr>
             }

@@ -133,8 +133,8 @@ pub fn Validation() -> impl IntoView {
                     let rate = o.invocations as f64 / (o.elapsed_ms / 1000.0).max(1e-9);
                     view! {
                         <p data-testid="wasm-rate" data-invocations-per-s=format!("{rate:.0}")>
-                            {format!("{} invocations simulated in {:.0} ms: {} invocations per second in WebAssembly.",
-                                engine::report::group(o.invocations), o.elapsed_ms, engine::report::group(rate as u64))}
+                            {format!("{} simulated in {:.0} ms: {} invocations per second in WebAssembly.",
+                                crate::format::count(o.invocations, "invocation"), o.elapsed_ms, engine::report::group(rate as u64))}
                         </p>
                         <h2>"The SimFaaS baseline"</h2>
                         <p>"Poisson arrivals at 0.9 per second, handler exponential with mean 1,991 ms, Init 253 ms, idle expiry 600 s, 1,000,000 s."</p>

@@ -1,8 +1,8 @@
 //! The experiment's sides: A always, B while comparing on the same seeded workload, each with
 //! its knobs, charts and verdict; and the table of B's figures against A's.
 
+use crate::format::duration_ms_of;
 use engine::report::group;
-use engine::time::format_duration_us;
 use engine::{Report, Scenario};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -37,6 +37,9 @@ pub(super) struct Layout {
     pub id_stem: String,
     /// Export file names start with this.
     pub file_stem: String,
+    /// Whether a bet on this experiment is still open: its answers (charts, flow, verdict)
+    /// stay blurred and hidden from assistive technology until it is locked.
+    pub pending: Signal<bool>,
 }
 
 /// Side A and, while comparing, side B.
@@ -91,6 +94,7 @@ fn Side(
         pick,
         id_stem,
         file_stem,
+        pending,
     } = layout;
     let engine_ms = runs.engine_ms;
     // Requests flowing in go with the environment lanes: both show the run moment by moment.
@@ -109,6 +113,8 @@ fn Side(
     view! {
         <div class="side" data-side=label>
             <div class="controls">{controls}</div>
+            <div class="answers" class:pending=move || pending.get()
+                aria-hidden=move || pending.get().then_some("true") inert=move || pending.get()>
             {show_flow.then(|| view! { <RequestFlow report=report cursor_s=t_s.into()/> })}
             <QueueBoxes report=report cursor_s=t_s.into()/>
             {chart_views}
@@ -122,6 +128,7 @@ fn Side(
                     (None, None) => String::new(),
                 }}
             </p>
+            </div>
         </div>
     }
 }
@@ -154,13 +161,21 @@ pub(super) fn CompareTable(
 /// The figures an A/B comparison shows, side by side.
 fn compare_rows(a: &Report, b: &Report) -> Vec<(&'static str, String, String)> {
     let (x, y) = (&a.summary, &b.summary);
-    let ms = |v: f64| format_duration_us((v * 1000.0) as u64);
+    let ms = |v: f64, s: &engine::report::Summary| duration_ms_of(v, s.invocations);
     vec![
         ("Cold starts", group(x.cold_starts), group(y.cold_starts)),
         ("Throttled", group(x.throttled), group(y.throttled)),
         ("Errors", group(x.errors), group(y.errors)),
-        ("p50 duration", ms(x.duration_ms_p50), ms(y.duration_ms_p50)),
-        ("p99 duration", ms(x.duration_ms_p99), ms(y.duration_ms_p99)),
+        (
+            "p50 duration",
+            ms(x.duration_ms_p50, x),
+            ms(y.duration_ms_p50, y),
+        ),
+        (
+            "p99 duration",
+            ms(x.duration_ms_p99, x),
+            ms(y.duration_ms_p99, y),
+        ),
         (
             "Peak in flight",
             group(x.concurrency_max),

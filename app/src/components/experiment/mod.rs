@@ -69,12 +69,21 @@ pub fn ExperimentPanel(
         .iter()
         .filter_map(|c| ChartKind::from_name(c.name()))
         .collect();
+    // Until every bet on this experiment is locked, what would answer it stays blurred.
+    let progress = use_context::<RwSignal<crate::progress::Progress>>();
+    let bet_ids: Vec<String> = predictions.iter().map(|p| p.id.clone()).collect();
+    let lesson_key = lesson_id.clone();
+    let pending = Memo::new(move |_| {
+        progress
+            .is_some_and(|pr| pr.with(|pr| bet_ids.iter().any(|b| !pr.bet_locked(&lesson_key, b))))
+    });
     let layout = Layout {
         charts,
         t_s: playback.t_s,
         pick,
         id_stem: exp_id.clone(),
         file_stem: format!("lambda-lab-{lesson_id}-{}", experiment.id),
+        pending: pending.into(),
     };
     let (embed_open, set_embed_open) = signal(false);
     let embed_code = url::embed_code(
@@ -132,9 +141,20 @@ pub fn ExperimentPanel(
             })}
             {bets}
             <PlaybackBar playback=playback report=runs.report_a pick=pick seed=runs.seed reduced_motion=reduced_motion/>
-            <Moment playback=playback report=runs.report_a reduced_motion=reduced_motion/>
+            {move || pending.get().then(|| view! {
+                <p class="notice bet-pending" role="status" data-testid="bet-pending">
+                    "Lock your bet above to see the charts and figures that answer it."
+                </p>
+            })}
+            <div class="answers" class:pending=move || pending.get()
+                aria-hidden=move || pending.get().then_some("true") inert=move || pending.get()>
+                <Moment playback=playback report=runs.report_a reduced_motion=reduced_motion/>
+            </div>
             <Sides runs=runs comparing=comparing_memo layout=layout/>
-            <CompareTable a=runs.report_a b=runs.report_b/>
+            <div class="answers" class:pending=move || pending.get()
+                aria-hidden=move || pending.get().then_some("true") inert=move || pending.get()>
+                <CompareTable a=runs.report_a b=runs.report_b/>
+            </div>
             {challenge_view}
         </section>
     }

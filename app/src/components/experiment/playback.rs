@@ -164,19 +164,29 @@ impl Playback {
                 .filter(|&i| r.events.get(i).is_some_and(|e| e.t_us == t_us));
             let idx =
                 stepped.map_or_else(|| r.events.partition_point(|e| e.t_us <= t_us), |i| i + 1);
-            let event = idx.checked_sub(1).and_then(|i| r.events.get(i)).map(|e| {
-                format!(
-                    "{} \u{2014} {}",
-                    format_duration_us(e.t_us).replace(' ', "\u{a0}"),
-                    r.describe(e)
-                )
-            });
             let beyond = r.events_truncated && r.events.last().is_some_and(|e| t_us > e.t_us);
+            // One time on the line: the moment's. An event at that moment reads without a
+            // time of its own; an earlier one says how long before it happened, and past the
+            // last event kept, the line says where the kept events stop instead.
+            let now = format_duration_us(t_us);
+            let event = idx.checked_sub(1).and_then(|i| r.events.get(i)).map(|e| {
+                let at = format_duration_us(e.t_us);
+                if beyond {
+                    format!("Events are kept up to {at}; the last: {}.", r.describe(e))
+                } else if at == now {
+                    format!("{}.", capitalised(&r.describe(e)))
+                } else {
+                    format!(
+                        "Last event, {} earlier: {}.",
+                        format_duration_us(t_us.saturating_sub(e.t_us)),
+                        r.describe(e)
+                    )
+                }
+            });
             let c = r.lanes.counts_at(t_us);
             let state = format!(
-                "At {}: {} environments in Init, {} invoking, {} idle{}",
-                format_duration_us(t_us),
-                c.init,
+                "At {now}: {} in Init, {} invoking, {} idle{}",
+                crate::format::count(c.init as u64, "environment"),
                 c.busy,
                 c.idle,
                 if r.lanes.hidden_envs > 0 {
@@ -342,11 +352,19 @@ pub(super) fn Moment(
     view! {
         <p class="moment" data-testid="moment" aria-live="polite">
             {move || playback.moment(report).map(|(event, beyond, state)| view! {
-                <span class="event" data-testid="event">{event.unwrap_or_else(|| "Before the first event.".into())}</span>
-                {beyond.then(|| view! { <span class="muted">" (later events are not kept for stepping; the charts show the whole run)"</span> })}
                 <span class="state">{state}</span>
+                <span class="event" data-testid="event">{event.unwrap_or_else(|| "Before the first event.".into())}</span>
+                {beyond.then(|| view! { <span class="muted">" (stepping stops there; the charts show the whole run)"</span> })}
             })}
             {(!reduced_motion).then(|| view! { <span class="muted speed-label">{speed_label}</span> })}
         </p>
     }
+}
+
+/// A sentence's start: its first letter in capitals.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
