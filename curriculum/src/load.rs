@@ -7,7 +7,7 @@ use std::path::Path;
 
 use engine::Scenario;
 
-use crate::check::{check_challenge, check_knob, check_prediction};
+use crate::check::{check_challenge, check_figures, check_knob, check_live_knobs, check_prediction};
 use crate::schema::{Catalog, Index, Lesson, LessonEntry, EXPERIMENT_MARKER};
 
 /// One problem in the lessons, located as precisely as possible.
@@ -356,6 +356,16 @@ fn load_lesson(
                     Some(&format!("{kf}.id")),
                     format!("\"{}\" is used twice", knob.id),
                 ));
+            }
+        }
+        for (f, m) in check_figures(x, &scenario) {
+            errors.push(err(&file, line_of(&format!("id = \"{}\"", x.id)), Some(&format!("{field}.{f}")), m));
+        }
+        // Only knobs that are valid are moved.
+        if errors.is_empty() {
+            for (k, m) in check_live_knobs(x, &scenario) {
+                let knob = &x.knobs[k];
+                errors.push(err(&file, line_of(knob.path.as_str()), Some(&format!("{field}.knobs[{k}]")), m));
             }
         }
         scenarios.insert(x.id.clone(), scenario);

@@ -143,6 +143,7 @@ pub(super) mod tests {
             step: 0.5,
             log,
             options: vec![],
+            needs: None,
         }
     }
 
