@@ -80,18 +80,37 @@ fn check_live_knob(x: &Experiment, s: &Scenario, k: &Knob) -> Result<(), String>
             .knobs
             .iter()
             .find(|o| o.id == n.knob && o.id != k.id)
-            .ok_or_else(|| format!("needs: \"{}\" is not another knob of this experiment", n.knob))?;
-        if n.above.is_none() && n.equals.is_none() {
-            return Err("needs: say when it matters, with above = <number> or equals = <value>".into());
+            .ok_or_else(|| {
+                format!(
+                    "needs: \"{}\" is not another knob of this experiment",
+                    n.knob
+                )
+            })?;
+        if n.above.is_none() && n.below.is_none() && n.equals.is_none() && n.not.is_none() {
+            return Err("needs: say when it matters, with above, below, equals or not".into());
         }
         let current = get_path(s, &other.path)?;
-        let v = match (&n.equals, n.above) {
-            (Some(v), _) => v.clone(),
-            (None, Some(_)) => number(other.max, &current),
-            (None, None) => current.clone(),
+        // The other knob's value that lets this one matter: the one asked for, or the end of
+        // its range or the first choice that does.
+        let candidates: Vec<serde_json::Value> = match other.control {
+            Control::Slider => vec![number(other.max, &current), number(other.min, &current)],
+            Control::Toggle => vec![
+                serde_json::Value::from(true),
+                serde_json::Value::from(false),
+            ],
+            Control::Select => other.options.iter().map(|o| o.value.clone()).collect(),
         };
+        let v = n
+            .equals
+            .clone()
+            .or_else(|| candidates.into_iter().find(|c| n.met(c)))
+            .unwrap_or_else(|| current.clone());
         if !n.met(&v) {
-            return Err(format!("needs: {} can never be met by \"{}\"", n.note(&x.knobs), other.label));
+            return Err(format!(
+                "needs: {} can never be met by \"{}\"",
+                n.note(&x.knobs),
+                other.label
+            ));
         }
         if n.met(&current) {
             return Err(format!(
@@ -104,7 +123,10 @@ fn check_live_knob(x: &Experiment, s: &Scenario, k: &Knob) -> Result<(), String>
     }
     let current = get_path(&base, &k.path)?;
     let moves: Vec<serde_json::Value> = match k.control {
-        Control::Slider => [k.min, k.max].iter().map(|&e| number(e, &current)).collect(),
+        Control::Slider => [k.min, k.max]
+            .iter()
+            .map(|&e| number(e, &current))
+            .collect(),
         Control::Toggle => vec![serde_json::Value::from(!current.as_bool().unwrap_or(false))],
         Control::Select => k.options.iter().map(|o| o.value.clone()).collect(),
     };
@@ -113,9 +135,21 @@ fn check_live_knob(x: &Experiment, s: &Scenario, k: &Knob) -> Result<(), String>
         shown(x, &r)
     };
     let before = run(&base)?;
+    let mut same = Vec::new();
     for v in moves.iter().filter(|v| !same_value(v, &current)) {
         let moved = set_path(&base, &k.path, v).map_err(|e| format!("at {v}: {e}"))?;
         if run(&moved)? == before {
+            same.push(v.clone());
+        }
+    }
+    // A select may offer a choice that shows the same as the defaults (a lesson's point can
+    // be that two roles behave alike); it is dead when no choice changes anything.
+    let dead = match k.control {
+        Control::Select => same.len() + 1 == k.options.len(),
+        _ => !same.is_empty(),
+    };
+    if let Some(v) = same.first().filter(|_| dead) {
+        {
             return Err(format!(
                 "dead knob: \"{}\" moved from {current} to {v}{first} changes no figure and no chart the experiment shows; show what it changes (a figure or chart), change the defaults, or declare needs = {{ knob = \"...\", above = ... }}",
                 k.label

@@ -281,17 +281,24 @@ pub struct Needs {
     /// It must be above this number.
     #[serde(default)]
     pub above: Option<f64>,
+    /// It must be below this number.
+    #[serde(default)]
+    pub below: Option<f64>,
     /// It must equal this value.
     #[serde(default)]
     pub equals: Option<Value>,
+    /// It must be anything but this value.
+    #[serde(default)]
+    pub not: Option<Value>,
 }
 
 impl Needs {
     /// Whether the other knob's value `v` lets this knob matter.
     pub fn met(&self, v: &Value) -> bool {
-        self.above
-            .is_none_or(|a| v.as_f64().is_some_and(|x| x > a))
+        self.above.is_none_or(|a| v.as_f64().is_some_and(|x| x > a))
+            && self.below.is_none_or(|b| v.as_f64().is_some_and(|x| x < b))
             && self.equals.as_ref().is_none_or(|e| same_value(e, v))
+            && self.not.as_ref().is_none_or(|e| !same_value(e, v))
     }
 
     /// The note shown next to the greyed knob: "matters once Caller retries is above 0".
@@ -299,22 +306,32 @@ impl Needs {
         let Some(other) = knobs.iter().find(|k| k.id == self.knob) else {
             return String::new();
         };
+        let unit = if other.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", other.unit)
+        };
+        let said = |e: &Value| match (other.control, e) {
+            (Control::Toggle, Value::Bool(true)) => "on".to_string(),
+            (Control::Toggle, Value::Bool(false)) => "off".to_string(),
+            _ => other
+                .options
+                .iter()
+                .find(|o| same_value(&o.value, e))
+                .map_or_else(|| e.to_string(), |o| format!("\u{201c}{}\u{201d}", o.label)),
+        };
         let mut parts = Vec::new();
         if let Some(a) = self.above {
-            let unit = if other.unit.is_empty() { String::new() } else { format!(" {}", other.unit) };
             parts.push(format!("is above {a}{unit}"));
         }
+        if let Some(b) = self.below {
+            parts.push(format!("is below {b}{unit}"));
+        }
         if let Some(e) = &self.equals {
-            let said = match (other.control, e) {
-                (Control::Toggle, Value::Bool(true)) => "on".to_string(),
-                (Control::Toggle, Value::Bool(false)) => "off".to_string(),
-                _ => other
-                    .options
-                    .iter()
-                    .find(|o| same_value(&o.value, e))
-                    .map_or_else(|| e.to_string(), |o| format!("\u{201c}{}\u{201d}", o.label)),
-            };
-            parts.push(format!("is {said}"));
+            parts.push(format!("is {}", said(e)));
+        }
+        if let Some(e) = &self.not {
+            parts.push(format!("is not {}", said(e)));
         }
         format!("matters once {} {}", other.label, parts.join(" and "))
     }

@@ -23,7 +23,13 @@ pub(crate) fn shown(x: &Experiment, report: &Report) -> Result<Vec<String>, Stri
             ChartKind::Envs => format!(
                 "{:?}",
                 rows.iter()
-                    .map(|r| (r.envs_mean, r.busy_mean, r.init_mean, r.idle_mean, r.cold_starts))
+                    .map(|r| (
+                        r.envs_mean,
+                        r.busy_mean,
+                        r.init_mean,
+                        r.idle_mean,
+                        r.cold_starts
+                    ))
                     .collect::<Vec<_>>()
             ),
             ChartKind::Concurrency => format!(
@@ -38,7 +44,9 @@ pub(crate) fn shown(x: &Experiment, report: &Report) -> Result<Vec<String>, Stri
             ),
             ChartKind::Throttles => format!(
                 "{:?}",
-                rows.iter().map(|r| (r.throttles, r.retries)).collect::<Vec<_>>()
+                rows.iter()
+                    .map(|r| (r.throttles, r.retries))
+                    .collect::<Vec<_>>()
             ),
             ChartKind::Cost => format!(
                 "{:?}",
@@ -54,7 +62,10 @@ pub(crate) fn shown(x: &Experiment, report: &Report) -> Result<Vec<String>, Stri
                 "{:?}",
                 by_fn
                     .iter()
-                    .map(|f| f.iter().map(|b| (b.invocations, b.errors)).collect::<Vec<_>>())
+                    .map(|f| f
+                        .iter()
+                        .map(|b| (b.invocations, b.errors))
+                        .collect::<Vec<_>>())
                     .collect::<Vec<_>>()
             ),
             ChartKind::Alarm => format!("{:?}{:?}", report.alarms, report.deployments),
@@ -115,7 +126,11 @@ fn scope(metric: &Metric) -> Option<&str> {
 /// The wording rule: a label that names one of the scenario's functions must read that
 /// function's metric; a metric of one function, in a scenario of several, needs a label naming
 /// it; a metric of a version (`checkout:2`) needs a label saying "version 2".
-pub(crate) fn check_wording(scenario: &Scenario, metric: &Metric, label: &str) -> Result<(), String> {
+pub(crate) fn check_wording(
+    scenario: &Scenario,
+    metric: &Metric,
+    label: &str,
+) -> Result<(), String> {
     let functions: Vec<&str> = scenario.functions.iter().map(|f| f.name.as_str()).collect();
     let own = scope(metric);
     let named: Vec<&str> = functions
@@ -155,7 +170,9 @@ pub(crate) fn check_wording(scenario: &Scenario, metric: &Metric, label: &str) -
     if let Metric::Function { function, .. } = metric {
         if let Some((_, v)) = function.split_once(':') {
             let said = words(label);
-            let ok = said.windows(2).any(|w| w[0] == "version" && w[1] == v.to_lowercase())
+            let ok = said
+                .windows(2)
+                .any(|w| w[0] == "version" && w[1] == v.to_lowercase())
                 || said.contains(&format!("v{}", v.to_lowercase()));
             if !ok {
                 return Err(format!(
