@@ -1,12 +1,15 @@
 //! The experiment's sides: A always, B while comparing on the same seeded workload, each with
-//! its knobs, charts and verdict; and the table of B's figures against A's.
+//! its knobs, charts and the summary line of the lesson's figures; and the table of B's figures
+//! against A's.
 
+use curriculum::ShownFigure;
 use engine::report::group;
 use engine::time::format_duration_us;
 use engine::{Report, Scenario};
 use leptos::prelude::*;
 use serde_json::Value;
 
+use super::figures::summary_line;
 use super::knob::KnobControl;
 use super::state::Runs;
 use crate::charts::ChartKind;
@@ -29,6 +32,8 @@ pub(super) fn toggle(runs: Runs) {
 pub(super) struct Layout {
     /// The charts the lesson asks for, in order.
     pub charts: Vec<ChartKind>,
+    /// The figures the summary line shows, in order.
+    pub figures: Vec<ShownFigure>,
     /// The moment shown, in simulated seconds.
     pub t_s: RwSignal<f64>,
     /// Moves to a time (a click on a chart).
@@ -65,7 +70,7 @@ pub(super) fn Sides(
     }
 }
 
-/// One side: its knobs, the request flow and queues, its charts and its verdict.
+/// One side: its knobs, the request flow and queues, its charts and its summary line.
 #[component]
 fn Side(
     /// "A" or "B".
@@ -87,6 +92,7 @@ fn Side(
 ) -> impl IntoView {
     let Layout {
         charts,
+        figures,
         t_s,
         pick,
         id_stem,
@@ -95,12 +101,22 @@ fn Side(
     let engine_ms = runs.engine_ms;
     // Requests flowing in go with the environment lanes: both show the run moment by moment.
     let show_flow = charts.contains(&ChartKind::Lanes);
-    let controls = runs
-        .knobs
-        .get_value()
-        .into_iter()
+    let knobs = runs.knobs.get_value();
+    let controls = knobs
+        .iter()
+        .cloned()
         .enumerate()
-        .map(|(i, k)| view! { <KnobControl knob=k index=i values=values id_prefix=format!("{id_stem}{suffix}")/> })
+        .map(|(i, k)| {
+            // A knob that matters only once another is set: where that one is, and the note.
+            let needs = k.needs.as_ref().and_then(|n| {
+                let j = knobs.iter().position(|o| o.id == n.knob)?;
+                Some((j, n.clone(), n.note(&knobs)))
+            });
+            match needs {
+                Some(n) => view! { <KnobControl knob=k index=i values=values id_prefix=format!("{id_stem}{suffix}") needs=n/> }.into_any(),
+                None => view! { <KnobControl knob=k index=i values=values id_prefix=format!("{id_stem}{suffix}")/> }.into_any(),
+            }
+        })
         .collect_view();
     let chart_views = charts
         .iter()
@@ -117,7 +133,7 @@ fn Side(
                 data-engine-ms=move || report.with(|r| r.as_ref().map(|_| format!("{:.2}", engine_ms.get_value())))
                 data-summary=move || report.with(|r| r.as_ref().map(|r| serde_json::to_string(&r.summary).unwrap_or_default()))>
                 {move || match (report.get(), err.get()) {
-                    (Some(r), _) => r.summary.verdict(),
+                    (Some(r), _) => summary_line(&figures, &r),
                     (None, Some(e)) => e,
                     (None, None) => String::new(),
                 }}
