@@ -476,3 +476,31 @@ fn a_figure_in_its_own_time_unit() {
     };
     assert_eq!(count.scaled(3.0), None);
 }
+
+#[test]
+fn wording_says_attempts_or_requests_as_the_throttle_figure_counts() {
+    let figure = |metric: &str, label: &str| {
+        let mut m = fixture();
+        let lesson = m["one/lesson.toml"].replace(
+            "metric = \"requests\"\nlabel = \"requests\"",
+            &format!("metric = \"{metric}\"\nlabel = \"{label}\""),
+        );
+        m.insert("one/lesson.toml".into(), lesson);
+        load(&m).err().map(|e| e[0].to_string())
+    };
+    let e = figure("throttled", "throttled").expect("refused");
+    assert!(
+        e.contains("figures[0].label: throttled counts attempts (every retry): say \"attempts\""),
+        "{e}"
+    );
+    assert_eq!(figure("throttled", "throttled attempts"), None);
+    let e = figure("ledger.throttled", "throttled attempts").expect("refused");
+    assert!(
+        e.contains("counts requests that ended throttled, not attempts"),
+        "{e}"
+    );
+    assert_eq!(
+        figure("ledger.throttled", "requests that ended throttled"),
+        None
+    );
+}

@@ -5,7 +5,7 @@
 use engine::{Report, Scenario};
 
 use crate::chart::ChartKind;
-use crate::metric::Metric;
+use crate::metric::{Figure, LedgerFigure, Metric};
 use crate::schema::Experiment;
 
 /// Everything the experiment shows of a run, as text: two runs that show the same are equal.
@@ -166,6 +166,24 @@ pub(crate) fn check_wording(
                 ));
             }
         }
+    }
+    // Throttles: the summary counts attempts (every retry), the ledger requests (how each ended).
+    let said = words(label);
+    let attempts = said.iter().any(|w| w.starts_with("attempt"));
+    match metric {
+        Metric::Summary(f) | Metric::Function { figure: f, .. }
+            if matches!(f, Figure::Throttled | Figure::ThrottleRatio) && !attempts =>
+        {
+            return Err(format!(
+                "{metric} counts attempts (every retry): say \"attempts\" in \"{label}\", or use ledger.throttled for requests that ended throttled"
+            ));
+        }
+        Metric::Ledger(LedgerFigure::Throttled) if attempts => {
+            return Err(format!(
+                "{metric} counts requests that ended throttled, not attempts: reword \"{label}\" or use throttled"
+            ));
+        }
+        _ => {}
     }
     if let Metric::Function { function, .. } = metric {
         if let Some((_, v)) = function.split_once(':') {
