@@ -27,6 +27,39 @@ fn in_view(x: &Experiment, metric: &Metric) -> Result<(), String> {
     ))
 }
 
+/// A time a condition tests shows in the unit its bound is written in: its figure sets `unit`,
+/// and the label writes a number in that unit ("under 100 s" shows "now 90 s").
+fn in_bound_unit(x: &Experiment, c: &crate::schema::Condition) -> Result<(), String> {
+    if !matches!(c.metric.unit(), Unit::Ms | Unit::S) {
+        return Ok(());
+    }
+    let Some(unit) = x.figure(&c.metric).and_then(|f| f.unit) else {
+        return Err(format!(
+            "{} is a time: give its figure the unit its bound is written in (unit = \"ms\", \"s\", \"min\" or \"h\"), so the value shows as the bound reads",
+            c.metric
+        ));
+    };
+    let sym = unit.symbol();
+    let says = c.label.match_indices(&format!(" {sym}")).any(|(i, m)| {
+        let before = c.label[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|ch| ch.is_ascii_digit());
+        let after = c.label[i + m.len()..]
+            .chars()
+            .next()
+            .is_none_or(|ch| !ch.is_alphanumeric());
+        before && after
+    });
+    if !says {
+        return Err(format!(
+            "\"{}\" tests {} shown in {sym}: write its bound in {sym} (e.g. \"under 100 {sym}\")",
+            c.label, c.metric
+        ));
+    }
+    Ok(())
+}
+
 /// An experiment's figures: at least one, each worded for its scope, each unit a time's.
 /// Returns (field, message) for each problem.
 pub(crate) fn check_figures(x: &Experiment, s: &Scenario) -> Vec<(String, String)> {
@@ -239,6 +272,7 @@ pub(crate) fn check_challenge(
     for (i, cond) in c.conditions.iter().enumerate() {
         in_view(x, &cond.metric).map_err(|m| format!("conditions[{i}]: {m}"))?;
         check_wording(s, &cond.metric, &cond.label).map_err(|m| format!("conditions[{i}]: {m}"))?;
+        in_bound_unit(x, cond).map_err(|m| format!("conditions[{i}]: {m}"))?;
     }
     let defaults = engine::run(s).map_err(|e| e.to_string())?;
     if c.evaluate(&defaults)?.iter().all(|r| r.met) {

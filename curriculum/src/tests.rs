@@ -504,3 +504,36 @@ fn wording_says_attempts_or_requests_as_the_throttle_figure_counts() {
         None
     );
 }
+
+#[test]
+fn a_time_condition_shows_in_the_unit_of_its_bound() {
+    let lesson = |unit: &str| {
+        let mut m = with(&CHALLENGE.replace(
+            "{ metric = \"requests\", min = 60, label = \"60 or more requests\" }",
+            "{ metric = \"duration_ms_max\", max = 1000, label = \"slowest under 1 s\" }",
+        ));
+        let l = m["one/lesson.toml"].replace(
+            "[[experiments.figures]]",
+            &format!("[[experiments.figures]]\nmetric = \"duration_ms_max\"\nlabel = \"slowest\"\n{unit}[[experiments.figures]]"),
+        );
+        m.insert("one/lesson.toml".into(), l);
+        errors(&m)
+    };
+    let e = lesson("");
+    assert!(
+        e[0].contains("challenge: conditions[0]: duration_ms_max is a time: give its figure the unit its bound is written in"),
+        "{e:?}"
+    );
+    let e = lesson("unit = \"ms\"\n");
+    assert!(
+        e[0].contains(
+            "\"slowest under 1 s\" tests duration_ms_max shown in ms: write its bound in ms"
+        ),
+        "{e:?}"
+    );
+    let e = lesson("unit = \"s\"\n");
+    assert!(
+        !e[0].contains("is a time") && !e[0].contains("write its bound"),
+        "1 s reads in s: {e:?}"
+    );
+}
