@@ -322,6 +322,8 @@ impl Needs {
         };
         let mut parts = Vec::new();
         if let Some(a) = self.above {
+            // "above 0" needs no unit ("Retry attempts is above 0").
+            let unit = if a == 0.0 { "" } else { unit.as_str() };
             parts.push(format!("is above {a}{unit}"));
         }
         if let Some(b) = self.below {
