@@ -3,13 +3,11 @@
 //! against A's.
 
 use curriculum::ShownFigure;
-use engine::report::group;
-use engine::time::format_duration_us;
 use engine::{Report, Scenario};
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::figures::summary_line;
+use super::figures::{figure_value, summary_line};
 use super::knob::KnobControl;
 use super::state::Runs;
 use crate::charts::ChartKind;
@@ -149,10 +147,12 @@ pub(super) fn CompareTable(
     a: Signal<Option<Shared<Report>>>,
     /// Side B's run.
     b: Signal<Option<Shared<Report>>>,
+    /// The figures compared: the lesson's, as the summary line shows them.
+    figures: Vec<ShownFigure>,
 ) -> impl IntoView {
     let diff = move || {
         let (a, b) = (a.get()?, b.get()?);
-        Some(compare_rows(&a, &b))
+        Some(compare_rows(&figures, &a, &b))
     };
     view! {
         {move || diff().map(|rows| view! {
@@ -167,25 +167,12 @@ pub(super) fn CompareTable(
     }
 }
 
-/// The figures an A/B comparison shows, side by side.
-fn compare_rows(a: &Report, b: &Report) -> Vec<(&'static str, String, String)> {
-    let (x, y) = (&a.summary, &b.summary);
-    let ms = |v: f64| format_duration_us((v * 1000.0) as u64);
-    vec![
-        ("Cold starts", group(x.cold_starts), group(y.cold_starts)),
-        ("Throttled", group(x.throttled), group(y.throttled)),
-        ("Errors", group(x.errors), group(y.errors)),
-        ("p50 duration", ms(x.duration_ms_p50), ms(y.duration_ms_p50)),
-        ("p99 duration", ms(x.duration_ms_p99), ms(y.duration_ms_p99)),
-        (
-            "Peak in flight",
-            group(x.concurrency_max),
-            group(y.concurrency_max),
-        ),
-        (
-            "Cost",
-            format!("${:.4}", x.cost_usd),
-            format!("${:.4}", y.cost_usd),
-        ),
-    ]
+/// The lesson's figures, A's against B's, as the summary line shows them.
+fn compare_rows(figures: &[ShownFigure], a: &Report, b: &Report) -> Vec<(String, String, String)> {
+    let value =
+        |f: &ShownFigure, r: &Report| f.metric.read(r).map_or_else(|e| e, |v| figure_value(f, v));
+    figures
+        .iter()
+        .map(|f| (f.label.clone(), value(f, a), value(f, b)))
+        .collect()
 }

@@ -138,7 +138,7 @@ pub fn ExperimentPanel(
             <PlaybackBar playback=playback report=runs.report_a pick=pick seed=runs.seed reduced_motion=reduced_motion/>
             <Moment playback=playback report=runs.report_a reduced_motion=reduced_motion/>
             <Sides runs=runs comparing=comparing_memo layout=layout/>
-            <CompareTable a=runs.report_a b=runs.report_b/>
+            <CompareTable a=runs.report_a b=runs.report_b figures=experiment.figures.clone()/>
             {challenge_view}
         </section>
     }
