@@ -6,7 +6,191 @@ use std::collections::BTreeMap;
 use engine::Scenario;
 
 use crate::knob::{apply_knobs, get_path, number, same_value, set_path};
+use crate::metric::{Metric, Unit};
 use crate::schema::{Challenge, Control, Experiment, Knob, Lesson, Prediction};
+use crate::view::{check_wording, shown};
+
+/// A prediction's or condition's metric must be one of the experiment's figures: the learner
+/// sees the figure it tests.
+fn in_view(x: &Experiment, metric: &Metric) -> Result<(), String> {
+    if x.figure(metric).is_some() {
+        return Ok(());
+    }
+    Err(format!(
+        "{metric} is not in view: experiment \"{}\" shows {}; add {{ metric = \"{metric}\", label = \"...\" }} to its figures",
+        x.id,
+        if x.figures.is_empty() {
+            "no figures".to_string()
+        } else {
+            x.figures.iter().map(|f| f.metric.to_string()).collect::<Vec<_>>().join(", ")
+        }
+    ))
+}
+
+/// A time a condition tests shows in the unit its bound is written in: its figure sets `unit`,
+/// and the label writes a number in that unit ("under 100 s" shows "now 90 s").
+fn in_bound_unit(x: &Experiment, c: &crate::schema::Condition) -> Result<(), String> {
+    if !matches!(c.metric.unit(), Unit::Ms | Unit::S) {
+        return Ok(());
+    }
+    let Some(unit) = x.figure(&c.metric).and_then(|f| f.unit) else {
+        return Err(format!(
+            "{} is a time: give its figure the unit its bound is written in (unit = \"ms\", \"s\", \"min\" or \"h\"), so the value shows as the bound reads",
+            c.metric
+        ));
+    };
+    let sym = unit.symbol();
+    let says = c.label.match_indices(&format!(" {sym}")).any(|(i, m)| {
+        let before = c.label[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|ch| ch.is_ascii_digit());
+        let after = c.label[i + m.len()..]
+            .chars()
+            .next()
+            .is_none_or(|ch| !ch.is_alphanumeric());
+        before && after
+    });
+    if !says {
+        return Err(format!(
+            "\"{}\" tests {} shown in {sym}: write its bound in {sym} (e.g. \"under 100 {sym}\")",
+            c.label, c.metric
+        ));
+    }
+    Ok(())
+}
+
+/// An experiment's figures: at least one, each worded for its scope, each unit a time's.
+/// Returns (field, message) for each problem.
+pub(crate) fn check_figures(x: &Experiment, s: &Scenario) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if x.figures.is_empty() {
+        out.push((
+            "figures".to_string(),
+            "expected at least one figure for the summary line, e.g. figures = [{ metric = \"duration_ms_p99\", label = \"p99\" }]".to_string(),
+        ));
+    }
+    for (i, f) in x.figures.iter().enumerate() {
+        let field = format!("figures[{i}]");
+        if x.figures[..i].iter().any(|g| g.metric == f.metric) {
+            out.push((field.clone(), format!("{} is shown twice", f.metric)));
+        }
+        if f.label.trim().is_empty() {
+            out.push((field.clone(), "expected a label".to_string()));
+        }
+        if f.unit.is_some() && !matches!(f.metric.unit(), Unit::Ms | Unit::S) {
+            out.push((
+                format!("{field}.unit"),
+                format!("{} is not a time: only a time takes a unit", f.metric),
+            ));
+        }
+        if let Err(m) = check_wording(s, &f.metric, &f.label) {
+            out.push((format!("{field}.label"), m));
+        }
+    }
+    out
+}
+
+/// Every knob, moved from the lesson's defaults to each end of its range (each option of a
+/// select, the other state of a toggle), must change something the experiment shows: one of
+/// its figures or the data of one of its charts. A knob that `needs` another is moved with the
+/// other one set first. Returns (knob index, message) for each knob that changes nothing.
+pub(crate) fn check_live_knobs(x: &Experiment, s: &Scenario) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (i, k) in x.knobs.iter().enumerate() {
+        if let Err(m) = check_live_knob(x, s, k) {
+            out.push((i, m));
+        }
+    }
+    out
+}
+
+fn check_live_knob(x: &Experiment, s: &Scenario, k: &Knob) -> Result<(), String> {
+    let mut base = s.clone();
+    let mut first = String::new();
+    if let Some(n) = &k.needs {
+        let other = x
+            .knobs
+            .iter()
+            .find(|o| o.id == n.knob && o.id != k.id)
+            .ok_or_else(|| {
+                format!(
+                    "needs: \"{}\" is not another knob of this experiment",
+                    n.knob
+                )
+            })?;
+        if n.above.is_none() && n.below.is_none() && n.equals.is_none() && n.not.is_none() {
+            return Err("needs: say when it matters, with above, below, equals or not".into());
+        }
+        let current = get_path(s, &other.path)?;
+        // The other knob's value that lets this one matter: the one asked for, or the end of
+        // its range or the first choice that does.
+        let candidates: Vec<serde_json::Value> = match other.control {
+            Control::Slider => vec![number(other.max, &current), number(other.min, &current)],
+            Control::Toggle => vec![
+                serde_json::Value::from(true),
+                serde_json::Value::from(false),
+            ],
+            Control::Select => other.options.iter().map(|o| o.value.clone()).collect(),
+        };
+        let v = n
+            .equals
+            .clone()
+            .or_else(|| candidates.into_iter().find(|c| n.met(c)))
+            .unwrap_or_else(|| current.clone());
+        if !n.met(&v) {
+            return Err(format!(
+                "needs: {} can never be met by \"{}\"",
+                n.note(&x.knobs),
+                other.label
+            ));
+        }
+        if n.met(&current) {
+            return Err(format!(
+                "needs: {} already holds at the lesson's defaults; drop needs",
+                n.note(&x.knobs)
+            ));
+        }
+        base = set_path(s, &other.path, &v).map_err(|e| format!("needs: {e}"))?;
+        first = format!(" (with {} at {v})", other.label);
+    }
+    let current = get_path(&base, &k.path)?;
+    let moves: Vec<serde_json::Value> = match k.control {
+        Control::Slider => [k.min, k.max]
+            .iter()
+            .map(|&e| number(e, &current))
+            .collect(),
+        Control::Toggle => vec![serde_json::Value::from(!current.as_bool().unwrap_or(false))],
+        Control::Select => k.options.iter().map(|o| o.value.clone()).collect(),
+    };
+    let run = |sc: &Scenario| -> Result<Vec<String>, String> {
+        let r = engine::run(sc).map_err(|e| e.to_string())?;
+        shown(x, &r)
+    };
+    let before = run(&base)?;
+    let mut same = Vec::new();
+    for v in moves.iter().filter(|v| !same_value(v, &current)) {
+        let moved = set_path(&base, &k.path, v).map_err(|e| format!("at {v}: {e}"))?;
+        if run(&moved)? == before {
+            same.push(v.clone());
+        }
+    }
+    // A select may offer a choice that shows the same as the defaults (a lesson's point can
+    // be that two roles behave alike); it is dead when no choice changes anything.
+    let dead = match k.control {
+        Control::Select => same.len() + 1 == k.options.len(),
+        _ => !same.is_empty(),
+    };
+    if let Some(v) = same.first().filter(|_| dead) {
+        {
+            return Err(format!(
+                "dead knob: \"{}\" moved from {current} to {v}{first} changes no figure and no chart the experiment shows; show what it changes (a figure or chart), change the defaults, or declare needs = {{ knob = \"...\", above = ... }}",
+                k.label
+            ));
+        }
+    }
+    Ok(())
+}
 
 fn experiment_and_scenario<'a>(
     lesson: &'a Lesson,
@@ -31,6 +215,7 @@ pub(crate) fn check_prediction(
     p: &Prediction,
 ) -> Result<(), String> {
     let (x, s) = experiment_and_scenario(lesson, scenarios, &p.experiment)?;
+    in_view(x, &p.metric)?;
     if p.choices.len() < 2 {
         return Err("expected at least two choices".into());
     }
@@ -83,6 +268,11 @@ pub(crate) fn check_challenge(
     }
     if c.hints.is_empty() {
         return Err("expected at least one hint".into());
+    }
+    for (i, cond) in c.conditions.iter().enumerate() {
+        in_view(x, &cond.metric).map_err(|m| format!("conditions[{i}]: {m}"))?;
+        check_wording(s, &cond.metric, &cond.label).map_err(|m| format!("conditions[{i}]: {m}"))?;
+        in_bound_unit(x, cond).map_err(|m| format!("conditions[{i}]: {m}"))?;
     }
     let defaults = engine::run(s).map_err(|e| e.to_string())?;
     if c.evaluate(&defaults)?.iter().all(|r| r.met) {

@@ -22,6 +22,7 @@ mod knob;
 mod load;
 mod metric;
 mod schema;
+mod view;
 
 pub use chart::ChartKind;
 pub use knob::{
@@ -33,7 +34,8 @@ pub use metric::{
 };
 pub use schema::{
     split_blocks, Band, Block, Catalog, Challenge, Choice, Condition, ConditionResult, Control,
-    Experiment, Index, Knob, Lesson, LessonEntry, Page, Prediction, Source, EXPERIMENT_MARKER,
+    Experiment, Index, Knob, Lesson, LessonEntry, Needs, Page, Prediction, ShownFigure, Source,
+    TimeUnit, EXPERIMENT_MARKER,
 };
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ use std::path::Path;
 
 use engine::Scenario;
 
-use crate::check::{check_challenge, check_knob, check_prediction};
+use crate::check::{
+    check_challenge, check_figures, check_knob, check_live_knobs, check_prediction,
+};
 use crate::schema::{Catalog, Index, Lesson, LessonEntry, EXPERIMENT_MARKER};
 
 /// One problem in the lessons, located as precisely as possible.
@@ -284,6 +286,7 @@ fn load_lesson(
     let mut scenarios = BTreeMap::new();
     for (i, x) in lesson.experiments.iter().enumerate() {
         let field = format!("experiments[{i}]");
+        let found = errors.len();
         if lesson.experiments[..i].iter().any(|y| y.id == x.id) {
             errors.push(err(
                 &file,
@@ -355,6 +358,26 @@ fn load_lesson(
                     line_of(knob.path.as_str()),
                     Some(&format!("{kf}.id")),
                     format!("\"{}\" is used twice", knob.id),
+                ));
+            }
+        }
+        for (f, m) in check_figures(x, &scenario) {
+            errors.push(err(
+                &file,
+                line_of(&format!("id = \"{}\"", x.id)),
+                Some(&format!("{field}.{f}")),
+                m,
+            ));
+        }
+        // Only knobs that are valid are moved.
+        if errors.len() == found {
+            for (k, m) in check_live_knobs(x, &scenario) {
+                let knob = &x.knobs[k];
+                errors.push(err(
+                    &file,
+                    line_of(knob.path.as_str()),
+                    Some(&format!("{field}.knobs[{k}]")),
+                    m,
                 ));
             }
         }

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::chart::{default_charts, ChartKind};
-use crate::knob::FieldPath;
-use crate::metric::Metric;
+use crate::knob::{same_value, FieldPath};
+use crate::metric::{Metric, Unit};
 
 /// The marker line that places an experiment in the lesson text.
 pub const EXPERIMENT_MARKER: &str = "::: experiment ";
@@ -193,6 +193,150 @@ pub struct Experiment {
     /// The charts to show, in order.
     #[serde(default = "default_charts")]
     pub charts: Vec<ChartKind>,
+    /// The figures its summary line shows, in order; every prediction and challenge condition
+    /// on this experiment reads one of them.
+    #[serde(default)]
+    pub figures: Vec<ShownFigure>,
+}
+
+impl Experiment {
+    /// The shown figure that reads `metric`, if the experiment shows it.
+    pub fn figure(&self, metric: &Metric) -> Option<&ShownFigure> {
+        self.figures.iter().find(|f| &f.metric == metric)
+    }
+}
+
+/// A figure an experiment's summary line shows: a metric and the words that name its scope
+/// ("API p99", "requests that ended throttled").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShownFigure {
+    /// The figure.
+    pub metric: Metric,
+    /// What the learner reads before the value; it names the function when the metric reads one.
+    pub label: String,
+    /// For a time, the unit it is shown in (`ms`, `s`, `min` or `h`) instead of the one the
+    /// value's size picks, so it reads as the bounds that test it are written.
+    #[serde(default)]
+    pub unit: Option<TimeUnit>,
+}
+
+/// A unit a time is shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeUnit {
+    /// Milliseconds.
+    Ms,
+    /// Seconds.
+    S,
+    /// Minutes.
+    Min,
+    /// Hours.
+    H,
+}
+
+impl TimeUnit {
+    /// The unit's symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            TimeUnit::Ms => "ms",
+            TimeUnit::S => "s",
+            TimeUnit::Min => "min",
+            TimeUnit::H => "h",
+        }
+    }
+
+    fn seconds(self) -> f64 {
+        match self {
+            TimeUnit::Ms => 0.001,
+            TimeUnit::S => 1.0,
+            TimeUnit::Min => 60.0,
+            TimeUnit::H => 3600.0,
+        }
+    }
+}
+
+impl ShownFigure {
+    /// The value in the figure's own unit, when it sets one: `(90.0, "s")` for 90,000 ms.
+    /// `None` when the metric's unit applies (or the metric is not a time).
+    pub fn scaled(&self, v: f64) -> Option<(f64, &'static str)> {
+        let unit = self.unit?;
+        let per_s = match self.metric.unit() {
+            Unit::Ms => 0.001,
+            Unit::S => 1.0,
+            _ => return None,
+        };
+        Some((v * per_s / unit.seconds(), unit.symbol()))
+    }
+}
+
+/// A knob that only matters once another knob is set: `needs = { knob = "backoff", above = 0 }`
+/// or `needs = { knob = "partial", equals = true }`. The checker moves the other knob first; the
+/// app greys this one until then and says why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Needs {
+    /// The other knob's id.
+    pub knob: String,
+    /// It must be above this number.
+    #[serde(default)]
+    pub above: Option<f64>,
+    /// It must be below this number.
+    #[serde(default)]
+    pub below: Option<f64>,
+    /// It must equal this value.
+    #[serde(default)]
+    pub equals: Option<Value>,
+    /// It must be anything but this value.
+    #[serde(default)]
+    pub not: Option<Value>,
+}
+
+impl Needs {
+    /// Whether the other knob's value `v` lets this knob matter.
+    pub fn met(&self, v: &Value) -> bool {
+        self.above.is_none_or(|a| v.as_f64().is_some_and(|x| x > a))
+            && self.below.is_none_or(|b| v.as_f64().is_some_and(|x| x < b))
+            && self.equals.as_ref().is_none_or(|e| same_value(e, v))
+            && self.not.as_ref().is_none_or(|e| !same_value(e, v))
+    }
+
+    /// The note shown next to the greyed knob: "matters once Caller retries is above 0".
+    pub fn note(&self, knobs: &[Knob]) -> String {
+        let Some(other) = knobs.iter().find(|k| k.id == self.knob) else {
+            return String::new();
+        };
+        let unit = if other.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", other.unit)
+        };
+        let said = |e: &Value| match (other.control, e) {
+            (Control::Toggle, Value::Bool(true)) => "on".to_string(),
+            (Control::Toggle, Value::Bool(false)) => "off".to_string(),
+            _ => other
+                .options
+                .iter()
+                .find(|o| same_value(&o.value, e))
+                .map_or_else(|| e.to_string(), |o| format!("\u{201c}{}\u{201d}", o.label)),
+        };
+        let mut parts = Vec::new();
+        if let Some(a) = self.above {
+            // "above 0" needs no unit ("Retry attempts is above 0").
+            let unit = if a == 0.0 { "" } else { unit.as_str() };
+            parts.push(format!("is above {a}{unit}"));
+        }
+        if let Some(b) = self.below {
+            parts.push(format!("is below {b}{unit}"));
+        }
+        if let Some(e) = &self.equals {
+            parts.push(format!("is {}", said(e)));
+        }
+        if let Some(e) = &self.not {
+            parts.push(format!("is not {}", said(e)));
+        }
+        format!("matters once {} {}", other.label, parts.join(" and "))
+    }
 }
 
 /// A control bound to one field of the scenario.
@@ -226,6 +370,9 @@ pub struct Knob {
     /// Select: the choices.
     #[serde(default)]
     pub options: Vec<Choice>,
+    /// Another knob that must be set for this one to matter.
+    #[serde(default)]
+    pub needs: Option<Needs>,
 }
 
 fn default_step() -> f64 {

@@ -25,6 +25,9 @@ label = "Rate"
 path = "functions[0].workload.rate_per_s"
 min = 1
 max = 10
+[[experiments.figures]]
+metric = "requests"
+label = "requests"
 "#
         .into(),
     );
@@ -288,5 +291,249 @@ fn typed_names_fail_the_load_naming_the_file_line_and_field() {
     assert!(
         metric[0].contains("predictions[0].metric: metric \"speed\": expected a summary figure"),
         "{metric:?}"
+    );
+}
+
+#[test]
+fn a_prediction_or_condition_must_read_a_figure_in_view() {
+    let p = errors(&with(
+        &PREDICTION.replace("metric = \"requests\"", "metric = \"cold_starts\""),
+    ));
+    assert!(
+        p[0].starts_with("one/lesson.toml:")
+            && p[0].contains("predictions[0]: cold_starts is not in view: experiment \"main\" shows requests; add { metric = \"cold_starts\""),
+        "{p:?}"
+    );
+    let c = errors(&with(
+        &CHALLENGE.replace("metric = \"requests\"", "metric = \"completed\""),
+    ));
+    assert!(
+        c[0].contains("challenge: conditions[0]: completed is not in view"),
+        "{c:?}"
+    );
+    let none = errors(
+        &fixture()
+            .into_iter()
+            .map(|(k, v)| {
+                let v = v.replace(
+                    "[[experiments.figures]]\nmetric = \"requests\"\nlabel = \"requests\"\n",
+                    "",
+                );
+                (k, v)
+            })
+            .collect(),
+    );
+    assert!(
+        none[0].contains("experiments[0].figures: expected at least one figure"),
+        "{none:?}"
+    );
+}
+
+/// The fixture's scenario with a second function, `g`.
+fn two_functions(m: &mut BTreeMap<String, String>) {
+    let s = format!(
+        "{}[[functions]]\nname = \"g\"\nworkload = {{ kind = \"constant\", rate_per_s = 1 }}\n",
+        m["one/scenario.toml"]
+    );
+    m.insert("one/scenario.toml".into(), s);
+}
+
+#[test]
+fn wording_must_name_the_function_a_figure_reads() {
+    // One function of several: the label must name it.
+    let mut m = fixture();
+    two_functions(&mut m);
+    let lesson = m["one/lesson.toml"].replace(
+        "metric = \"requests\"\nlabel = \"requests\"",
+        "metric = \"f.requests\"\nlabel = \"requests\"",
+    );
+    m.insert("one/lesson.toml".into(), lesson.clone());
+    let e = errors(&m);
+    assert!(
+        e[0].contains("experiments[0].figures[0].label: f.requests reads one function of several: the label must name it (\"f\"), not \"requests\""),
+        "{e:?}"
+    );
+    // A label naming another function.
+    m.insert(
+        "one/lesson.toml".into(),
+        lesson.replace("label = \"requests\"", "label = \"g requests\""),
+    );
+    let e = errors(&m);
+    assert!(
+        e[0].contains("\"g requests\" names the function \"g\" but f.requests reads \"f\""),
+        "{e:?}"
+    );
+    // A whole-run figure worded as one function's.
+    let mut m = fixture();
+    two_functions(&mut m);
+    let lesson = m["one/lesson.toml"].replace("label = \"requests\"", "label = \"f requests\"");
+    m.insert("one/lesson.toml".into(), lesson);
+    let e = errors(&m);
+    assert!(
+        e[0].contains("\"f requests\" names the function \"f\" but requests counts the whole run"),
+        "{e:?}"
+    );
+    // A condition's label follows the same rule.
+    let mut m = with(&CHALLENGE.replace(
+        "label = \"60 or more requests\"",
+        "label = \"60 or more g requests\"",
+    ));
+    two_functions(&mut m);
+    let e = errors(&m);
+    assert!(
+        e.iter().any(|x| x.contains(
+            "challenge: conditions[0]: \"60 or more g requests\" names the function \"g\""
+        )),
+        "{e:?}"
+    );
+}
+
+const TIMEOUT_KNOB: &str = "\n[[experiments.knobs]]\nid = \"timeout\"\nlabel = \"Timeout\"\npath = \"functions[0].timeout_s\"\nmin = 1\nmax = 30\n";
+
+#[test]
+fn a_knob_that_changes_nothing_shown_is_refused() {
+    let mut m = fixture();
+    let lesson = m["one/lesson.toml"].replace(
+        "[[experiments.figures]]",
+        &format!("{TIMEOUT_KNOB}[[experiments.figures]]"),
+    );
+    m.insert("one/lesson.toml".into(), lesson.clone());
+    let e = errors(&m);
+    assert!(
+        e[0].starts_with("one/lesson.toml:")
+            && e[0].contains("experiments[0].knobs[1]: dead knob: \"Timeout\" moved from")
+            && e[0].contains("changes no figure and no chart the experiment shows"),
+        "{e:?}"
+    );
+    // needs: the other knob must exist, and must not already be set at the defaults.
+    let needs = |n: &str| {
+        let mut m = fixture();
+        m.insert(
+            "one/lesson.toml".into(),
+            lesson.replace(
+                "path = \"functions[0].timeout_s\"\n",
+                &format!("path = \"functions[0].timeout_s\"\nneeds = {n}\n"),
+            ),
+        );
+        errors(&m)
+    };
+    let e = needs("{ knob = \"speed\", above = 0 }");
+    assert!(
+        e[0].contains("knobs[1]: needs: \"speed\" is not another knob of this experiment"),
+        "{e:?}"
+    );
+    let e = needs("{ knob = \"rate\", above = 1 }");
+    assert!(
+        e[0].contains(
+            "knobs[1]: needs: matters once Rate is above 1 already holds at the lesson's defaults"
+        ),
+        "{e:?}"
+    );
+    let e = needs("{ knob = \"rate\", above = 5 }");
+    assert!(
+        e[0].contains("dead knob: \"Timeout\" moved from") && e[0].contains("(with Rate at 10.0)"),
+        "the other knob is moved first: {e:?}"
+    );
+}
+
+#[test]
+fn needs_say_when_a_knob_matters() {
+    let c = load(&fixture()).expect("valid");
+    let knobs = &c.lessons[0].lesson.experiments[0].knobs;
+    let n = Needs {
+        knob: "rate".into(),
+        above: Some(0.0),
+        below: None,
+        equals: None,
+        not: None,
+    };
+    assert!(n.met(&Value::from(1)) && !n.met(&Value::from(0)));
+    assert_eq!(n.note(knobs), "matters once Rate is above 0");
+    let n = Needs {
+        above: None,
+        not: Some(Value::from(3)),
+        ..n
+    };
+    assert!(n.met(&Value::from(2)) && !n.met(&Value::from(3)));
+}
+
+#[test]
+fn a_figure_in_its_own_time_unit() {
+    let f = ShownFigure {
+        metric: Metric::parse("queue_age_ms_max").expect("a metric"),
+        label: "oldest message".into(),
+        unit: Some(TimeUnit::S),
+    };
+    assert_eq!(f.scaled(90_000.0), Some((90.0, "s")));
+    let plain = ShownFigure {
+        unit: None,
+        ..f.clone()
+    };
+    assert_eq!(plain.scaled(90_000.0), None);
+    let count = ShownFigure {
+        metric: Metric::parse("requests").expect("a metric"),
+        ..f
+    };
+    assert_eq!(count.scaled(3.0), None);
+}
+
+#[test]
+fn wording_says_attempts_or_requests_as_the_throttle_figure_counts() {
+    let figure = |metric: &str, label: &str| {
+        let mut m = fixture();
+        let lesson = m["one/lesson.toml"].replace(
+            "metric = \"requests\"\nlabel = \"requests\"",
+            &format!("metric = \"{metric}\"\nlabel = \"{label}\""),
+        );
+        m.insert("one/lesson.toml".into(), lesson);
+        load(&m).err().map(|e| e[0].to_string())
+    };
+    let e = figure("throttled", "throttled").expect("refused");
+    assert!(
+        e.contains("figures[0].label: throttled counts attempts (every retry): say \"attempts\""),
+        "{e}"
+    );
+    assert_eq!(figure("throttled", "throttled attempts"), None);
+    let e = figure("ledger.throttled", "throttled attempts").expect("refused");
+    assert!(
+        e.contains("counts requests that ended throttled, not attempts"),
+        "{e}"
+    );
+    assert_eq!(
+        figure("ledger.throttled", "requests that ended throttled"),
+        None
+    );
+}
+
+#[test]
+fn a_time_condition_shows_in_the_unit_of_its_bound() {
+    let lesson = |unit: &str| {
+        let mut m = with(&CHALLENGE.replace(
+            "{ metric = \"requests\", min = 60, label = \"60 or more requests\" }",
+            "{ metric = \"duration_ms_max\", max = 1000, label = \"slowest under 1 s\" }",
+        ));
+        let l = m["one/lesson.toml"].replace(
+            "[[experiments.figures]]",
+            &format!("[[experiments.figures]]\nmetric = \"duration_ms_max\"\nlabel = \"slowest\"\n{unit}[[experiments.figures]]"),
+        );
+        m.insert("one/lesson.toml".into(), l);
+        errors(&m)
+    };
+    let e = lesson("");
+    assert!(
+        e[0].contains("challenge: conditions[0]: duration_ms_max is a time: give its figure the unit its bound is written in"),
+        "{e:?}"
+    );
+    let e = lesson("unit = \"ms\"\n");
+    assert!(
+        e[0].contains(
+            "\"slowest under 1 s\" tests duration_ms_max shown in ms: write its bound in ms"
+        ),
+        "{e:?}"
+    );
+    let e = lesson("unit = \"s\"\n");
+    assert!(
+        !e[0].contains("is a time") && !e[0].contains("write its bound"),
+        "1 s reads in s: {e:?}"
     );
 }

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use curriculum::Challenge;
+use curriculum::{Challenge, ShownFigure};
 use engine::Report;
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::format::metric_value;
+use crate::components::experiment::shown_value;
 use crate::progress::Progress;
 use crate::shared::Shared;
 
@@ -19,6 +19,8 @@ pub fn ChallengePanel(
     lesson_id: String,
     /// The challenge.
     challenge: Challenge,
+    /// The experiment's figures: a condition shows its value as the summary line does.
+    figures: Vec<ShownFigure>,
     /// The learner's current report.
     report: Signal<Option<Shared<Report>>>,
     /// Sets the experiment's knobs (to the solution).
@@ -27,6 +29,7 @@ pub fn ChallengePanel(
     let progress = use_context::<RwSignal<Progress>>();
     let lesson = StoredValue::new(lesson_id);
     let c = StoredValue::new(challenge.clone());
+    let figures = StoredValue::new(figures);
     let results =
         Memo::new(move |_| report.with(|r| r.as_ref().map(|r| c.get_value().evaluate(r))));
     let met = move || results.with(|r| matches!(r, Some(Ok(v)) if v.iter().all(|x| x.met)));
@@ -64,7 +67,7 @@ pub fn ChallengePanel(
                         <li class=if r.met { "met" } else { "unmet" }>
                             <span aria-hidden="true">{if r.met { "\u{2713} " } else { "\u{2717} " }}</span>
                             {r.condition.label.clone()}
-                            <span class="muted">{format!(" (now {})", metric_value(&r.condition.metric, r.value))}</span>
+                            <span class="muted">{format!(" (now {})", figures.with_value(|f| shown_value(f, &r.condition.metric, r.value)))}</span>
                             <span class="sr-only">{if r.met { " met" } else { " not met yet" }}</span>
                         </li>
                     }).collect_view().into_any(),

@@ -10,7 +10,7 @@ use engine::Scenario;
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::format::metric_value;
+use crate::components::experiment::{shown_label, shown_value};
 use crate::progress::Progress;
 
 /// The engine's value of the prediction's metric, and the choice it falls in.
@@ -52,6 +52,8 @@ pub fn Bet(
         })
     };
     let (choice, set_choice) = signal(None::<usize>);
+    // The reveal names and shows the figure as the experiment's summary line does.
+    let figures = StoredValue::new(experiment.figures.clone());
     let answer = Memo::new(move |_| reveal(&p.get_value(), &experiment, &scenario));
     let group_name = format!("bet-{}", prediction.id);
     let lock = move |_| {
@@ -111,7 +113,7 @@ pub fn Bet(
                                 <p class=if correct { "bet-result right" } else { "bet-result wrong" } data-testid="bet-result">
                                     {if correct { "\u{2713} Right. " } else { "\u{2717} Not quite. " }}
                                     {format!("You bet \u{201c}{}\u{201d}; the engine measured {} = {}: \u{201c}{right_label}\u{201d}.",
-                                        pr.choices.get(bet).map_or("?", |c| c.label.as_str()), pr.metric, metric_value(&pr.metric, v))}
+                                        pr.choices.get(bet).map_or("?", |c| c.label.as_str()), figures.with_value(|f| shown_label(f, &pr.metric)), figures.with_value(|f| shown_value(f, &pr.metric, v)))}
                                 </p>
                                 <p>{pr.explanation.clone()}</p>
                             }.into_any()

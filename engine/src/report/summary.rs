@@ -259,14 +259,44 @@ impl Summary {
 impl Summary {
     /// A one-line verdict in words, e.g. "34 cold starts (0.3%), p99 1.20 s, $0.41".
     pub fn verdict(&self) -> String {
+        let n = |v: u64, one: &str, many: &str| {
+            format!("{} {}", group(v), if v == 1 { one } else { many })
+        };
+        let p99 = if self.invocations == 0 {
+            "no requests ran".to_string()
+        } else {
+            format!(
+                "p99 {}",
+                format_duration_us((self.duration_ms_p99 * 1000.0) as u64)
+            )
+        };
+        let throttled = if self.throttled_request_rate > 0 {
+            format!(
+                "{} throttled ({} by the request rate)",
+                group(self.throttled),
+                group(self.throttled_request_rate)
+            )
+        } else {
+            format!("{} throttled", group(self.throttled))
+        };
+        let init = if self.init_timeouts > 0 {
+            format!(
+                ", {}",
+                n(
+                    self.init_timeouts,
+                    "Init stopped at 10 s",
+                    "Inits stopped at 10 s"
+                )
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "{} requests, {} cold starts ({:.1}%), {} throttled, p99 {}, {} environments at most, ${:.4} for {}",
-            group(self.requests),
-            group(self.cold_starts),
+            "{}, {} ({:.1}%), {throttled}{init}, {p99}, {} at most, ${:.4} for {}",
+            n(self.requests, "request", "requests"),
+            n(self.cold_starts, "cold start", "cold starts"),
             self.cold_start_ratio * 100.0,
-            group(self.throttled),
-            format_duration_us((self.duration_ms_p99 * 1000.0) as u64),
-            group(self.concurrency_max),
+            n(self.concurrency_max, "environment", "environments"),
             self.cost_usd,
             format_duration_us(crate::time::s_to_us(self.duration_s)),
         )

@@ -1,12 +1,13 @@
 //! The experiment's sides: A always, B while comparing on the same seeded workload, each with
-//! its knobs, charts and verdict; and the table of B's figures against A's.
+//! its knobs, charts and the summary line of the lesson's figures; and the table of B's figures
+//! against A's.
 
-use crate::format::duration_ms_of;
-use engine::report::group;
+use curriculum::ShownFigure;
 use engine::{Report, Scenario};
 use leptos::prelude::*;
 use serde_json::Value;
 
+use super::figures::{figure_value, summary_line};
 use super::knob::KnobControl;
 use super::state::Runs;
 use crate::charts::ChartKind;
@@ -29,6 +30,8 @@ pub(super) fn toggle(runs: Runs) {
 pub(super) struct Layout {
     /// The charts the lesson asks for, in order.
     pub charts: Vec<ChartKind>,
+    /// The figures the summary line shows, in order.
+    pub figures: Vec<ShownFigure>,
     /// The moment shown, in simulated seconds.
     pub t_s: RwSignal<f64>,
     /// Moves to a time (a click on a chart).
@@ -68,7 +71,7 @@ pub(super) fn Sides(
     }
 }
 
-/// One side: its knobs, the request flow and queues, its charts and its verdict.
+/// One side: its knobs, the request flow and queues, its charts and its summary line.
 #[component]
 fn Side(
     /// "A" or "B".
@@ -90,6 +93,7 @@ fn Side(
 ) -> impl IntoView {
     let Layout {
         charts,
+        figures,
         t_s,
         pick,
         id_stem,
@@ -99,12 +103,22 @@ fn Side(
     let engine_ms = runs.engine_ms;
     // Requests flowing in go with the environment lanes: both show the run moment by moment.
     let show_flow = charts.contains(&ChartKind::Lanes);
-    let controls = runs
-        .knobs
-        .get_value()
-        .into_iter()
+    let knobs = runs.knobs.get_value();
+    let controls = knobs
+        .iter()
+        .cloned()
         .enumerate()
-        .map(|(i, k)| view! { <KnobControl knob=k index=i values=values id_prefix=format!("{id_stem}{suffix}")/> })
+        .map(|(i, k)| {
+            // A knob that matters only once another is set: where that one is, and the note.
+            let needs = k.needs.as_ref().and_then(|n| {
+                let j = knobs.iter().position(|o| o.id == n.knob)?;
+                Some((j, n.clone(), n.note(&knobs)))
+            });
+            match needs {
+                Some(n) => view! { <KnobControl knob=k index=i values=values id_prefix=format!("{id_stem}{suffix}") needs=n/> }.into_any(),
+                None => view! { <KnobControl knob=k index=i values=values id_prefix=format!("{id_stem}{suffix}")/> }.into_any(),
+            }
+        })
         .collect_view();
     let chart_views = charts
         .iter()
@@ -123,7 +137,7 @@ fn Side(
                 data-engine-ms=move || report.with(|r| r.as_ref().map(|_| format!("{:.2}", engine_ms.get_value())))
                 data-summary=move || report.with(|r| r.as_ref().map(|r| serde_json::to_string(&r.summary).unwrap_or_default()))>
                 {move || match (report.get(), err.get()) {
-                    (Some(r), _) => r.summary.verdict(),
+                    (Some(r), _) => summary_line(&figures, &r),
                     (None, Some(e)) => e,
                     (None, None) => String::new(),
                 }}
@@ -140,10 +154,12 @@ pub(super) fn CompareTable(
     a: Signal<Option<Shared<Report>>>,
     /// Side B's run.
     b: Signal<Option<Shared<Report>>>,
+    /// The figures compared: the lesson's, as the summary line shows them.
+    figures: Vec<ShownFigure>,
 ) -> impl IntoView {
     let diff = move || {
         let (a, b) = (a.get()?, b.get()?);
-        Some(compare_rows(&a, &b))
+        Some(compare_rows(&figures, &a, &b))
     };
     view! {
         {move || diff().map(|rows| view! {
@@ -158,33 +174,12 @@ pub(super) fn CompareTable(
     }
 }
 
-/// The figures an A/B comparison shows, side by side.
-fn compare_rows(a: &Report, b: &Report) -> Vec<(&'static str, String, String)> {
-    let (x, y) = (&a.summary, &b.summary);
-    let ms = |v: f64, s: &engine::report::Summary| duration_ms_of(v, s.invocations);
-    vec![
-        ("Cold starts", group(x.cold_starts), group(y.cold_starts)),
-        ("Throttled", group(x.throttled), group(y.throttled)),
-        ("Errors", group(x.errors), group(y.errors)),
-        (
-            "p50 duration",
-            ms(x.duration_ms_p50, x),
-            ms(y.duration_ms_p50, y),
-        ),
-        (
-            "p99 duration",
-            ms(x.duration_ms_p99, x),
-            ms(y.duration_ms_p99, y),
-        ),
-        (
-            "Peak in flight",
-            group(x.concurrency_max),
-            group(y.concurrency_max),
-        ),
-        (
-            "Cost",
-            format!("${:.4}", x.cost_usd),
-            format!("${:.4}", y.cost_usd),
-        ),
-    ]
+/// The lesson's figures, A's against B's, as the summary line shows them.
+fn compare_rows(figures: &[ShownFigure], a: &Report, b: &Report) -> Vec<(String, String, String)> {
+    let value =
+        |f: &ShownFigure, r: &Report| f.metric.read(r).map_or_else(|e| e, |v| figure_value(f, v));
+    figures
+        .iter()
+        .map(|f| (f.label.clone(), value(f, a), value(f, b)))
+        .collect()
 }

@@ -1,7 +1,7 @@
 //! One knob's control (slider, toggle or select), bound to one side's values, and the
 //! mapping of a logarithmic slider's positions to values.
 
-use curriculum::{Control, Knob};
+use curriculum::{Control, Knob, Needs};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -53,19 +53,38 @@ pub(super) fn KnobControl(
     values: RwSignal<Vec<Value>>,
     /// Makes element ids unique on a page with several experiments.
     id_prefix: String,
+    /// The knob it needs set first (its position in the values, and the rule) and the note
+    /// shown while it is not.
+    #[prop(optional)]
+    needs: Option<(usize, Needs, String)>,
 ) -> impl IntoView {
     let id = format!("{id_prefix}-{}", knob.id);
     let k = StoredValue::new(knob.clone());
     let current = move || values.with(|v| v.get(index).cloned().unwrap_or(Value::Null));
+    let needs = StoredValue::new(needs);
+    // Greyed while the knob it needs is not set: moving it would change nothing.
+    let idle = move || {
+        needs.with_value(|n| {
+            n.as_ref().is_some_and(|(j, rule, _)| {
+                !values.with(|v| v.get(*j).is_some_and(|x| rule.met(x)))
+            })
+        })
+    };
+    let note = move || {
+        idle().then(|| {
+            view! { <small class="knob-note" data-testid="knob-note">{needs.with_value(|n| n.as_ref().map(|(_, _, t)| t.clone()))}</small> }
+        })
+    };
     match knob.control {
         Control::Slider => {
             let shown = move || value_with_unit(current().as_f64().unwrap_or(0.0), &k.get_value().unit);
             let (min, max, step) = if knob.log { (0.0, LOG_STEPS, 1.0) } else { (knob.min, knob.max, knob.step) };
             view! {
-                <div class="knob">
+                <div class="knob" class:idle=idle>
                     <label for=id.clone()>{knob.label.clone()}</label>
                     <output for=id.clone()>{shown}</output>
-                    <input type="range" id=id name=knob.id.clone()
+                    {note}
+                    <input type="range" id=id name=knob.id.clone() disabled=idle
                         min=min.to_string() max=max.to_string() step=step.to_string()
                         prop:value=move || to_position(&k.get_value(), current().as_f64().unwrap_or(0.0)).to_string()
                         aria-valuetext=shown
@@ -85,14 +104,15 @@ pub(super) fn KnobControl(
             .into_any()
         }
         Control::Toggle => view! {
-            <div class="knob knob-toggle">
-                <input type="checkbox" id=id.clone() name=knob.id.clone()
+            <div class="knob knob-toggle" class:idle=idle>
+                <input type="checkbox" id=id.clone() name=knob.id.clone() disabled=idle
                     prop:checked=move || current().as_bool().unwrap_or(false)
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         values.update(|vals| if let Some(slot) = vals.get_mut(index) { *slot = Value::from(on) });
                     }/>
                 <label for=id>{knob.label.clone()}</label>
+                {note}
             </div>
         }
         .into_any(),
@@ -108,9 +128,10 @@ pub(super) fn KnobControl(
                 k.get_value().options.iter().position(|o| curriculum::same_value(&o.value, &cur)).unwrap_or(0).to_string()
             };
             view! {
-                <div class="knob">
+                <div class="knob" class:idle=idle>
                     <label for=id.clone()>{knob.label.clone()}</label>
-                    <select id=id name=knob.id.clone() prop:value=selected
+                    {note}
+                    <select id=id name=knob.id.clone() prop:value=selected disabled=idle
                         on:change=move |ev| {
                             let j: usize = event_target_value(&ev).parse().unwrap_or(0);
                             if let Some(v) = k.get_value().options.get(j).map(|o| o.value.clone()) {
@@ -143,6 +164,7 @@ pub(super) mod tests {
             step: 0.5,
             log,
             options: vec![],
+            needs: None,
         }
     }
 

@@ -1,12 +1,14 @@
 //! An experiment: knobs generated from the lesson file, the engine re-run on every change,
-//! playback over a scrubbable timeline, the charts the lesson asks for, a verdict, an A/B
+//! playback over a scrubbable timeline, the charts the lesson asks for, the figures it picks, an A/B
 //! comparison on the same seeded workload, and the experiment's state in the URL.
 //!
 //! This file wires the parts together: `state.rs` holds the values and the runs, `url.rs`
 //! reads and writes them in the URL, `knob.rs` draws the controls, `playback.rs` moves
-//! through the run, and `compare.rs` lays out the sides and compares them.
+//! through the run, `figures.rs` writes the summary line of the figures the lesson picks, and
+//! `compare.rs` lays out the sides and compares them.
 
 mod compare;
+mod figures;
 mod knob;
 mod playback;
 mod state;
@@ -19,6 +21,7 @@ use engine::Scenario;
 use leptos::prelude::*;
 use serde_json::Value;
 
+pub use figures::{figure_value, shown_label, shown_value, summary_line};
 pub use playback::ActiveExperiment;
 
 use crate::charts::ChartKind;
@@ -81,6 +84,7 @@ pub fn ExperimentPanel(
         charts,
         t_s: playback.t_s,
         pick,
+        figures: experiment.figures.clone(),
         id_stem: exp_id.clone(),
         file_stem: format!("lambda-lab-{lesson_id}-{}", experiment.id),
         pending: pending.into(),
@@ -100,7 +104,7 @@ pub fn ExperimentPanel(
         .map(|p| view! { <Bet lesson_id=lesson_id.clone() prediction=p experiment=experiment.clone() scenario=scenario.clone() on_show=set_a/> })
         .collect_view();
     let challenge_view = challenge.map(|c| {
-        view! { <ChallengePanel lesson_id=lesson_id.clone() challenge=c report=runs.report_a on_apply=set_a/> }
+        view! { <ChallengePanel lesson_id=lesson_id.clone() challenge=c figures=experiment.figures.clone() report=runs.report_a on_apply=set_a/> }
     });
     let embed_id = format!("{exp_id}-embed");
 
@@ -153,7 +157,7 @@ pub fn ExperimentPanel(
             <Sides runs=runs comparing=comparing_memo layout=layout/>
             <div class="answers" class:pending=move || pending.get()
                 aria-hidden=move || pending.get().then_some("true") inert=move || pending.get()>
-                <CompareTable a=runs.report_a b=runs.report_b/>
+                <CompareTable a=runs.report_a b=runs.report_b figures=experiment.figures.clone()/>
             </div>
             {challenge_view}
         </section>
