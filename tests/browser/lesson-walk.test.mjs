@@ -17,7 +17,7 @@ test('bet, experiment, challenge failed, hint, challenge solved, progress kept',
   await bet.locator('[data-testid="lock-bet"]').click();
   const result = await waitFor(async () => bet.locator('[data-testid="bet-result"]').textContent().catch(() => null), 'the bet is revealed');
   assert.match(result, /Right/);
-  assert.match(result, /busy_env_mean = \d+\.\d+/, 'the answer quotes the number the engine measured');
+  assert.match(result, /the engine measured environments busy on average = \d+\.\d+/, 'the answer quotes the number the engine measured');
 
   // The challenge is not solved by the defaults.
   const status = page.locator('[data-testid="challenge-status"]');

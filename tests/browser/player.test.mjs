@@ -73,15 +73,15 @@ test('step, scrub and play describe what happens, event by event', async (t) => 
   const event = page.locator('[data-testid="event"]');
   await waitFor(async () => (await event.textContent())?.includes('Before the first event'), 'at 0 s nothing has happened yet');
   await page.locator('[data-testid="step"]').click();
-  await waitFor(async () => /request 1 arrives/.test(await event.textContent()), "the first step shows the first arrival");
+  await waitFor(async () => /request 1 arrives/i.test(await event.textContent()), "the first step shows the first arrival");
   await page.locator('[data-testid="step"]').click();
   const cold = await waitFor(async () => {
     const text = await event.textContent();
-    return /env 1 starts Init: cold start, \d+ ms/.test(text) && text;
+    return /env 1 starts Init: cold start, \d+ ms/i.test(text) && text;
   }, 'the second step shows the first cold start, with its Init time');
   assert.match(cold, /cold start/);
   await page.locator('[data-testid="step-back"]').click();
-  await waitFor(async () => /request 1 arrives/.test(await event.textContent()), 'stepping back rewinds');
+  await waitFor(async () => /request 1 arrives/i.test(await event.textContent()), 'stepping back rewinds');
 
   // Scrub to the end: the last events are completions or reaps.
   const timeline = page.locator('[data-testid="timeline"]');
@@ -112,6 +112,7 @@ test('clicking a chart moves the timeline to that moment', async (t) => {
   await page.locator('[data-testid="bet-pending"]').waitFor({ state: 'detached' });
   const canvas = page.locator('canvas[data-chart="envs"]');
   await canvas.waitFor();
+  await page.waitForFunction(() => !document.querySelector('canvas[data-chart="envs"]')?.closest('[inert]'));
   const box = await canvas.boundingBox();
   await page.waitForTimeout(200);
   await canvas.click({ position: { x: box.width * 0.6, y: box.height / 2 } });
