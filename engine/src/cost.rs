@@ -169,7 +169,7 @@ mod tests {
             Prices::shipped(),
             "build.rs must carry the file over exactly"
         );
-        // lambda-facts.md section 4: $0.20 per million requests, $0.0000166667 per GB-s on x86.
+        // docs/lambda-facts.md section 4: $0.20 per million requests, $0.0000166667 per GB-s on x86.
         assert!((p.x86_64.request_usd * 1e6 - 0.2).abs() < 1e-12);
         assert!(p.arm64.gb_s_usd < p.x86_64.gb_s_usd);
     }

@@ -1,6 +1,6 @@
 //! One test per mechanic of asynchronous invocation, SQS event sources, failures, client
 //! timeouts, downstream limits and idempotency, each pinning the documented behaviour it cites
-//! from `../shared/lambda-facts.md` (section and line).
+//! from `docs/lambda-facts.md` (section and line).
 //!
 //! The scenarios are small and deterministic (constant handler times, `runtime = "custom"` with
 //! no Init unless a test needs one), so the numbers they pin are exact.
@@ -81,9 +81,9 @@ workload = {{ kind = "replay", arrivals_s = [10] }}
 }
 
 // -------------------------------------------------------------------------------------------
-// Asynchronous invocation (lambda-facts.md section 6).
+// Asynchronous invocation (docs/lambda-facts.md section 6).
 
-/// lambda-facts.md section 6, line 61: "On a function error: 0-2 retries (default 2), about 1
+/// docs/lambda-facts.md section 6, line 61: "On a function error: 0-2 retries (default 2), about 1
 /// minute before the first retry and 2 minutes before the second." The engine models exactly
 /// 60 s and 120 s, counted from the end of the failed attempt.
 #[test]
@@ -148,7 +148,7 @@ fn async_errors_are_retried_twice_after_60_s_then_120_s() {
     }
 }
 
-/// lambda-facts.md section 6, line 64: "After the last failure: a dead-letter queue (SQS or SNS)
+/// docs/lambda-facts.md section 6, line 64: "After the last failure: a dead-letter queue (SQS or SNS)
 /// or an on-failure destination; otherwise the event is dropped. On-success destinations exist
 /// too."
 #[test]
@@ -205,7 +205,7 @@ workload = {{ kind = "constant", rate_per_s = 2 }}
     assert_eq!(none.summary.async_events_dropped, none.ledger.dropped);
 }
 
-/// lambda-facts.md section 6, lines 62-63: throttled events return to the queue "with
+/// docs/lambda-facts.md section 6, lines 62-63: throttled events return to the queue "with
 /// exponential backoff from 1 s up to 5 min", and "Maximum event age: 60 s to 6 h": an event
 /// older than the maximum age is not invoked again.
 #[test]
@@ -313,7 +313,7 @@ workload = {{ kind = "replay", arrivals_s = [0, 1] }}
     );
 }
 
-/// lambda-facts.md section 6, line 62: "On throttles and system errors the event returns to
+/// docs/lambda-facts.md section 6, line 62: "On throttles and system errors the event returns to
 /// the queue and is retried with exponential backoff from 1 s up to 5 min". A system error is
 /// Lambda's own failure before the function runs: it uses none of the retry attempts, is not
 /// an invocation or a function error, and backs off exactly as a throttle does.
@@ -382,7 +382,7 @@ workload = {{ kind = "constant", rate_per_s = 1 }}
     );
 }
 
-/// lambda-facts.md section 11, line 84: the metrics DeadLetterErrors and
+/// docs/lambda-facts.md section 11, line 84: the metrics DeadLetterErrors and
 /// DestinationDeliveryFailures. Lambda sends to a DLQ or destination with the function's
 /// execution role, which needs `sqs:SendMessage` for a queue and `sns:Publish` for a topic
 /// (docs: invocation-async-retain-records.html; AWS SAM's DeadLetterQueue page): a role without
@@ -510,7 +510,7 @@ iam.policy.statements = [{{ effect = "Allow", action = [{actions}], resource = [
     assert_eq!(both.summary.dead_letter_errors, both.ledger.dead_lettered);
 }
 
-/// lambda-facts.md section 6, line 63: "Delivery is at least once: duplicates happen." A
+/// docs/lambda-facts.md section 6, line 63: "Delivery is at least once: duplicates happen." A
 /// duplicate is a second delivery of the same request id: counted, never a new request; the
 /// idempotency store makes its side effect apply once.
 #[test]
@@ -550,9 +550,9 @@ workload = {{ kind = "constant", rate_per_s = 10 }}
 }
 
 // -------------------------------------------------------------------------------------------
-// SQS event sources (lambda-facts.md section 7).
+// SQS event sources (docs/lambda-facts.md section 7).
 
-/// lambda-facts.md section 7, line 68: "Visibility timeout at least 6 x the function timeout."
+/// docs/lambda-facts.md section 7, line 68: "Visibility timeout at least 6 x the function timeout."
 /// A batch whose processing outlives the visibility timeout (here an 8 s cold start against
 /// 6 s) becomes visible again and is processed twice.
 #[test]
@@ -619,7 +619,7 @@ workload = {{ kind = "replay", arrivals_s = [0] }}
     );
 }
 
-/// lambda-facts.md section 7, line 68: "maxReceiveCount with a redrive policy sends a message to
+/// docs/lambda-facts.md section 7, line 68: "maxReceiveCount with a redrive policy sends a message to
 /// the DLQ." A message that always fails is received `max_receive_count` times, one
 /// visibility timeout apart, and moved to the DLQ when it becomes visible after the last.
 #[test]
@@ -666,7 +666,7 @@ workload = {{ kind = "replay", arrivals_s = [0] }}
     );
 }
 
-/// lambda-facts.md section 7, line 68: "ReportBatchItemFailures enables partial batch responses;
+/// docs/lambda-facts.md section 7, line 68: "ReportBatchItemFailures enables partial batch responses;
 /// without it one failure returns the whole batch." Ten messages in one batch; the downstream's
 /// rate limit (9 calls a second) rejects exactly the tenth call of each receive.
 #[test]
@@ -717,7 +717,7 @@ workload = {{ kind = "replay", arrivals_s = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }}
     assert_eq!(batches, vec![(0, 10), (31 * US_PER_S, 1)]);
 }
 
-/// lambda-facts.md section 7, line 68: "Scaling: 5 concurrent invokes at first, up to 300 more
+/// docs/lambda-facts.md section 7, line 68: "Scaling: 5 concurrent invokes at first, up to 300 more
 /// per minute, at most 1,250 ... MaximumConcurrency 2-1,000." With a deep backlog the pollers
 /// add 5 concurrent batches a second.
 #[test]
@@ -781,7 +781,7 @@ workload = { kind = "constant", rate_per_s = 10 }
     assert_eq!(r.ledger.failed, 600);
 }
 
-/// lambda-facts.md section 1, line 8 ("A crash or a timeout resets it") and section 4, line 49
+/// docs/lambda-facts.md section 1, line 8 ("A crash or a timeout resets it") and section 4, line 49
 /// ("Duration billed in 1 ms units"): an invocation that times out is billed to the timeout.
 #[test]
 fn a_timeout_is_billed_to_the_timeout() {
@@ -816,7 +816,7 @@ workload = { kind = "constant", rate_per_s = 1 }
     );
 }
 
-/// lambda-facts.md section 8, line 72: "Lambda does not retry synchronous calls: the client or
+/// docs/lambda-facts.md section 8, line 72: "Lambda does not retry synchronous calls: the client or
 /// SDK does." A caller that gives up after 1 s on a 3 s function and retries twice runs each
 /// request three times: all billed, all applying their side effect, the caller seeing a failure.
 #[test]
@@ -866,7 +866,7 @@ workload = {{ kind = "replay", arrivals_s = [0, 10, 20] }}
 }
 
 /// A downstream with 50 connections behind a function that needs about 100 at once: calls are
-/// rejected; reserved concurrency of 50 (lambda-facts.md section 5, line 55: "both a guarantee
+/// rejected; reserved concurrency of 50 (docs/lambda-facts.md section 5, line 55: "both a guarantee
 /// and a cap") or an SQS queue with maximum concurrency 50 protects it.
 #[test]
 fn downstream_rejections_fall_with_reserved_concurrency_or_a_queue() {

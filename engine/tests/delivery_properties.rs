@@ -214,7 +214,7 @@ proptest! {
         prop_assert_eq!(back.as_ref(), Ok(&s), "{}", text);
     }
 
-    /// lambda-facts.md section 6, line 64, and section 7, line 68: with a DLQ (or an on-failure
+    /// docs/lambda-facts.md section 6, line 64, and section 7, line 68: with a DLQ (or an on-failure
     /// destination) for every async function, and a redrive policy for every SQS queue whose
     /// retention outlasts the run, no request is ever dropped.
     #[test]

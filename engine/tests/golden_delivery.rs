@@ -34,7 +34,7 @@ fn check(name: &str, report: &Report, expected: ExpectFile) {
     expected.assert_eq(&text);
 }
 
-/// lambda-facts.md section 6: retries carry the events of the outage's end past it; the rest
+/// docs/lambda-facts.md section 6: retries carry the events of the outage's end past it; the rest
 /// end in the DLQ of one function and are dropped by the other; duplicates apply twice only
 /// without the idempotency store.
 #[test]
@@ -62,7 +62,7 @@ fn async_retries_through_an_outage() {
     assert!(dlq.side_effects_total.unwrap_or(0) as f64 > outside(dlq));
 }
 
-/// lambda-facts.md sections 5 and 7: the synchronous function's calls beyond the database's 20
+/// docs/lambda-facts.md sections 5 and 7: the synchronous function's calls beyond the database's 20
 /// connections fail; the queue's maximum concurrency keeps it within them, and the backlog
 /// drains.
 #[test]

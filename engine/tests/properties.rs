@@ -1218,7 +1218,7 @@ workload = { kind = "per_minute", counts = [600, 60], poisson = true }
     );
 }
 
-/// The scaling rate is a token bucket (lambda-facts.md section 5: 1,000 environments every
+/// The scaling rate is a token bucket (docs/lambda-facts.md section 5: 1,000 environments every
 /// 10 s per function, refilled continuously, not banked): a burst gets the full allowance at
 /// once, then the refill. So a span of L seconds holds at most N (1 + L / W) cold starts, which
 /// is up to about 2N in one window W, not N: "N per window" holds only for windows that start

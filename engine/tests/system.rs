@@ -1,6 +1,6 @@
 //! A system of functions: triggers and calls between functions, loop detection, versions and
 //! aliases, deployments, alarms, tracing, caches and the IAM role, each against the documented
-//! behaviour it models (`../shared/lambda-facts.md`, sections 9-11, and the AWS pages cited).
+//! behaviour it models (`docs/lambda-facts.md`, sections 9-11, and the AWS pages cited).
 //! Golden snapshots live in `tests/golden/`; rewrite them after an intended change with
 //! `UPDATE_EXPECT=1 cargo test -p engine --test system`.
 
@@ -205,7 +205,7 @@ fn reserved_concurrency_caps_a_fan_out_loop() {
     assert!(s.throttled > 0 || s.queue_depth_max > 5);
 }
 
-// --- Versions, aliases and deployments (lambda-facts.md section 9) ------------------------
+// --- Versions, aliases and deployments (docs/lambda-facts.md section 9) ------------------------
 
 /// A weighted alias sends `additional_weight` of its traffic to the second version, within
 /// binomial bounds (4 standard deviations).
@@ -434,7 +434,7 @@ fn alarms_on_duration_error_rate_and_throttles() {
     assert_eq!(by("throttles").first_alarm_s, Some(60.0));
 }
 
-/// lambda-facts.md section 11, line 84: DeadLetterErrors and DestinationDeliveryFailures are
+/// docs/lambda-facts.md section 11, line 84: DeadLetterErrors and DestinationDeliveryFailures are
 /// metrics an alarm can watch. A role that may not send to the DLQ loses events silently; an
 /// alarm on DeadLetterErrors is how a team finds out.
 #[test]

@@ -402,7 +402,7 @@ fn saturated_loss_system_matches_erlang_b_and_simfaas() {
 #[test]
 fn littles_law_holds() {
     // Handler: CPU exponential, mean 50 ms at one vCPU, stretched by 1769/512 at 512 MB
-    // (lambda-facts.md section 3), plus I/O uniform 20-80 ms (mean 50), which memory does not change.
+    // (docs/lambda-facts.md section 3), plus I/O uniform 20-80 ms (mean 50), which memory does not change.
     let handler_ms = 50.0 * 1769.0 / 512.0 + 50.0;
     // Init: python3.13 x86 preset, log-normal with p50 85 ms and p99 122 ms, whose mean is
     // p50 exp(σ²/2) with σ = ln(p99/p50) / z99; plus 100 ms of init code and a 5 MB package at

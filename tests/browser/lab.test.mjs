@@ -64,6 +64,13 @@ test('edit, fix, bring your own traffic, share and export a scenario', async (t)
   t.after(again.close);
   assert.deepEqual(await summary(again.page), await summary(page), 'the link reproduces the run');
 
+  // A visibility timeout AWS accepts but advises against runs, with a warning naming the field.
+  await editor.fill('duration_s = 60\n[[functions]]\nname = "worker"\ntimeout_s = 30\ninvocation = "sqs"\nsqs = { batch_size = 10 }\nworkload = { kind = "constant", rate_per_s = 5 }\n');
+  await waitFor(async () => (await page.locator('[data-testid="lab-warnings"]').count()) === 1, 'the warning shows');
+  assert.match(await page.locator('[data-testid="lab-warnings"]').textContent(), /functions\[0\]\.sqs\.visibility_timeout_s: 30 s is less than the 180 s AWS recommends/);
+  assert.equal((await error.textContent()).trim(), '', 'a warning is not an error');
+  await waitFor(async () => (await summary(page)).requests > 250, 'the scenario runs');
+
   // Export downloads the scenario as a file.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export as a file' }).click()]);
   assert.equal(download.suggestedFilename(), 'lambda-lab-scenario.toml');

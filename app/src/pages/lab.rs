@@ -237,6 +237,14 @@ pub fn Lab(
                         prop:value=move || text.get()
                         on:input=move |ev| edit(event_target_value(&ev))></textarea>
                     <p class="error" role="alert" data-testid="lab-error">{move || parsed.get().err().or_else(|| outcome.get().err())}</p>
+                    {move || {
+                        let warnings = parsed.with(|p| p.as_ref().map(Scenario::warnings).unwrap_or_default());
+                        (!warnings.is_empty()).then(|| view! {
+                            <ul class="warnings" data-testid="lab-warnings" aria-label="Warnings">
+                                {warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
+                            </ul>
+                        })
+                    }}
                     <div class="lab-actions">
                         <label class="secondary file-button">"Import a scenario file"
                             <input type="file" accept=".toml,text/plain" class="sr-only" on:change=import/>

@@ -185,7 +185,7 @@ impl Default for Function {
     }
 }
 
-/// Lambda's asynchronous invocation settings (lambda-facts.md section 6).
+/// Lambda's asynchronous invocation settings (docs/lambda-facts.md section 6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AsyncConfig {
@@ -276,7 +276,7 @@ pub enum Destination {
     Eventbridge,
 }
 
-/// An SQS queue and the event source mapping that polls it (lambda-facts.md section 7).
+/// An SQS queue and the event source mapping that polls it (docs/lambda-facts.md section 7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SqsConfig {

@@ -337,7 +337,7 @@ rate_per_s = 2
 
     #[test]
     fn queue_defaults_follow_aws() {
-        // lambda-facts.md section 6: 2 retries, a maximum event age of 6 h.
+        // docs/lambda-facts.md section 6: 2 retries, a maximum event age of 6 h.
         let a = AsyncConfig::default();
         assert_eq!((a.retry_attempts, a.max_event_age_s), (2, 21_600));
         assert_eq!(a.duplicate_rate, 0.0);

@@ -2,7 +2,7 @@
 //! of each managed runtime, from published measurements.
 //!
 //! Figures: maxday's lambda-perf benchmark, hello-world zip functions at 128 MB,
-//! 2026-07-23 to 2026-08-22, about 290 cold starts per cell (`lambda-facts.md` section 2).
+//! 2026-07-23 to 2026-08-22, about 290 cold starts per cell (`docs/lambda-facts.md` section 2).
 //! Init of a hello-world barely depends on memory, so one figure per architecture is kept.
 //! python3.12 (supported until October 2028, lambda-runtimes.html) is not in that month's
 //! table: its figures come from lambda-perf's daily run of 2025-12-21 (10 cold starts per
@@ -164,7 +164,7 @@ mod tests {
 
     #[test]
     fn compiled_runtimes_start_faster_than_managed_ones() {
-        // lambda-facts.md section 2: rust 16 ms p50, java21 239 ms p50 (x86, 128 MB).
+        // docs/lambda-facts.md section 2: rust 16 ms p50, java21 239 ms p50 (x86, 128 MB).
         let rust = Runtime::Rust.init_ms(Arch::X86_64).mean();
         let java = Runtime::Java21.init_ms(Arch::X86_64).mean();
         assert!(rust * 5.0 < java, "rust {rust} ms, java {java} ms");

@@ -1,6 +1,6 @@
 //! How functions connect, as data: triggers from one function to another, recursive-loop
 //! detection, versions and aliases, CodeDeploy-style deployments, CloudWatch-style alarms,
-//! X-Ray-style tracing and caches (`../shared/lambda-facts.md`, sections 9-11). The rules that
+//! X-Ray-style tracing and caches (`docs/lambda-facts.md`, sections 9-11). The rules that
 //! connect them are checked in `validate.rs`; the units they make are in `units.rs`.
 
 use std::collections::BTreeMap;
@@ -457,9 +457,9 @@ pub enum InvocationType {
     #[default]
     Sync,
     /// Lambda queues the event and invokes the function from its internal queue, retrying
-    /// errors and throttles (lambda-facts.md section 6).
+    /// errors and throttles (docs/lambda-facts.md section 6).
     Async,
     /// Messages are sent to an SQS queue; pollers receive them in batches and invoke the
-    /// function (lambda-facts.md section 7).
+    /// function (docs/lambda-facts.md section 7).
     Sqs,
 }

@@ -1,9 +1,9 @@
 //! The rules a scenario must keep: each is checked when a scenario is read, and the first broken
 //! one is returned as a [`FieldError`] naming the field, the rule and the value found. The rules
-//! are AWS's where AWS has one (`../shared/lambda-facts.md`).
+//! are AWS's where AWS has one (`docs/lambda-facts.md`).
 
 use super::field::FieldError;
-use super::function::Function;
+use super::function::{Function, SqsConfig};
 use super::topology::{
     preset_steps, InvocationType, Metric, Statistic, VersionRef, Via, MAX_TRACES, PRESETS,
 };
@@ -16,7 +16,9 @@ impl Scenario {
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (i, f) in self.functions.iter().enumerate() {
-            if let (InvocationType::Sqs, Some(q)) = (f.invocation, f.sqs.as_ref()) {
+            let default_sqs = SqsConfig::default();
+            let q = f.sqs.as_ref().unwrap_or(&default_sqs);
+            if f.invocation == InvocationType::Sqs {
                 // services-sqs-configure.html: at least 6 x the function timeout plus the
                 // batching window, so a batch throttled or retried is not received twice.
                 let advised = 6.0 * f.timeout_s + q.batching_window_s;
@@ -335,7 +337,13 @@ impl Function {
                 ));
             }
         }
-        if let Some(q) = &self.sqs {
+        // An SQS function without an `sqs` table runs with the defaults: check those too.
+        let default_sqs = SqsConfig::default();
+        let sqs = self
+            .sqs
+            .as_ref()
+            .or((self.invocation == InvocationType::Sqs).then_some(&default_sqs));
+        if let Some(q) = sqs {
             if !(1..=10_000).contains(&q.batch_size) {
                 return Err(FieldError::new(
                     &field("sqs.batch_size"),

@@ -1,4 +1,4 @@
-//! Lambda's asynchronous event queue (lambda-facts.md section 6): events queued, invoked as
+//! Lambda's asynchronous event queue (docs/lambda-facts.md section 6): events queued, invoked as
 //! soon as concurrency allows, put back with a backoff when throttled, retried after function
 //! errors, delivered twice now and then, and sent to a DLQ or destination at the end.
 
@@ -164,7 +164,7 @@ impl Simulation {
         m.throttles += 1;
         // "Equal jitter": events throttled together do not all come back at the same instant.
         // Without it, 100 events on a function with room for one retried in lockstep and 12
-        // got through in 20 minutes (lambda-facts.md section 6; tests/limits.rs).
+        // got through in 20 minutes (docs/lambda-facts.md section 6; tests/limits.rs).
         let backoff = full / 2 + ext.backoff_rng.gen_range(0..=full / 2);
         let due = self.async_again(f, slot, backoff)?;
         Ok(due - now)

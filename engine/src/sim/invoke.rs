@@ -210,7 +210,7 @@ impl Simulation {
     }
 
     /// On demand, Init is limited to 10 s: past it, Init is stopped and runs again inside the
-    /// first invoke, within the function's timeout (lambda-facts.md section 1;
+    /// first invoke, within the function's timeout (docs/lambda-facts.md section 1;
     /// lambda-runtime-environment.html). Returns the Init phase as it shows and the invoke's
     /// time and outcome, the second Init included. Provisioned environments are not limited
     /// here: they initialise before any request, with up to 130 s.

@@ -263,7 +263,7 @@ pub struct Simulation {
     unreserved_used: u32,
     /// The account's request rate for synchronous on-demand invocations: 10 x the concurrency
     /// quota per second, a bucket of one second of requests refilled continuously
-    /// (lambda-facts.md section 5; scaling-behavior.html).
+    /// (docs/lambda-facts.md section 5; scaling-behavior.html).
     rps: ScalingTokens,
     in_flight: u64,
     // Time series.

@@ -1,4 +1,4 @@
-//! SQS event sources (lambda-facts.md section 7): pollers that scale by the second, batches
+//! SQS event sources (docs/lambda-facts.md section 7): pollers that scale by the second, batches
 //! gathered over a window, visibility timeouts, redrive after `max_receive_count`, and
 //! partial batch responses.
 
