@@ -151,6 +151,7 @@ figures! {
     RecursiveInvocationsDropped recursive_invocations_dropped Count,
     CacheHits cache_hits Count,
     CacheMisses cache_misses Count,
+    CacheAgeSMax cache_age_s_max S,
     CacheHitRatio cache_hit_ratio Ratio,
     IamAllowed iam_allowed Count,
     IamDenied iam_denied Count,

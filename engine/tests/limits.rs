@@ -214,3 +214,22 @@ fn python_3_12_is_a_runtime() {
     .expect("python3.12 is accepted");
     assert_eq!(s.functions[0].runtime.id(), "python3.12");
 }
+
+/// AWS's own names for the event source and async settings read as the engine's
+/// (MaximumBatchingWindowInSeconds, MaximumRetryAttempts, MaximumEventAgeInSeconds).
+#[test]
+fn aws_names_are_accepted() {
+    let s = Scenario::from_toml(
+        "duration_s = 60\n[[functions]]\nname = \"q\"\ninvocation = \"sqs\"\nsqs = { batch_size = 100, maximum_batching_window_s = 2 }\n\n[[functions]]\nname = \"a\"\ninvocation = \"async\"\nasync = { maximum_retry_attempts = 0, maximum_event_age_s = 120 }\n",
+    )
+    .expect("AWS's names are accepted");
+    assert_eq!(
+        s.functions[0].sqs.as_ref().map(|q| q.batching_window_s),
+        Some(2.0)
+    );
+    let a = s.functions[1]
+        .async_config
+        .as_ref()
+        .expect("async settings");
+    assert_eq!((a.retry_attempts, a.max_event_age_s), (0, 120));
+}

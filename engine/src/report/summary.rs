@@ -179,6 +179,10 @@ pub struct Summary {
     /// Cache misses: each a call to the data source behind the cache.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub cache_misses: u64,
+    /// The oldest cached value a hit served, in seconds since it was read from the data
+    /// source: how stale an answer from the cache got.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub cache_age_s_max: f64,
     /// `cache_hits / (cache_hits + cache_misses)`.
     #[serde(default, skip_serializing_if = "is_zero_f64")]
     pub cache_hit_ratio: f64,
@@ -224,6 +228,7 @@ impl Summary {
         "recursive_invocations_dropped",
         "cache_hits",
         "cache_misses",
+        "cache_age_s_max",
         "cache_hit_ratio",
         "iam_allowed",
         "iam_denied",

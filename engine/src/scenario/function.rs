@@ -191,10 +191,10 @@ impl Default for Function {
 pub struct AsyncConfig {
     /// Retries after a function error (an error or a timeout): 0 to 2, AWS's default 2. The
     /// first comes 60 s after the failure, the second 120 s after the next one.
-    #[serde(default = "default_retry_attempts")]
+    #[serde(default = "default_retry_attempts", alias = "maximum_retry_attempts")]
     pub retry_attempts: u32,
     /// An event older than this is not invoked again: 60 to 21,600 s (6 h, the default).
-    #[serde(default = "default_max_event_age_s")]
+    #[serde(default = "default_max_event_age_s", alias = "maximum_event_age_s")]
     pub max_event_age_s: u32,
     /// A dead-letter queue for events that finally fail. When the function has an `iam` role,
     /// the role must allow sending to it (`sqs:SendMessage` on
@@ -284,7 +284,8 @@ pub struct SqsConfig {
     #[serde(default = "default_batch_size")]
     pub batch_size: u32,
     /// How long the poller gathers messages before invoking with a partial batch: 0 to 300 s.
-    #[serde(default)]
+    /// AWS's own name, `maximum_batching_window_s`, is accepted too.
+    #[serde(default, alias = "maximum_batching_window_s")]
     pub batching_window_s: f64,
     /// How long a received message stays invisible: at least 6 x the function timeout, at most
     /// 12 h (SQS's default 30 s). A batch still running when it ends is received again.

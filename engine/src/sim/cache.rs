@@ -29,17 +29,21 @@ impl CacheState {
         }
     }
 
-    /// Looks `key` up in the cache environment `env` sees; a miss stores it.
-    pub(super) fn lookup(&mut self, env: u32, key: u32, now: u64) -> bool {
+    /// Looks `key` up in the cache environment `env` sees: on a hit, how long ago (µs) the
+    /// value was read from the data source; a miss stores it and gives `None`.
+    pub(super) fn lookup(&mut self, env: u32, key: u32, now: u64) -> Option<u64> {
         let map = match self.scope {
             CacheScope::Shared => &mut self.shared,
             CacheScope::Environment => self.envs.entry(env).or_default(),
         };
         match map.get(&key) {
-            Some(&expires) if expires > now => true,
+            // Stored at `expires - ttl`: that is how old the value served is.
+            Some(&expires) if expires > now => {
+                Some(now.saturating_sub(expires.saturating_sub(self.ttl_us)))
+            }
             _ => {
                 map.insert(key, now.saturating_add(self.ttl_us));
-                false
+                None
             }
         }
     }
@@ -63,18 +67,22 @@ mod tests {
     #[test]
     fn a_miss_stores_the_key_until_its_ttl_ends() {
         let mut c = cache(CacheScope::Shared);
-        assert!(!c.lookup(1, 7, 0));
-        assert!(c.lookup(2, 7, 99), "shared: another environment hits");
-        assert!(!c.lookup(1, 7, 100), "expired");
+        assert!(c.lookup(1, 7, 0).is_none());
+        assert_eq!(
+            c.lookup(2, 7, 99),
+            Some(99),
+            "shared: another environment hits, 99 µs old"
+        );
+        assert!(c.lookup(1, 7, 100).is_none(), "expired");
     }
 
     #[test]
     fn an_environment_cache_is_its_own() {
         let mut c = cache(CacheScope::Environment);
-        assert!(!c.lookup(1, 7, 0));
-        assert!(c.lookup(1, 7, 1));
-        assert!(!c.lookup(2, 7, 1));
+        assert!(c.lookup(1, 7, 0).is_none());
+        assert_eq!(c.lookup(1, 7, 1), Some(1));
+        assert!(c.lookup(2, 7, 1).is_none());
         c.envs.remove(&1);
-        assert!(!c.lookup(1, 7, 2), "gone with its environment");
+        assert!(c.lookup(1, 7, 2).is_none(), "gone with its environment");
     }
 }

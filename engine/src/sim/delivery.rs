@@ -274,8 +274,8 @@ impl Simulation {
             let (io, hit) = match ext.cache.as_mut() {
                 Some(c) => {
                     let key = service.gen_range(0..c.keys);
-                    if c.lookup(env, key, now) {
-                        tally(Tally::CacheHit);
+                    if let Some(age_us) = c.lookup(env, key, now) {
+                        tally(Tally::CacheHit { age_us });
                         (c.hit_ms, true)
                     } else {
                         tally(Tally::CacheMiss);

@@ -294,6 +294,7 @@ impl FnStats {
         self.triggered += st.triggered;
         self.recursive_dropped += st.recursive_dropped;
         self.cache_hits += st.cache_hits;
+        self.cache_age_max_us = self.cache_age_max_us.max(st.cache_age_max_us);
         self.cache_misses += st.cache_misses;
         self.iam_allowed += st.iam_allowed;
         self.iam_denied += st.iam_denied;
@@ -385,6 +386,7 @@ fn summarise(
         cache_hits: st.cache_hits,
         cache_misses: st.cache_misses,
         cache_hit_ratio: ratio(st.cache_hits, st.cache_hits + st.cache_misses),
+        cache_age_s_max: us_to_s(st.cache_age_max_us),
         iam_allowed: st.iam_allowed,
         iam_denied: st.iam_denied,
         iam_harmful_allowed: st.iam_harmful_allowed,

@@ -83,8 +83,11 @@ pub(super) enum Tally {
     Triggered,
     /// Loop detection stopped a request.
     RecursiveDropped,
-    /// A cache hit.
-    CacheHit,
+    /// A cache hit, serving a value cached `age_us` ago.
+    CacheHit {
+        /// How long ago the value was read from the data source, in µs.
+        age_us: u64,
+    },
     /// A cache miss.
     CacheMiss,
     /// An AWS call the role allowed.
@@ -175,7 +178,7 @@ impl Tally {
                 | Tally::ColdStart
                 | Tally::Error
                 | Tally::Timeout
-                | Tally::CacheHit
+                | Tally::CacheHit { .. }
                 | Tally::CacheMiss
         )
     }
@@ -204,7 +207,7 @@ fn add_to_fn_bucket(fn_row: &mut FunctionBucket, tally: Tally) {
         Tally::Throttle => fn_row.throttles += 1,
         Tally::ColdStart => fn_row.cold_starts += 1,
         Tally::Error | Tally::Timeout => fn_row.errors += 1,
-        Tally::CacheHit => fn_row.cache_hits += 1,
+        Tally::CacheHit { .. } => fn_row.cache_hits += 1,
         Tally::CacheMiss => fn_row.cache_misses += 1,
         _ => {}
     }
@@ -257,7 +260,10 @@ fn add_to_totals(stats: &mut FnStats, tally: Tally) {
         Tally::BatchItemFailure => stats.batch_item_failures += 1,
         Tally::Triggered => stats.triggered += 1,
         Tally::RecursiveDropped => stats.recursive_dropped += 1,
-        Tally::CacheHit => stats.cache_hits += 1,
+        Tally::CacheHit { age_us } => {
+            stats.cache_hits += 1;
+            stats.cache_age_max_us = stats.cache_age_max_us.max(age_us);
+        }
         Tally::CacheMiss => stats.cache_misses += 1,
         Tally::IamAllowed => stats.iam_allowed += 1,
         Tally::IamHarmfulAllowed => stats.iam_harmful_allowed += 1,
@@ -349,6 +355,8 @@ pub(super) struct FnStats {
     pub(super) triggered: u64,
     pub(super) recursive_dropped: u64,
     pub(super) cache_hits: u64,
+    /// The oldest cached value served, in µs since it was read from the data source.
+    pub(super) cache_age_max_us: u64,
     pub(super) cache_misses: u64,
     pub(super) iam_allowed: u64,
     pub(super) iam_denied: u64,
@@ -539,7 +547,7 @@ mod tests {
             BatchItemFailure,
             Triggered,
             RecursiveDropped,
-            CacheHit,
+            CacheHit { age_us: 1 },
             CacheMiss,
             IamAllowed,
             IamHarmfulAllowed,
