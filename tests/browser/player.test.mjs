@@ -105,6 +105,7 @@ test('clicking a chart moves the timeline to that moment', async (t) => {
   t.after(close);
   // The charts stay blurred (and take no clicks) until the experiment's bets are locked.
   const bets = page.locator('[data-testid="bet"]');
+  await bets.first().waitFor();
   for (let i = 0; i < await bets.count(); i++) {
     await bets.nth(i).locator('input[type=radio]').first().check();
     await bets.nth(i).locator('[data-testid="lock-bet"]').click();
