@@ -22,7 +22,6 @@ mod trace;
 pub mod validation;
 
 use engine::report::Report;
-use engine::Scenario;
 use plotters::chart::MeshStyle;
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
@@ -139,12 +138,11 @@ impl ChartKind {
     }
 }
 
-/// Draws `kind` for `report`; `scenario` supplies the limits drawn as dashed lines.
+/// Draws `kind` for `report` (which carries everything drawn, limits included).
 pub fn draw<DB: DrawingBackend>(
     kind: ChartKind,
     area: &DrawingArea<DB, Shift>,
     report: &Report,
-    scenario: &Scenario,
     pal: &Palette,
 ) -> Result<TimeAxis, String> {
     let spec = match kind {
@@ -152,8 +150,7 @@ pub fn draw<DB: DrawingBackend>(
         ChartKind::Trace => return trace::draw(area, report, pal),
         ChartKind::Iam => return iam::draw(area, report, pal),
         ChartKind::Envs => envs::chart(report),
-        // The one place the concurrency limits are gathered: from the scenario, for now.
-        ChartKind::Concurrency => concurrency::chart(report, &concurrency::Limits::of(scenario)),
+        ChartKind::Concurrency => concurrency::chart(report),
         ChartKind::Latency => latency::chart(report),
         ChartKind::Throttles => throttles::chart(report),
         ChartKind::Cost => cost::chart(report),
@@ -285,12 +282,11 @@ mod tests {
     #[test]
     fn every_chart_draws_and_maps_clicks_to_times() {
         let r = report();
-        let s = engine::Scenario::from_toml("duration_s = 60\n[[functions]]\nname = \"f\"\nworkload = { kind = \"constant\", rate_per_s = 1 }\n").expect("valid");
         for name in curriculum::ChartKind::ALL.map(curriculum::ChartKind::name) {
             let kind = ChartKind::from_name(name).expect("every lesson chart name is drawable");
             let mut axis = TimeAxis::default();
             let out = svg((640, 240), |a| {
-                axis = draw(kind, a, &r, &s, &palette::LIGHT)?;
+                axis = draw(kind, a, &r, &palette::LIGHT)?;
                 Ok(axis)
             });
             assert!(!describe(kind, &r).is_empty());

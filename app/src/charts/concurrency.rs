@@ -1,58 +1,32 @@
 //! Requests in flight (peak per bucket) against the account limit and reserved concurrency.
 
-use engine::report::Report;
-use engine::Scenario;
+use engine::report::{ConcurrencyLimits, Report};
 
 use super::palette::Role;
 use super::time::{At, Limit, Shape, Ticks, TimeChart, Values};
 
-/// The concurrency limits the chart draws as dashed lines.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Limits {
-    /// The account's concurrency limit.
-    pub account: u32,
-    /// Each function's reserved concurrency, by name, for the functions that have one.
-    pub reserved: Vec<(String, u32)>,
-}
-
-impl Limits {
-    /// The limits a scenario sets. (The report does not carry them yet; when it does, build
-    /// this from the report instead, in `charts::draw`.)
-    pub fn of(scenario: &Scenario) -> Limits {
-        Limits {
-            account: scenario.account.concurrency_limit,
-            reserved: scenario
-                .functions
-                .iter()
-                .filter_map(|f| f.reserved_concurrency.map(|r| (f.name.clone(), r)))
-                .collect(),
-        }
-    }
-
-    /// The dashed lines, labelled.
-    fn lines(&self) -> Vec<Limit> {
-        std::iter::once(Limit {
-            y: f64::from(self.account),
-            label: format!(
-                "account limit {}",
-                engine::report::group(u64::from(self.account))
-            ),
-        })
-        .chain(self.reserved.iter().map(|(name, r)| Limit {
-            y: f64::from(*r),
-            label: format!("{name} reserved {r}"),
-        }))
-        .collect()
-    }
+/// The run's concurrency limits (the report carries them) as labelled dashed lines.
+fn lines(limits: &ConcurrencyLimits) -> Vec<Limit> {
+    std::iter::once(Limit {
+        y: f64::from(limits.account),
+        label: format!(
+            "account limit {}",
+            engine::report::group(u64::from(limits.account))
+        ),
+    })
+    .chain(limits.reserved.iter().map(|(name, r)| Limit {
+        y: f64::from(*r),
+        label: format!("{name} reserved {r}"),
+    }))
+    .collect()
 }
 
 /// Requests in flight (peak per bucket) against the account limit and reserved concurrency.
-pub fn chart(report: &Report, limits: &Limits) -> TimeChart {
+pub fn chart(report: &Report) -> TimeChart {
     let rows = &report.series.rows;
     let peak = rows.iter().map(|r| r.concurrency_max).max().unwrap_or(0) as f64;
     // Show a limit only when the traffic comes within reach of it.
-    let shown: Vec<Limit> = limits
-        .lines()
+    let shown: Vec<Limit> = lines(&report.limits)
         .into_iter()
         .filter(|l| l.y <= peak * 2.0 + 1.0)
         .collect();

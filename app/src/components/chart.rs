@@ -1,7 +1,7 @@
 //! A chart on a canvas: redraws when the report or the theme changes, shows the timeline
 //! cursor, moves the timeline to the time clicked, and exports itself as PNG and its data as CSV.
 
-use engine::{Report, Scenario};
+use engine::Report;
 use leptos::prelude::*;
 use plotters::prelude::*;
 use wasm_bindgen::closure::Closure;
@@ -50,8 +50,6 @@ pub fn Chart(
     kind: ChartKind,
     /// The report to draw (`None` while there is none).
     report: Signal<Option<Shared<Report>>>,
-    /// The scenario that produced it (for the limits drawn as dashed lines).
-    scenario: Signal<Option<Scenario>>,
     /// The timeline position, in seconds.
     cursor_s: Signal<f64>,
     /// Called with the time clicked on the chart.
@@ -91,9 +89,6 @@ pub fn Chart(
         let dark = theme.is_some_and(|t| t.dark.get());
         let width = width.get();
         let Some(report) = report.get() else { return };
-        let Some(scenario) = scenario.get() else {
-            return;
-        };
         let Some(el) = canvas.get() else { return };
         if width == 0 {
             return;
@@ -113,7 +108,7 @@ pub fn Chart(
         let area = backend.into_drawing_area();
         let perf = web_sys::window().and_then(|w| w.performance());
         let t0 = perf.as_ref().map_or(0.0, |p| p.now());
-        let drawn = charts::draw(kind, &area, &report, &scenario, palette::of(dark));
+        let drawn = charts::draw(kind, &area, &report, palette::of(dark));
         // How long the drawing took, for the benchmark.
         if let (Some(p), Some(el)) = (perf, canvas.get_untracked()) {
             let _ = el.set_attribute("data-draw-ms", &format!("{:.2}", p.now() - t0));

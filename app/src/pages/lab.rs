@@ -287,10 +287,10 @@ pub fn Lab(
                     </p>
                     {move || report.get().filter(|r| r.functions.len() > 1).map(|r| function_table(&r))}
                     {charts.into_iter().map(|kind| view! {
-                        <Chart kind=kind report=report scenario=scenario cursor_s=cursor.into() on_pick=pick file_stem="lambda-lab-lab".to_string()/>
+                        <Chart kind=kind report=report cursor_s=cursor.into() on_pick=pick file_stem="lambda-lab-lab".to_string()/>
                     }).collect_view()}
                     {move || extra.get().into_iter().map(|kind| view! {
-                        <Chart kind=kind report=report scenario=scenario cursor_s=cursor.into() on_pick=pick file_stem="lambda-lab-lab".to_string()/>
+                        <Chart kind=kind report=report cursor_s=cursor.into() on_pick=pick file_stem="lambda-lab-lab".to_string()/>
                     }).collect_view()}
                 </div>
             </div>

@@ -56,6 +56,18 @@ pub struct Report {
     /// Sampled traces (with tracing on).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracing: Option<TraceReport>,
+    /// The concurrency limits the run had, so a chart can draw them without the scenario.
+    #[serde(default)]
+    pub limits: ConcurrencyLimits,
+}
+
+/// The concurrency limits of a run, as dashed lines on a chart.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConcurrencyLimits {
+    /// The account's concurrency limit.
+    pub account: u32,
+    /// Each function's reserved concurrency, by name, for the functions that have one.
+    pub reserved: Vec<(String, u32)>,
 }
 
 impl Report {

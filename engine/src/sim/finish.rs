@@ -6,7 +6,9 @@ use hdrhistogram::Histogram;
 use super::delivery::Src;
 use super::{new_hist, Ev, FnStats, Integral, SimError, Simulation};
 use crate::cost::{self, CostBreakdown, Usage};
-use crate::report::{EnvState, FunctionSummary, Lanes, Ledger, Report, Series, Summary};
+use crate::report::{
+    ConcurrencyLimits, EnvState, FunctionSummary, Lanes, Ledger, Report, Series, Summary,
+};
 use crate::time::{us_to_ms, us_to_s};
 
 use super::tally::percentiles_ms;
@@ -50,6 +52,15 @@ impl Simulation {
             alarms,
             deployments,
             tracing,
+            limits: ConcurrencyLimits {
+                account: self.scenario.account.concurrency_limit,
+                reserved: self
+                    .scenario
+                    .functions
+                    .iter()
+                    .filter_map(|f| f.reserved_concurrency.map(|r| (f.name.clone(), r)))
+                    .collect(),
+            },
         })
     }
 

@@ -3,7 +3,7 @@
 //! against A's.
 
 use curriculum::ShownFigure;
-use engine::{Report, Scenario};
+use engine::Report;
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -58,14 +58,14 @@ pub(super) fn Sides(
     let layout_b = StoredValue::new(layout.clone());
     view! {
         <div class=move || if comparing.get() { "sides two" } else { "sides" }>
-            <Side label="A" values=runs.values_a report=runs.report_a scen=runs.scen_a err=runs.err_a suffix="" runs=runs layout=layout/>
+            <Side label="A" values=runs.values_a report=runs.report_a err=runs.err_a suffix="" runs=runs layout=layout/>
             {move || comparing.get().then(|| {
                 let vb = RwSignal::new(runs.values_b.get_untracked().unwrap_or_default());
                 Effect::new(move |_| {
                     let v = vb.get();
                     runs.values_b.update(|b| if b.as_ref() != Some(&v) { *b = Some(v) });
                 });
-                view! { <Side label="B" values=vb report=runs.report_b scen=runs.scen_b err=runs.err_b suffix="-b" runs=runs layout=layout_b.get_value()/> }
+                view! { <Side label="B" values=vb report=runs.report_b err=runs.err_b suffix="-b" runs=runs layout=layout_b.get_value()/> }
             })}
         </div>
     }
@@ -80,8 +80,6 @@ fn Side(
     values: RwSignal<Vec<Value>>,
     /// Its run.
     report: Signal<Option<Shared<Report>>>,
-    /// Its scenario.
-    scen: Signal<Option<Scenario>>,
     /// Why it has no run.
     err: Signal<Option<String>>,
     /// Added to element ids and file names: "" for A, "-b" for B.
@@ -122,7 +120,7 @@ fn Side(
         .collect_view();
     let chart_views = charts
         .iter()
-        .map(|&kind| view! { <Chart kind=kind report=report scenario=scen cursor_s=t_s.into() on_pick=pick file_stem=format!("{file_stem}{suffix}")/> })
+        .map(|&kind| view! { <Chart kind=kind report=report cursor_s=t_s.into() on_pick=pick file_stem=format!("{file_stem}{suffix}")/> })
         .collect_view();
     view! {
         <div class="side" data-side=label>

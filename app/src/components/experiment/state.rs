@@ -41,10 +41,6 @@ pub(super) struct Runs {
     pub values_b: RwSignal<Option<Vec<Value>>>,
     /// The seed both sides run with.
     pub seed: RwSignal<u64>,
-    /// Side A's scenario, when its values make a valid one.
-    pub scen_a: Signal<Option<Scenario>>,
-    /// Side B's.
-    pub scen_b: Signal<Option<Scenario>>,
     /// Side A's run.
     pub report_a: Signal<Option<Shared<Report>>>,
     /// Side B's run.
@@ -103,8 +99,6 @@ impl Runs {
             values_a,
             values_b,
             seed,
-            scen_a: Signal::derive(move || scenario_a.get().ok()),
-            scen_b: Signal::derive(move || scenario_b.get().and_then(Result::ok)),
             report_a: Signal::derive(move || outcome_a.with(|o| o.as_ref().ok().cloned())),
             report_b: Signal::derive(move || {
                 outcome_b.with(|o| o.as_ref().and_then(|o| o.as_ref().ok().cloned()))
