@@ -108,26 +108,30 @@ fn new_seed() -> u32 {
     (js_sys::Math::random() * f64::from(u32::MAX)) as u32
 }
 
+/// A store refused to read or write (a full quota, storage turned off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused;
+
 /// The few things progress needs from a key-value store: localStorage in the page, a map in
 /// the tests. Each says whether it worked (a full quota makes `set` fail).
 pub trait Store {
     /// The value under `key`; `Err` when the store cannot be read.
-    fn get(&self, key: &str) -> Result<Option<String>, ()>;
+    fn get(&self, key: &str) -> Result<Option<String>, Refused>;
     /// Writes `value` under `key`; `Err` when it was not written.
-    fn set(&self, key: &str, value: &str) -> Result<(), ()>;
+    fn set(&self, key: &str, value: &str) -> Result<(), Refused>;
     /// Removes `key`; `Err` when it was not removed.
-    fn remove(&self, key: &str) -> Result<(), ()>;
+    fn remove(&self, key: &str) -> Result<(), Refused>;
 }
 
 impl Store for web_sys::Storage {
-    fn get(&self, key: &str) -> Result<Option<String>, ()> {
-        self.get_item(key).map_err(|_| ())
+    fn get(&self, key: &str) -> Result<Option<String>, Refused> {
+        self.get_item(key).map_err(|_| Refused)
     }
-    fn set(&self, key: &str, value: &str) -> Result<(), ()> {
-        self.set_item(key, value).map_err(|_| ())
+    fn set(&self, key: &str, value: &str) -> Result<(), Refused> {
+        self.set_item(key, value).map_err(|_| Refused)
     }
-    fn remove(&self, key: &str) -> Result<(), ()> {
-        self.remove_item(key).map_err(|_| ())
+    fn remove(&self, key: &str) -> Result<(), Refused> {
+        self.remove_item(key).map_err(|_| Refused)
     }
 }
 
@@ -180,7 +184,7 @@ pub fn load_from(store: &impl Store) -> Loaded {
             }
         }
         Ok(Some(text)) => text,
-        Err(()) => return in_memory("saved progress could not be read".into()),
+        Err(Refused) => return in_memory("saved progress could not be read".into()),
     };
     let e = match Progress::parse(&text) {
         Ok(progress) => {
@@ -307,13 +311,13 @@ mod tests {
     }
 
     impl Store for Map {
-        fn get(&self, key: &str) -> Result<Option<String>, ()> {
+        fn get(&self, key: &str) -> Result<Option<String>, Refused> {
             if self.unreadable {
-                return Err(());
+                return Err(Refused);
             }
             Ok(self.item(key))
         }
-        fn set(&self, key: &str, value: &str) -> Result<(), ()> {
+        fn set(&self, key: &str, value: &str) -> Result<(), Refused> {
             let mut items = self.items.borrow_mut();
             let used: usize = items
                 .iter()
@@ -321,12 +325,12 @@ mod tests {
                 .map(|(_, v)| v.len())
                 .sum();
             if self.quota.is_some_and(|q| used + value.len() > q) {
-                return Err(());
+                return Err(Refused);
             }
             items.insert(key.into(), value.into());
             Ok(())
         }
-        fn remove(&self, key: &str) -> Result<(), ()> {
+        fn remove(&self, key: &str) -> Result<(), Refused> {
             self.removes.set(self.removes.get() + 1);
             self.items.borrow_mut().remove(key);
             Ok(())
