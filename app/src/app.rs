@@ -158,7 +158,7 @@ fn NotFound(
     view! {
         <section class="not-found" role="alert">
             <h1>"Not found"</h1>
-            <p>{what}</p>
+            <p>{engine::clip::message(&what)}</p>
             <p><a href="#/">"Back to the lessons"</a></p>
         </section>
     }

@@ -45,7 +45,8 @@ pub struct LessonProgress {
 impl Progress {
     /// Parses a stored value; the error says what was wrong.
     pub fn parse(text: &str) -> Result<Progress, String> {
-        serde_json::from_str(text).map_err(|e| format!("saved progress is not readable ({e})"))
+        serde_json::from_str(text)
+            .map_err(|e| engine::clip::message(&format!("saved progress is not readable ({e})")))
     }
 
     /// The stored form.
@@ -107,16 +108,145 @@ fn new_seed() -> u32 {
     (js_sys::Math::random() * f64::from(u32::MAX)) as u32
 }
 
+/// A store refused to read or write (a full quota, storage turned off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused;
+
+/// The few things progress needs from a key-value store: localStorage in the page, a map in
+/// the tests. Each says whether it worked (a full quota makes `set` fail).
+pub trait Store {
+    /// The value under `key`; `Err` when the store cannot be read.
+    fn get(&self, key: &str) -> Result<Option<String>, Refused>;
+    /// Writes `value` under `key`; `Err` when it was not written.
+    fn set(&self, key: &str, value: &str) -> Result<(), Refused>;
+    /// Removes `key`; `Err` when it was not removed.
+    fn remove(&self, key: &str) -> Result<(), Refused>;
+}
+
+impl Store for web_sys::Storage {
+    fn get(&self, key: &str) -> Result<Option<String>, Refused> {
+        self.get_item(key).map_err(|_| Refused)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), Refused> {
+        self.set_item(key, value).map_err(|_| Refused)
+    }
+    fn remove(&self, key: &str) -> Result<(), Refused> {
+        self.remove_item(key).map_err(|_| Refused)
+    }
+}
+
+/// How many backups are looked for before giving up on finding a free key.
+const MAX_BACKUPS: usize = 100;
+
+/// What loading found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    /// The progress to start from.
+    pub progress: Progress,
+    /// What went wrong, in words for the learner.
+    pub problem: Option<String>,
+    /// Whether changes may be written to the store. False when what is stored could not be
+    /// read nor set aside: it is left untouched and this visit's progress lives in memory.
+    pub persist: bool,
+}
+
+/// The first backup key not in use: [`BACKUP_KEY`], then `BACKUP_KEY.2`, `.3`, ... so no
+/// earlier backup is ever overwritten. `None` when none is free (or the store cannot say).
+fn free_backup_key(store: &impl Store) -> Option<String> {
+    (1..=MAX_BACKUPS)
+        .map(|n| {
+            if n == 1 {
+                BACKUP_KEY.to_string()
+            } else {
+                format!("{BACKUP_KEY}.{n}")
+            }
+        })
+        .find(|k| matches!(store.get(k), Ok(None)))
+}
+
+/// Reads the progress from `store`. A value that cannot be read is copied to a free backup
+/// key and, only once the copy is there, removed; when the copy fails the value is left in
+/// place, nothing is written over it, and the learner is told so.
+pub fn load_from(store: &impl Store) -> Loaded {
+    let in_memory = |problem: String| {
+        Loaded {
+        progress: Progress::default(),
+        problem: Some(format!("{problem}; progress on this visit is kept in memory only and is lost when the page closes")),
+        persist: false,
+    }
+    };
+    let text = match store.get(KEY) {
+        Ok(None) => {
+            return Loaded {
+                progress: Progress::default(),
+                problem: None,
+                persist: true,
+            }
+        }
+        Ok(Some(text)) => text,
+        Err(Refused) => return in_memory("saved progress could not be read".into()),
+    };
+    let e = match Progress::parse(&text) {
+        Ok(progress) => {
+            return Loaded {
+                progress,
+                problem: None,
+                persist: true,
+            }
+        }
+        Err(e) => e,
+    };
+    let copied = free_backup_key(store).filter(|k| {
+        store.set(k, &text).is_ok() && store.get(k).ok().flatten().as_deref() == Some(&text)
+    });
+    match copied {
+        // The copy is safe: the fresh start may take the key (even if removing it failed, the
+        // next save overwrites only what is already backed up).
+        Some(k) => {
+            let _ = store.remove(KEY);
+            Loaded {
+                progress: Progress::default(),
+                problem: Some(format!(
+                    "{e}; it was set aside under \u{201c}{k}\u{201d} and a fresh start made"
+                )),
+                persist: true,
+            }
+        }
+        None => in_memory(format!(
+            "{e}; it could not be set aside (the browser's storage is full or refused it), so it is left as it was under \u{201c}{KEY}\u{201d}"
+        )),
+    }
+}
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
+}
+
+thread_local! {
+    /// Whether saving is allowed this visit (see [`Loaded::persist`]).
+    static PERSIST: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Loads the progress; on a store that cannot be read, backs it up and says so. Progress
 /// without a seed for the bets' order is given one (saved with the next change).
 pub fn load() -> (Progress, Option<String>) {
-    let (mut p, problem) = load_stored();
-    p.seed.get_or_insert_with(new_seed);
-    (p, problem)
+    let Loaded {
+        mut progress,
+        problem,
+        persist,
+    } = match storage() {
+        Some(store) => load_from(&store),
+        None => Loaded {
+            progress: Progress::default(),
+            problem: Some(
+                "this browser does not let the page keep progress (localStorage is off)".into(),
+            ),
+            persist: false,
+        },
+    };
+    PERSIST.with(|p| p.set(persist));
+    progress.seed.get_or_insert_with(new_seed);
+    (progress, problem)
 }
 
 /// A fresh start that keeps the learner's seed, so bets keep their order after a reset.
@@ -127,39 +257,22 @@ pub fn fresh(seed: Option<u32>) -> Progress {
     }
 }
 
-fn load_stored() -> (Progress, Option<String>) {
-    let Some(store) = storage() else {
-        return (
-            Progress::default(),
-            Some("this browser does not let the page keep progress (localStorage is off)".into()),
-        );
-    };
-    match store.get_item(KEY) {
-        Ok(None) => (Progress::default(), None),
-        Ok(Some(text)) => match Progress::parse(&text) {
-            Ok(p) => (p, None),
-            Err(e) => {
-                let _ = store.set_item(BACKUP_KEY, &text);
-                let _ = store.remove_item(KEY);
-                (Progress::default(), Some(format!("{e}; it was set aside under \u{201c}{BACKUP_KEY}\u{201d} and a fresh start made")))
-            }
-        },
-        Err(_) => (
-            Progress::default(),
-            Some("saved progress could not be read".into()),
-        ),
-    }
-}
-
-/// Saves the progress (quietly does nothing where storage is unavailable).
+/// Saves the progress (quietly does nothing where storage is unavailable, or while the store
+/// holds progress that could not be read nor set aside).
 pub fn save(p: &Progress) {
+    if !PERSIST.with(std::cell::Cell::get) {
+        return;
+    }
     if let Some(store) = storage() {
         let _ = store.set_item(KEY, &p.to_json());
     }
 }
 
-/// Removes all saved progress.
+/// Removes all saved progress (not a store left in place because it could not be set aside).
 pub fn reset() {
+    if !PERSIST.with(std::cell::Cell::get) {
+        return;
+    }
     if let Some(store) = storage() {
         let _ = store.remove_item(KEY);
     }
@@ -168,6 +281,140 @@ pub fn reset() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::{Cell, RefCell};
+
+    /// localStorage in a map: `quota` bytes of values at most, or unreadable altogether.
+    #[derive(Default)]
+    struct Map {
+        items: RefCell<BTreeMap<String, String>>,
+        quota: Option<usize>,
+        unreadable: bool,
+        removes: Cell<usize>,
+    }
+
+    impl Map {
+        fn with(items: &[(&str, &str)], quota: Option<usize>) -> Map {
+            Map {
+                items: RefCell::new(
+                    items
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
+                quota,
+                ..Map::default()
+            }
+        }
+        fn item(&self, k: &str) -> Option<String> {
+            self.items.borrow().get(k).cloned()
+        }
+    }
+
+    impl Store for Map {
+        fn get(&self, key: &str) -> Result<Option<String>, Refused> {
+            if self.unreadable {
+                return Err(Refused);
+            }
+            Ok(self.item(key))
+        }
+        fn set(&self, key: &str, value: &str) -> Result<(), Refused> {
+            let mut items = self.items.borrow_mut();
+            let used: usize = items
+                .iter()
+                .filter(|(k, _)| k.as_str() != key)
+                .map(|(_, v)| v.len())
+                .sum();
+            if self.quota.is_some_and(|q| used + value.len() > q) {
+                return Err(Refused);
+            }
+            items.insert(key.into(), value.into());
+            Ok(())
+        }
+        fn remove(&self, key: &str) -> Result<(), Refused> {
+            self.removes.set(self.removes.get() + 1);
+            self.items.borrow_mut().remove(key);
+            Ok(())
+        }
+    }
+
+    const BROKEN: &str = "{\"lessons\": 42, broken";
+
+    #[test]
+    fn readable_or_empty_stores_load_and_save() {
+        let l = load_from(&Map::default());
+        assert_eq!(
+            (l.progress, l.problem, l.persist),
+            (Progress::default(), None, true)
+        );
+        let mut p = Progress::default();
+        p.lesson_mut("caching").visited = true;
+        let l = load_from(&Map::with(&[(KEY, &p.to_json())], None));
+        assert_eq!((l.progress, l.problem, l.persist), (p, None, true));
+    }
+
+    #[test]
+    fn an_unreadable_store_is_backed_up_before_it_is_removed() {
+        let store = Map::with(&[(KEY, BROKEN)], None);
+        let l = load_from(&store);
+        assert!(l.persist);
+        assert_eq!(store.item(BACKUP_KEY).as_deref(), Some(BROKEN));
+        assert_eq!(store.item(KEY), None);
+        let problem = l.problem.expect("a notice");
+        assert!(
+            problem.contains("not readable")
+                && problem
+                    .contains("set aside under \u{201c}lambda-lab/progress/v1.unreadable\u{201d}"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn earlier_backups_are_never_overwritten() {
+        let second = format!("{BACKUP_KEY}.2");
+        let store = Map::with(
+            &[(KEY, BROKEN), (BACKUP_KEY, "older"), (&second, "old")],
+            None,
+        );
+        let l = load_from(&store);
+        assert!(l.persist);
+        assert_eq!(store.item(BACKUP_KEY).as_deref(), Some("older"));
+        assert_eq!(store.item(&second).as_deref(), Some("old"));
+        assert_eq!(
+            store.item(&format!("{BACKUP_KEY}.3")).as_deref(),
+            Some(BROKEN)
+        );
+        assert_eq!(store.item(KEY), None);
+        assert!(l.problem.expect("a notice").contains(".unreadable.3"));
+    }
+
+    #[test]
+    fn a_full_quota_leaves_the_store_in_place_and_says_so() {
+        // Room for the broken store but not for a copy of it.
+        let store = Map::with(&[(KEY, BROKEN)], Some(BROKEN.len() + 5));
+        let l = load_from(&store);
+        assert!(!l.persist, "nothing may be written over the original");
+        assert_eq!(store.item(KEY).as_deref(), Some(BROKEN));
+        assert_eq!(store.item(BACKUP_KEY), None);
+        assert_eq!(store.removes.get(), 0);
+        let problem = l.problem.expect("a notice");
+        assert!(!problem.contains("set aside under"), "{problem}");
+        assert!(
+            problem.contains("could not be set aside") && problem.contains("in memory only"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn a_store_that_cannot_be_read_is_not_written_over() {
+        let store = Map {
+            unreadable: true,
+            ..Map::with(&[(KEY, BROKEN)], None)
+        };
+        let l = load_from(&store);
+        assert!(!l.persist);
+        assert_eq!(store.item(KEY).as_deref(), Some(BROKEN));
+        assert!(l.problem.expect("a notice").contains("in memory only"));
+    }
 
     #[test]
     fn round_trips_and_refuses_garbage() {

@@ -18,6 +18,7 @@
 //! assert!(report.summary.cold_starts > 0);
 //! ```
 
+pub mod clip;
 pub mod cost;
 pub mod report;
 pub mod scenario;

@@ -233,3 +233,53 @@ fn aws_names_are_accepted() {
         .expect("async settings");
     assert_eq!((a.retry_attempts, a.max_event_age_s), (0, 120));
 }
+
+/// Replayed traffic past the end of the run is not run, and the warnings say so, naming the
+/// field, how much is lost and the `duration_s` that replays it all.
+#[test]
+fn replayed_traffic_past_the_end_is_a_warning() {
+    let replay = |arrivals: &str| {
+        format!(
+            "duration_s = 300\n[[functions]]\nname = \"a\"\n\
+             workload = {{ kind = \"replay\", arrivals_s = [{arrivals}] }}\n"
+        )
+    };
+    let late: Vec<String> = (0..12).map(|i| format!("{}", 300 + i * 15)).collect();
+    let text = replay(&format!("1, 2, 299.5, {}", late.join(", ")));
+    let s = Scenario::from_toml(&text).expect("valid");
+    assert_eq!(
+        s.warnings(),
+        vec!["functions[0].workload.arrivals_s: 12 arrivals at or after duration_s (300 s) are not replayed; raise duration_s to 466 s to replay them all".to_string()]
+    );
+    // The run indeed takes only the three before the end.
+    assert_eq!(run(&text).summary.requests, 3);
+    let one = Scenario::from_toml(&replay("1, 450.5")).expect("valid");
+    assert_eq!(
+        one.warnings(),
+        vec!["functions[0].workload.arrivals_s: 1 arrival at or after duration_s (300 s) is not replayed; raise duration_s to 451 s to replay them all".to_string()]
+    );
+    assert!(Scenario::from_toml(&replay("1, 299.9"))
+        .expect("valid")
+        .warnings()
+        .is_empty());
+
+    let per_minute = |duration: u32, counts: &str| {
+        format!(
+            "duration_s = {duration}\n[[functions]]\nname = \"a\"\n\
+             workload = {{ kind = \"per_minute\", counts = [{counts}] }}\n"
+        )
+    };
+    // Minutes 3 and 4 (120-240 s) outrun a 150 s run: half of 60, and all of 90.
+    let s = Scenario::from_toml(&per_minute(150, "10, 20, 60, 90, 0")).expect("valid");
+    assert_eq!(
+        s.warnings(),
+        vec!["functions[0].workload.counts: 2 minutes of counts reach past duration_s (150 s), about 120 requests are not replayed; raise duration_s to 240 s to replay them all".to_string()]
+    );
+    // Trailing zero minutes lose nothing.
+    assert!(
+        Scenario::from_toml(&per_minute(240, "10, 20, 60, 90, 0, 0"))
+            .expect("valid")
+            .warnings()
+            .is_empty()
+    );
+}

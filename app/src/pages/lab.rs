@@ -108,13 +108,14 @@ pub fn Lab(
         timer.set_value(h.ok());
     };
     let parsed = Memo::new(move |_| {
-        Scenario::from_toml(&committed.get()).map_err(|e| format!("scenario: {e}"))
+        Scenario::from_toml(&committed.get())
+            .map_err(|e| engine::clip::message(&format!("scenario: {e}")))
     });
     let outcome = Memo::new(move |_| {
         parsed.get().and_then(|s| {
             engine::run(&s)
                 .map(|r| (Shared::new(r), Shared::new(s)))
-                .map_err(|e| e.to_string())
+                .map_err(|e| engine::clip::message(&e.to_string()))
         })
     });
     // The last run that succeeded: while the scenario has an error its charts stay up, dimmed
@@ -147,7 +148,7 @@ pub fn Lab(
                 text.set(t.clone());
                 committed.set(t);
             }
-            Err(e) => set_link_note.set(Some(e)),
+            Err(e) => set_link_note.set(Some(engine::clip::message(&e))),
         });
     };
     let export = move |_| {
@@ -192,12 +193,12 @@ pub fn Lab(
             }
             Ok(message)
         })();
-        set_csv_msg.set(Some(result));
+        set_csv_msg.set(Some(result.map_err(|e: String| engine::clip::message(&e))));
     };
     let import_csv = move |ev: leptos::ev::Event| {
         read_file(&ev, move |r| match r {
             Ok(t) => set_csv.set(t),
-            Err(e) => set_csv_msg.set(Some(Err(e))),
+            Err(e) => set_csv_msg.set(Some(Err(engine::clip::message(&e)))),
         });
     };
     let function_names = move || {

@@ -13,11 +13,12 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    /// An error on `field`.
+    /// An error on `field`. Both are cut to a sensible length (a key or a value can be any
+    /// length the user typed), on character boundaries.
     pub fn new(field: &str, message: &str) -> Self {
         FieldError {
-            field: field.to_string(),
-            message: message.to_string(),
+            field: crate::clip::clip(field, crate::clip::MAX_MESSAGE_CHARS / 4),
+            message: crate::clip::clip(message, crate::clip::MAX_MESSAGE_CHARS / 2),
         }
     }
 }

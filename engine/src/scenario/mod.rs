@@ -235,12 +235,44 @@ fn locate(text: &str, message: &str) -> String {
     let Some(offset) = toml_offset(text, path) else {
         return message.to_string();
     };
+    let (line, column, source) = line_at(text, offset);
+    let (source, _) = crate::clip::excerpt(source, column);
+    // The message is cut first, so the line it points at is never cut off.
+    let message = crate::clip::clip(message, crate::clip::MAX_MESSAGE_CHARS / 2);
+    format!("line {line}, column {column}: {message}\n  |\n{line} | {source}")
+}
+
+/// The line number and column (both 1-based, the column in characters) of byte `offset` of
+/// `text`, and the whole line it is on.
+fn line_at(text: &str, offset: usize) -> (usize, usize, &str) {
+    let offset = (0..=offset.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before[line_start..].chars().count() + 1;
     let source = text[line_start..].lines().next().unwrap_or("");
-    format!("line {line}, column {column}: {message}\n  |\n{line} | {source}")
+    (line, column, source)
+}
+
+/// A TOML syntax error, as the toml crate words it; when the line it quotes is too long to
+/// show (a 10 MB one-line file), the same form with an excerpt of the line around the error.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    if let Some(span) = e.span() {
+        let (line, column, source) = line_at(text, span.start);
+        if source.chars().nth(crate::clip::MAX_QUOTE_CHARS).is_some() {
+            let (source, caret) = crate::clip::excerpt(source, column);
+            let message = crate::clip::clip(e.message(), crate::clip::MAX_MESSAGE_CHARS / 2);
+            let pad = " ".repeat(line.to_string().len());
+            let gap = " ".repeat(caret - 1);
+            return format!(
+                "TOML parse error at line {line}, column {column}\n{pad} |\n{line} | {source}\n{pad} | {gap}^\n{message}"
+            );
+        }
+    }
+    crate::clip::message(&e.to_string())
 }
 
 /// Where the value at `path` (`functions[0].workload.kind`) starts in the TOML text: the
@@ -286,11 +318,12 @@ impl Scenario {
     pub fn from_toml(text: &str) -> Result<Scenario, ScenarioError> {
         let table: toml::Table = text
             .parse()
-            .map_err(|e: toml::de::Error| ScenarioError::Parse(e.to_string()))?;
+            .map_err(|e: toml::de::Error| ScenarioError::Parse(toml_error(text, &e)))?;
         let mut path = String::new();
         let value = toml_to_json(&toml::Value::Table(table), &mut path)?;
-        let scenario: Scenario = crate::from_value(value)
-            .map_err(|message| ScenarioError::Parse(locate(text, &message)))?;
+        let scenario: Scenario = crate::from_value(value).map_err(|message| {
+            ScenarioError::Parse(crate::clip::message(&locate(text, &message)))
+        })?;
         scenario.validate()?;
         Ok(scenario)
     }
@@ -427,5 +460,50 @@ rate_per_s = 2
             .expect_err("syntax")
             .to_string();
         assert!(e.contains("line 1"), "{e}");
+    }
+
+    /// A 10 MB one-line import, or a huge value, gives a message of sensible length that still
+    /// points at the error; multibyte text is cut between characters.
+    #[test]
+    fn errors_on_huge_input_are_short() {
+        let max = crate::clip::MAX_MESSAGE_CHARS;
+        // A syntax error at the end of a 10 MB line.
+        let text = format!("name = \"{}\" x", "é".repeat(5_000_000));
+        let e = Scenario::from_toml(&text).expect_err("syntax").to_string();
+        assert!(e.chars().count() <= max, "{} chars", e.chars().count());
+        assert!(
+            e.starts_with("TOML parse error at line 1, column 5000011"),
+            "{e}"
+        );
+        assert!(
+            e.contains("\n1 | \u{2026}\u{e9}") && e.contains("\" x\n"),
+            "{e}"
+        );
+        let caret_line = e.lines().nth(3).expect("a caret");
+        let quoted = e.lines().nth(2).expect("the line");
+        let caret = caret_line.chars().position(|c| c == '^').expect("^");
+        assert_eq!(quoted.chars().nth(caret), Some('x'), "{e}");
+        // A wrong type on a huge value, on one line.
+        let text = format!(
+            "seed = \"{}\"\n[[functions]]\nname = \"a\"\n",
+            "€".repeat(10_000_000)
+        );
+        let e = Scenario::from_toml(&text)
+            .expect_err("a string seed")
+            .to_string();
+        assert!(e.chars().count() <= max, "{} chars", e.chars().count());
+        assert!(
+            e.starts_with("line 1, column 8: seed: invalid type: string"),
+            "{e}"
+        );
+        // A huge key.
+        let text = format!(
+            "{} = 1\n[[functions]]\nname = \"a\"\n",
+            "k".repeat(10_000_000)
+        );
+        let e = Scenario::from_toml(&text)
+            .expect_err("unknown key")
+            .to_string();
+        assert!(e.chars().count() <= max, "{} chars", e.chars().count());
     }
 }

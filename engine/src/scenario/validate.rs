@@ -8,6 +8,7 @@ use super::topology::{
     preset_steps, InvocationType, Metric, Statistic, VersionRef, Via, MAX_TRACES, PRESETS,
 };
 use super::units::apply_set;
+use super::workload::Workload;
 use super::{Account, Scenario, MAX_BUCKETS, MAX_DURATION_S, MAX_FUNCTIONS, MAX_QUEUE};
 
 impl Scenario {
@@ -28,6 +29,9 @@ impl Scenario {
                         q.visibility_timeout_s, advised, f.timeout_s
                     ));
                 }
+            }
+            if let Some(w) = traffic_past_the_end(&f.workload, self.duration_s) {
+                out.push(format!("functions[{i}].workload.{w}"));
             }
         }
         out
@@ -895,5 +899,52 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+}
+
+/// Replayed traffic the run ends before: the field, the traffic not replayed and the
+/// `duration_s` that would replay it all (a whole second past its last arrival).
+fn traffic_past_the_end(w: &Workload, duration_s: f64) -> Option<String> {
+    use crate::report::group;
+    // The run takes arrivals strictly before its end, in whole µs.
+    let end_s = crate::time::s_to_us(duration_s) as f64 / 1e6;
+    match w {
+        Workload::Replay { arrivals_s } => {
+            let late = arrivals_s.iter().filter(|&&t| t >= end_s).count();
+            let last = arrivals_s.last().copied()?;
+            (late > 0).then(|| {
+                format!(
+                    "arrivals_s: {} at or after duration_s ({duration_s} s) {} not replayed; raise duration_s to {} s to replay them all",
+                    if late == 1 { "1 arrival".to_string() } else { format!("{} arrivals", group(late as u64)) },
+                    if late == 1 { "is" } else { "are" },
+                    libm::floor(last) + 1.0
+                )
+            })
+        }
+        Workload::PerMinute { counts, .. } => {
+            let last = counts.iter().rposition(|&c| c > 0)?;
+            let needed_s = (last as f64 + 1.0) * 60.0;
+            if needed_s <= end_s {
+                return None;
+            }
+            // Each minute's requests arrive across it: the part of a minute past the end is lost.
+            let mut minutes = 0u64;
+            let mut lost = 0.0;
+            for (m, &c) in counts.iter().enumerate() {
+                let start = m as f64 * 60.0;
+                let past = ((start + 60.0 - end_s) / 60.0).clamp(0.0, 1.0);
+                if past > 0.0 && c > 0 {
+                    minutes += 1;
+                    lost += f64::from(c) * past;
+                }
+            }
+            Some(format!(
+                "counts: {} of counts reach past duration_s ({duration_s} s), about {} {} not replayed; raise duration_s to {needed_s} s to replay them all",
+                if minutes == 1 { "1 minute".to_string() } else { format!("{} minutes", group(minutes)) },
+                if libm::round(lost) == 1.0 { "1 request".to_string() } else { format!("{} requests", group(libm::round(lost) as u64)) },
+                if libm::round(lost) == 1.0 { "is" } else { "are" },
+            ))
+        }
+        _ => None,
     }
 }

@@ -150,7 +150,10 @@ impl Workload {
                 Ok(v) if v.is_finite() && v >= 0.0 => values.push(v),
                 Ok(v) => return Err(format!("line {}: expected a number >= 0, got {v}", i + 1)),
                 Err(_) if values.is_empty() && i == 0 => continue, // a header row
-                Err(_) => return Err(format!("line {}: expected a number, got \"{cell}\"", i + 1)),
+                Err(_) => {
+                    let cell = crate::clip::quote(cell);
+                    return Err(format!("line {}: expected a number, got \"{cell}\"", i + 1));
+                }
             }
             if values.len() > MAX_REPLAY_POINTS {
                 return Err(format!(
@@ -759,6 +762,13 @@ mod tests {
         );
         let e = Workload::from_csv("1\n2\nabc\n", CsvKind::ArrivalTimes).unwrap_err();
         assert_eq!(e, "line 3: expected a number, got \"abc\"");
+        // A huge cell is quoted in part.
+        let e = Workload::from_csv(
+            &format!("1\n{}\n", "é".repeat(1_000_000)),
+            CsvKind::ArrivalTimes,
+        )
+        .unwrap_err();
+        assert!(e.chars().count() < 200 && e.ends_with("\u{2026}\""), "{e}");
         let e = Workload::from_csv("5\n3\n", CsvKind::ArrivalTimes).unwrap_err();
         assert!(e.contains("must not go backwards"), "{e}");
         assert!(Workload::from_csv("", CsvKind::ArrivalTimes).is_err());

@@ -107,6 +107,7 @@ pub(super) fn start_state(
                 match mine.iter().find(|(q, _)| *q == key) {
                     None => fv.clone(),
                     Some((_, raw)) => parse_knob(k, raw, fv).unwrap_or_else(|| {
+                        let raw = engine::clip::quote(raw);
                         problems.push(format!("{prefix}{key}=\u{201c}{raw}\u{201d} is not a valid {} (the lesson's value is used)", k.label.to_lowercase()));
                         fv.clone()
                     }),
@@ -120,20 +121,22 @@ pub(super) fn start_state(
     let mut seed = scenario.seed;
     let mut t_s = None;
     for (k, v) in &mine {
+        // A value from a link is quoted in part: a link can be any length.
+        let q = engine::clip::quote(v);
         match *k {
             "seed" => match v.parse::<u64>() {
                 Ok(s) => seed = s,
-                Err(_) => problems.push(format!("{prefix}seed=\u{201c}{v}\u{201d} is not a whole number (the lesson's seed is used)")),
+                Err(_) => problems.push(format!("{prefix}seed=\u{201c}{q}\u{201d} is not a whole number (the lesson's seed is used)")),
             },
             "t" => match v.parse::<f64>() {
                 Ok(t) if t.is_finite() && t >= 0.0 && t <= scenario.duration_s => t_s = Some(t),
-                _ => problems.push(format!("{prefix}t=\u{201c}{v}\u{201d} is not a time within the run (0 to {} s)", scenario.duration_s)),
+                _ => problems.push(format!("{prefix}t=\u{201c}{q}\u{201d} is not a time within the run (0 to {} s)", scenario.duration_s)),
             },
             "ab" => {}
             other => {
                 let knob = other.strip_prefix("b.").unwrap_or(other);
                 if !exp.knobs.iter().any(|k| k.id == knob) {
-                    problems.push(format!("{prefix}{other} is not a setting of this experiment"));
+                    problems.push(format!("{prefix}{} is not a setting of this experiment", engine::clip::quote(other)));
                 }
             }
         }
