@@ -5,4 +5,5 @@ pub mod home;
 pub mod lab;
 pub mod lesson;
 pub mod present;
+pub mod reference;
 pub mod validation;

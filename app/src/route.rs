@@ -14,6 +14,8 @@ pub enum Route {
     Validation,
     /// The free sandbox.
     Lab,
+    /// Every field of a scenario file.
+    Reference,
     /// One experiment, for an `<iframe>`.
     Embed {
         /// The lesson.
@@ -50,6 +52,7 @@ impl Location {
             ["lesson", id] => Route::Lesson { id: decode(id) },
             ["validation"] => Route::Validation,
             ["lab"] => Route::Lab,
+            ["reference"] => Route::Reference,
             ["embed", lesson, experiment] => Route::Embed {
                 lesson: decode(lesson),
                 experiment: decode(experiment),

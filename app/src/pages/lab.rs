@@ -16,7 +16,7 @@ use crate::scenario_text;
 use crate::shared::Shared;
 
 /// The scenario the lab starts from.
-pub const TEMPLATE: &str = r#"# A scenario: every field, its unit and its default is in engine/src/scenario.rs.
+pub const TEMPLATE: &str = r#"# A scenario: every field, its unit and its default: see the Field reference (#/reference).
 name = "My experiment"
 seed = 1
 duration_s = 300
@@ -233,7 +233,10 @@ pub fn Lab(
             {from_link.is_some().then(|| view! { <p class="notice" role="status">"This scenario came from a link."</p> })}
             <div class="lab-grid">
                 <div class="lab-editor">
-                    <label for="lab-scenario" class="field-label">"Scenario (TOML)"</label>
+                    <div class="lab-editor-head">
+                        <label for="lab-scenario" class="field-label">"Scenario (TOML)"</label>
+                        <a href="#/reference" data-testid="lab-reference">"Field reference"</a>
+                    </div>
                     <textarea id="lab-scenario" data-testid="lab-scenario" spellcheck="false" rows="24"
                         prop:value=move || text.get()
                         on:input=move |ev| edit(event_target_value(&ev))></textarea>

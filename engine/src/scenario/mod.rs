@@ -7,7 +7,8 @@
 //! The modules below are private and their types are re-exported here, so each has one path,
 //! `engine::scenario::Name`. Their imports run one way: `field` (the errors) at the bottom;
 //! `dist`, `workload`, `iam`, `runtime` and `topology` on it; `function` on those; this module
-//! (the scenario itself and its reading) on `function`; `validate` and `units` on everything.
+//! (the scenario itself and its reading) on `function`; `validate` and `units` on everything;
+//! `reference` (the documentation of every field, for the app) on nothing, its tests on all.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,7 @@ mod dist;
 mod field;
 mod function;
 mod iam;
+mod reference;
 mod runtime;
 mod topology;
 mod units;
@@ -28,6 +30,7 @@ pub use function::{
     Idempotency, OnLimit, Routing, SqsConfig, Unit,
 };
 pub use iam::{wildcard_match, Attempt, Decision, Effect, Iam, Policy, Statement};
+pub use reference::{FieldDefault, FieldDoc, FIELDS};
 pub use runtime::{Arch, Runtime};
 pub use topology::{
     preset_steps, Alarm, Alias, Cache, CacheScope, Comparison, Deployment, InvocationType, Metric,
