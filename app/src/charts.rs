@@ -38,75 +38,21 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("chart: {e:?}")
 }
 
-/// Which chart to draw; the names are the ones lesson files use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChartKind {
-    /// Environment lanes.
-    Lanes,
-    /// Environments over time.
-    Envs,
-    /// Requests in flight against the concurrency limits.
-    Concurrency,
-    /// Duration percentiles.
-    Latency,
-    /// Throttles and retries.
-    Throttles,
-    /// Cost so far.
-    Cost,
-    /// Messages waiting in the queue and in the dead-letter queue.
-    Queue,
-    /// Invocations and errors per function or version.
-    Functions,
-    /// An alarm's datapoints and state, with a deployment's traffic shifts.
-    Alarm,
-    /// One sampled trace as a waterfall (not a timeline).
-    Trace,
-    /// The cache hit ratio.
-    Cache,
-    /// What the IAM role allowed and denied (not a timeline).
-    Iam,
+/// Which chart to draw: the curriculum's kinds, the names lesson files use.
+pub use curriculum::ChartKind;
+
+/// How a chart kind looks on the page: its caption, its height, whether it is a timeline.
+pub trait ChartLook {
+    /// The caption above the chart.
+    fn title(&self) -> &'static str;
+    /// Whether its horizontal axis is the run's time (a click moves the timeline there).
+    fn is_timeline(&self) -> bool;
+    /// Height in CSS pixels.
+    fn height(&self) -> u32;
 }
 
-impl ChartKind {
-    /// The chart of a lesson file's name.
-    pub fn from_name(name: &str) -> Option<ChartKind> {
-        Some(match name {
-            "lanes" => ChartKind::Lanes,
-            "envs" => ChartKind::Envs,
-            "concurrency" => ChartKind::Concurrency,
-            "latency" => ChartKind::Latency,
-            "throttles" => ChartKind::Throttles,
-            "cost" => ChartKind::Cost,
-            "queue" => ChartKind::Queue,
-            "functions" => ChartKind::Functions,
-            "alarm" => ChartKind::Alarm,
-            "trace" => ChartKind::Trace,
-            "cache" => ChartKind::Cache,
-            "iam" => ChartKind::Iam,
-            _ => return None,
-        })
-    }
-
-    /// The name lesson files use.
-    pub fn name(self) -> &'static str {
-        match self {
-            ChartKind::Lanes => "lanes",
-            ChartKind::Envs => "envs",
-            ChartKind::Concurrency => "concurrency",
-            ChartKind::Latency => "latency",
-            ChartKind::Throttles => "throttles",
-            ChartKind::Cost => "cost",
-            ChartKind::Queue => "queue",
-            ChartKind::Functions => "functions",
-            ChartKind::Alarm => "alarm",
-            ChartKind::Trace => "trace",
-            ChartKind::Cache => "cache",
-            ChartKind::Iam => "iam",
-        }
-    }
-
-    /// The caption above the chart.
-    pub fn title(self) -> &'static str {
+impl ChartLook for ChartKind {
+    fn title(&self) -> &'static str {
         match self {
             ChartKind::Lanes => "Execution environments: amber Init, blue invoking, grey outline idle, green frame provisioned",
             ChartKind::Envs => "Environments over time",
@@ -123,13 +69,11 @@ impl ChartKind {
         }
     }
 
-    /// Whether its horizontal axis is the run's time (a click moves the timeline there).
-    pub fn is_timeline(self) -> bool {
+    fn is_timeline(&self) -> bool {
         !matches!(self, ChartKind::Trace | ChartKind::Iam)
     }
 
-    /// Height in CSS pixels.
-    pub fn height(self) -> u32 {
+    fn height(&self) -> u32 {
         match self {
             ChartKind::Lanes | ChartKind::Trace => 220,
             ChartKind::Iam => 150,
@@ -282,8 +226,8 @@ mod tests {
     #[test]
     fn every_chart_draws_and_maps_clicks_to_times() {
         let r = report();
-        for name in curriculum::ChartKind::ALL.map(curriculum::ChartKind::name) {
-            let kind = ChartKind::from_name(name).expect("every lesson chart name is drawable");
+        for kind in ChartKind::ALL {
+            let name = kind.name();
             let mut axis = TimeAxis::default();
             let out = svg((640, 240), |a| {
                 axis = draw(kind, a, &r, &palette::LIGHT)?;

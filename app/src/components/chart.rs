@@ -8,7 +8,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::canvas::Canvas;
-use crate::charts::{self, palette, ChartKind, TimeAxis};
+use crate::charts::{self, palette, ChartKind, ChartLook, TimeAxis};
 use crate::shared::Shared;
 use crate::theme::ThemeCtx;
 

@@ -66,12 +66,7 @@ pub fn ExperimentPanel(
     let claim = playback::shortcuts(exp_id.clone(), playback, runs.report_a, pick);
     let claim2 = claim.clone();
 
-    // The app draws its own chart kinds; lesson files name them.
-    let charts: Vec<ChartKind> = experiment
-        .charts
-        .iter()
-        .filter_map(|c| ChartKind::from_name(c.name()))
-        .collect();
+    let charts: Vec<ChartKind> = experiment.charts.clone();
     // Until every bet on this experiment is locked, what would answer it stays blurred.
     let progress = use_context::<RwSignal<crate::progress::Progress>>();
     let bet_ids: Vec<String> = predictions.iter().map(|p| p.id.clone()).collect();
