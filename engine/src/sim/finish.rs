@@ -97,11 +97,9 @@ impl Simulation {
         }
     }
 
-    /// Requests of each function still in flight: a synchronous caller waiting (a queued
-    /// request is counted with its queue, and a caller that gave up has a retry pending or
-    /// has ended), a retry waiting, or a request in a queue (waiting, being processed or
-    /// waiting for a retry).
-    pub(super) fn in_flight_at_end(&mut self) -> Vec<u64> {
+    /// Requests of each function outside any queue that are still in flight: a synchronous
+    /// caller waiting on a running invocation (not one that gave up), or a client retry pending.
+    pub(super) fn callers_waiting(&self) -> Vec<u64> {
         let mut in_flight = vec![0u64; self.fns.len()];
         for e in &self.envs {
             if e.alive && e.inv.is_some_and(|i| i.src == Src::Sync && !i.abandoned) {
@@ -113,6 +111,15 @@ impl Simulation {
                 in_flight[usize::from(f)] += 1;
             }
         }
+        in_flight
+    }
+
+    /// Requests of each function still in flight: a synchronous caller waiting (a queued
+    /// request is counted with its queue, and a caller that gave up has a retry pending or
+    /// has ended), a retry waiting, or a request in a queue (waiting, being processed or
+    /// waiting for a retry).
+    pub(super) fn in_flight_at_end(&mut self) -> Vec<u64> {
+        let mut in_flight = self.callers_waiting();
         for (f, n) in in_flight.iter_mut().enumerate() {
             *n += self.finish_queue(f);
         }

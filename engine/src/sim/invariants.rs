@@ -2,9 +2,8 @@
 //! `check` (cheap: per function, no scan of environments) runs after every step in debug
 //! builds; `Simulation::check_invariants` adds the full conservation check, for tests.
 
-use super::delivery::Src;
 use super::finish::ledger_of;
-use super::{Ev, Simulation};
+use super::Simulation;
 
 impl Simulation {
     /// The bounds and running sums, in time proportional to the number of functions.
@@ -91,17 +90,7 @@ impl Simulation {
     /// queue holding it). Scans the environments and the event queue: for tests, between steps.
     pub fn check_invariants(&self) -> Result<(), String> {
         self.check()?;
-        let mut in_flight = vec![0u64; self.fns.len()];
-        for e in &self.envs {
-            if e.alive && e.inv.is_some_and(|i| i.src == Src::Sync && !i.abandoned) {
-                in_flight[usize::from(e.f)] += 1;
-            }
-        }
-        for s in self.queue.pending() {
-            if let Ev::Retry { f, .. } = s.ev {
-                in_flight[usize::from(f)] += 1;
-            }
-        }
+        let in_flight = self.callers_waiting();
         for (f, func) in self.fns.iter().enumerate() {
             let queued = func.ext.as_ref().map_or(0, |e| e.requests_live);
             let ledger = ledger_of(&func.stats, in_flight[f] + queued);
