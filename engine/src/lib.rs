@@ -27,7 +27,7 @@ pub mod time;
 
 pub use report::{Report, Summary};
 pub use scenario::{Dist, Scenario, ScenarioError, Workload};
-pub use sim::{run, SimError, Simulation};
+pub use sim::{run, Budget, SimError, Simulation};
 
 /// Reads a value of the engine's types (a scenario, a function), or of a crate built on them
 /// (a lesson page), from JSON,

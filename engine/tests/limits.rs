@@ -283,3 +283,68 @@ fn replayed_traffic_past_the_end_is_a_warning() {
             .is_empty()
     );
 }
+
+// --- The browser's budget (issue: a shared link must never exhaust the page's memory) ------
+
+/// Two functions that each trigger the other twice, with loop detection off and the largest
+/// queue allowed: the queues double with every hop. Held to the browser's budget, the run
+/// stops between two events when its queues hold 1,000,000 messages, names the bound and the
+/// fields, and the state is whole, so the report of what was simulated can still be made.
+#[test]
+fn a_fan_out_loop_stops_at_the_browser_budget_with_a_partial_report() {
+    let text = r#"
+        duration_s = 600
+        [[functions]]
+        name = "ping"
+        invocation = "async"
+        recursive_loop = "allow"
+        async = { queue_max = 10000000 }
+        handler.cpu_ms = 5
+        workload = { kind = "replay", arrivals_s = [1.0] }
+        triggers = [{ target = "pong", via = "bucket" }, { target = "pong", via = "bucket" }]
+        [[functions]]
+        name = "pong"
+        invocation = "async"
+        recursive_loop = "allow"
+        async = { queue_max = 10000000 }
+        handler.cpu_ms = 5
+        triggers = [{ target = "ping", via = "bucket" }, { target = "ping", via = "bucket" }]
+    "#;
+    let s = engine::Scenario::from_toml(text).expect("a valid scenario");
+    let mut sim = engine::Simulation::new(&s)
+        .expect("starts")
+        .with_budget(engine::Budget::browser());
+    let err = sim.run_until(sim.end_us()).expect_err("the budget stops it");
+    let message = err.to_string();
+    assert!(matches!(err, engine::SimError::Budget(_)), "{message}");
+    assert!(message.contains("1,000,000 messages"), "{message}");
+    assert!(message.contains("functions[].async.queue_max"), "{message}");
+    assert!(sim.now_us() < sim.end_us(), "stopped before the end");
+    let report = sim.finish().expect("a partial report");
+    assert!(report.summary.requests > 1_000, "{:?}", report.summary.requests);
+}
+
+/// The same budget leaves every ordinary run alone: the SimFaaS baseline runs to its end.
+#[test]
+fn the_browser_budget_leaves_an_ordinary_run_alone() {
+    let text = include_str!("../scenarios/simfaas-baseline.toml");
+    let s = engine::Scenario::from_toml(text).expect("valid");
+    let mut sim = engine::Simulation::new(&s)
+        .expect("starts")
+        .with_budget(engine::Budget::browser());
+    sim.run_until(sim.end_us()).expect("within the budget");
+    let bounded = sim.finish().expect("a report");
+    let free = engine::run(&s).expect("runs");
+    assert_eq!(bounded.summary, free.summary);
+}
+
+/// `record.*` are validated like every other field.
+#[test]
+fn record_bounds_are_validated() {
+    let e = engine::Scenario::from_toml(
+        "duration_s = 10\nrecord = { events = 4000000000 }\n[[functions]]\nname = \"f\"\n",
+    )
+    .expect_err("too many events kept");
+    let m = e.to_string();
+    assert!(m.contains("record.events") && m.contains("1,000,000"), "{m}");
+}

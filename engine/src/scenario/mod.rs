@@ -47,6 +47,12 @@ pub const MAX_DURATION_S: f64 = 400.0 * 86_400.0;
 pub const MAX_FUNCTIONS: usize = 16;
 /// Largest `queue_max` a queue may be given (bounds the memory of queued events and messages).
 pub const MAX_QUEUE: u64 = 10_000_000;
+/// Most environments drawn as lanes (`record.lanes`).
+pub const MAX_RECORD_LANES: u32 = 1_000;
+/// Most lane segments kept (`record.segments`): about 40 bytes each.
+pub const MAX_RECORD_SEGMENTS: u32 = 1_000_000;
+/// Most individual events kept (`record.events`): about 100 bytes each.
+pub const MAX_RECORD_EVENTS: u32 = 1_000_000;
 
 /// A complete experiment: the account, its functions and their traffic, and what to record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

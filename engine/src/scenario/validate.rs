@@ -9,7 +9,10 @@ use super::topology::{
 };
 use super::units::apply_set;
 use super::workload::Workload;
-use super::{Account, Scenario, MAX_BUCKETS, MAX_DURATION_S, MAX_FUNCTIONS, MAX_QUEUE};
+use super::{
+    Account, Record, Scenario, MAX_BUCKETS, MAX_DURATION_S, MAX_FUNCTIONS, MAX_QUEUE,
+    MAX_RECORD_EVENTS, MAX_RECORD_LANES, MAX_RECORD_SEGMENTS,
+};
 
 impl Scenario {
     /// Settings AWS accepts but advises against, each naming its field: the scenario runs,
@@ -80,6 +83,7 @@ impl Scenario {
         if self.max_events == 0 {
             return Err(FieldError::new("max_events", "expected at least 1"));
         }
+        self.record.validate()?;
         self.account.validate()?;
         if self.functions.is_empty() {
             return Err(FieldError::new(
@@ -946,5 +950,29 @@ fn traffic_past_the_end(w: &Workload, duration_s: f64) -> Option<String> {
             ))
         }
         _ => None,
+    }
+}
+
+impl Record {
+    /// The recording bounds: each keeps its memory within the engine's budget.
+    fn validate(&self) -> Result<(), FieldError> {
+        let checks = [
+            ("record.lanes", self.lanes, MAX_RECORD_LANES, "environments"),
+            ("record.segments", self.segments, MAX_RECORD_SEGMENTS, "segments"),
+            ("record.events", self.events, MAX_RECORD_EVENTS, "events"),
+        ];
+        for (field, value, max, unit) in checks {
+            if value > max {
+                return Err(FieldError::new(
+                    field,
+                    &format!(
+                        "expected 0 to {} {unit}, got {}",
+                        crate::report::group(u64::from(max)),
+                        crate::report::group(u64::from(value))
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 }

@@ -34,6 +34,7 @@ const RPS_PER_CONCURRENCY: u64 = 10;
 use crate::scenario::Arrivals;
 
 mod alarms;
+mod budget;
 mod async_queue;
 mod cache;
 mod delivery;
@@ -54,6 +55,7 @@ mod tally;
 mod tracing;
 mod triggers;
 
+pub use budget::{Bound, Budget, BudgetStop};
 use delivery::{FnExt, Src};
 use env::{Env, IdlePool, ScalingTokens};
 use ids::IdMap;
@@ -84,6 +86,9 @@ pub enum SimError {
         /// Simulated time reached, in µs.
         t_us: u64,
     },
+    /// The run reached a bound of its [`Budget`]; the state is whole, so
+    /// [`Simulation::finish`] still reports what was simulated until then.
+    Budget(BudgetStop),
     /// An internal invariant broke (a bug; reported instead of panicking).
     Internal(String),
 }
@@ -102,6 +107,7 @@ impl fmt::Display for SimError {
                 "{field}: the queue held more than {limit} messages (at {:.1} s of simulated time); the function cannot keep up: raise its concurrency or {field}, or lower the traffic",
                 us_to_s(*t_us)
             ),
+            SimError::Budget(stop) => stop.fmt(f),
             SimError::Internal(m) => write!(f, "internal error (please report): {m}"),
         }
     }
@@ -293,6 +299,8 @@ pub struct Simulation {
     trace_io: bool,
     /// The environment slot of the invocation started last.
     last_started: u32,
+    /// The bounds a run from outside is held to.
+    budget: Budget,
 }
 
 impl Simulation {
@@ -354,6 +362,7 @@ impl Simulation {
             sys: Sys::new(scenario, &units)?,
             trace_io: scenario.tracing.is_some(),
             last_started: 0,
+            budget: Budget::unlimited(),
             fns,
             scenario: scenario.clone(),
         };
@@ -365,6 +374,18 @@ impl Simulation {
             }
         }
         Ok(sim)
+    }
+
+    /// Holds the run to `budget`: reaching a bound stops it, between two events, with
+    /// [`SimError::Budget`].
+    pub fn with_budget(mut self, budget: Budget) -> Simulation {
+        self.budget = budget;
+        self
+    }
+
+    /// Events processed so far.
+    pub fn events(&self) -> u64 {
+        self.events
     }
 
     /// Simulated time now, in µs.
@@ -385,14 +406,20 @@ impl Simulation {
         if next.t >= self.end {
             return Ok(None);
         }
-        self.queue.remove(&next);
-        self.events += 1;
-        if self.events > self.scenario.max_events {
+        if self.events >= self.scenario.max_events {
             return Err(SimError::EventLimit {
                 limit: self.scenario.max_events,
                 t_us: next.t,
             });
         }
+        if let Some(bound) =
+            self.budget
+                .exceeded(self.events, self.queued_total, self.queue.heap_len())
+        {
+            return Err(SimError::Budget(BudgetStop { bound, t_us: self.now }));
+        }
+        self.queue.remove(&next);
+        self.events += 1;
         self.advance(next.t);
         match next.ev {
             Ev::Arrival { f } => {

@@ -197,6 +197,12 @@ impl EventQueue {
         self.heap.iter().map(|Reverse(s)| s)
     }
 
+    /// Events waiting in the heap (arrivals not included: there is one per function).
+    #[inline]
+    pub(super) fn heap_len(&self) -> usize {
+        self.heap.len()
+    }
+
     /// Events waiting, arrivals included.
     #[cfg(test)]
     fn len(&self) -> usize {
