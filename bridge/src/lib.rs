@@ -1,0 +1,177 @@
+//! The messages between the page and the engine's Web Worker, as JSON text.
+//!
+//! The page never runs the engine: it sends a [`Request`] and gets [`Response`]s back. Each
+//! request names a *channel* (one per place that shows a run: the lab, side A of an
+//! experiment, a bet). A newer request on a channel supersedes the older one, queued or
+//! running, so only the latest settings are ever run to the end and drawn.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A request from the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    /// Unique per page, increasing.
+    pub id: u64,
+    /// Where the run is shown; a newer request on the same channel supersedes this one.
+    pub channel: String,
+    /// What to do.
+    pub job: Job,
+}
+
+/// What the worker is asked to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Job {
+    /// Run a scenario, held to the browser's budget.
+    Run(RunJob),
+    /// Stop the channel's run (its last drawn charts stay).
+    Stop,
+}
+
+/// A scenario to run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunJob {
+    /// The scenario.
+    pub scenario: ScenarioInput,
+    /// Fields to set first: a knob's path (as the lesson file writes it) and its value.
+    pub knobs: Vec<(String, Value)>,
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Where the text came from, to name it in errors ("scenario", "traffic").
+    pub source: String,
+}
+
+/// A scenario as the lab's text or as a lesson's data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ScenarioInput {
+    /// The TOML the lab and the command line read.
+    Toml(String),
+    /// A scenario already read (a lesson's), as JSON.
+    Json(Value),
+}
+
+/// A message from the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Response {
+    /// The worker has started and takes requests.
+    Ready,
+    /// A run is under way.
+    Progress(Progress),
+    /// A run ended with a report.
+    Done(Done),
+    /// The scenario was refused or the run failed; no report.
+    Failed {
+        /// The request.
+        id: u64,
+        /// What went wrong, naming the field where there is one.
+        error: String,
+    },
+    /// The run was stopped, on request or because a newer one on its channel came.
+    Stopped {
+        /// The request.
+        id: u64,
+        /// `true` when a newer request superseded it, `false` when stopped on request.
+        superseded: bool,
+    },
+}
+
+/// How far a run has got.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// The request.
+    pub id: u64,
+    /// Simulated time done, in µs.
+    pub done_us: u64,
+    /// Simulated time in all, in µs.
+    pub end_us: u64,
+    /// Events processed.
+    pub events: u64,
+    /// Wall time since the run started, in ms.
+    pub elapsed_ms: f64,
+}
+
+impl Progress {
+    /// The share done, 0 to 1.
+    pub fn fraction(&self) -> f64 {
+        if self.end_us == 0 {
+            1.0
+        } else {
+            (self.done_us as f64 / self.end_us as f64).clamp(0.0, 1.0)
+        }
+    }
+
+    /// Events processed per second of wall time.
+    pub fn events_per_s(&self) -> f64 {
+        if self.elapsed_ms > 0.0 {
+            self.events as f64 * 1000.0 / self.elapsed_ms
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A finished run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Done {
+    /// The request.
+    pub id: u64,
+    /// The engine's report, as JSON text.
+    pub report: String,
+    /// What the scenario does that AWS allows but advises against.
+    pub warnings: Vec<String>,
+    /// Set when the budget stopped the run: why, and that the report covers only the time
+    /// simulated until then.
+    pub cut: Option<String>,
+    /// Wall time of the run, in ms.
+    pub engine_ms: f64,
+}
+
+/// Reads a message, naming what is wrong with it.
+pub fn read<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    serde_json::from_str(text).map_err(|e| format!("a message the worker cannot read: {e}"))
+}
+
+/// Writes a message.
+pub fn write<T: Serialize>(message: &T) -> String {
+    // Only maps with string keys and finite numbers are written: this cannot fail.
+    serde_json::to_string(message).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_reads_back_as_written() {
+        let r = Request {
+            id: 3,
+            channel: "lab".into(),
+            job: Job::Run(RunJob {
+                scenario: ScenarioInput::Toml("duration_s = 1".into()),
+                knobs: vec![("functions[0].memory_mb".into(), Value::from(512))],
+                seed: Some(7),
+                source: "scenario".into(),
+            }),
+        };
+        assert_eq!(read::<Request>(&write(&r)), Ok(r));
+    }
+
+    #[test]
+    fn a_broken_message_is_an_error_not_a_panic() {
+        let e = read::<Request>("{\"id\":").expect_err("truncated");
+        assert!(e.contains("cannot read"), "{e}");
+    }
+
+    #[test]
+    fn progress_reads_as_a_share_and_a_rate() {
+        let p = Progress {
+            id: 1,
+            done_us: 250,
+            end_us: 1000,
+            events: 5000,
+            elapsed_ms: 500.0,
+        };
+        assert_eq!(p.fraction(), 0.25);
+        assert_eq!(p.events_per_s(), 10_000.0);
+    }
+}
