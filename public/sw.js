@@ -1,14 +1,25 @@
 // Lambda Lab's service worker: after the first visit everything works with no network.
-// Every same-origin GET is answered from the cache when it is there (and refreshed in the
-// background), otherwise from the network and then cached. Nothing ever goes to another host.
-const CACHE = 'lambda-lab-v1';
-const CORE = ['./', 'index.html', 'app.js', 'app_bg.wasm', 'style.css', 'boot.js', 'manifest.webmanifest', 'icon.svg'];
+//
+// One cache per build, never mixed: the build step writes the build's hash (of the app's and
+// the worker's files) where it says __BUILD__ below, so a new deploy is a new sw.js with a new
+// cache. The cache holds exactly the build's files, put there at install and never refreshed
+// one by one; a new build takes over once no page of the old one is open (or at once when
+// none is), and then the old cache is deleted. Nothing ever goes to another host.
+const BUILD = '__BUILD__';
+const CACHE = `lambda-lab-${BUILD}`;
+const CORE = [
+  './', 'index.html', 'app.js', 'app_bg.wasm', 'engine-worker.js', 'engine-worker_bg.wasm',
+  'engine-worker_loader.js', 'style.css', 'boot.js', 'manifest.webmanifest', 'icon.svg',
+  'embed.js', 'embed-example.html', 'embed-example.css',
+];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches.open(CACHE)
-      .then((cache) => cache.addAll(CORE))
-      .then(() => self.skipWaiting()),
+      .then((cache) => cache.addAll(CORE.map((path) => new Request(path, { cache: 'reload' }))))
+      .then(() => self.clients.matchAll({ type: 'window' }))
+      // With no page of the old build open, nothing can mix: take over now.
+      .then((pages) => (pages.length === 0 ? self.skipWaiting() : undefined)),
   );
 });
 
@@ -28,20 +39,14 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(
     caches.open(CACHE).then(async (cache) => {
       const cached = await cache.match(request, { ignoreSearch: true });
-      const fresh = fetch(request)
-        .then((response) => {
-          if (response.ok) {
-            cache.put(request, response.clone());
-          }
-          return response;
-        })
-        .catch(() => undefined);
       if (cached) {
-        event.waitUntil(fresh);
         return cached;
       }
-      const response = await fresh;
-      return response || new Response('Offline, and this file was never loaded.', { status: 503 });
+      try {
+        return await fetch(request);
+      } catch {
+        return new Response('Offline, and this file is not part of the saved app.', { status: 503 });
+      }
     }),
   );
 });

@@ -33,12 +33,14 @@ pub fn App() -> impl IntoView {
     let (loaded, problem) = progress::load();
     let progress = RwSignal::new(loaded);
     provide_context(progress);
-    let problem = RwSignal::new(problem);
+    let problem = RwSignal::new(problem.map(|p| format!("Your progress could not be loaded: {p}.")));
     Effect::new(move |prev: Option<()>| {
         let p = progress.get();
         // The first run only reads: it must not overwrite anything before the learner acts.
         if prev.is_some() {
-            progress::save(&p);
+            if let Err(e) = progress::save(&p) {
+                problem.set(Some(e));
+            }
         }
     });
 
@@ -91,9 +93,15 @@ pub fn App() -> impl IntoView {
                 <a href=move || web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default() target="_blank" rel="noopener">"Open it in its own tab \u{2197}"</a>
             </div>
         })}
+        {move || crate::runner::notice().get().map(|n| view! {
+            <div class="notice banner" role="alert" data-testid="engine-notice">
+                <p>{n}</p>
+                <button type="button" class="link-button" on:click=move |_| crate::runner::notice().set(None)>"Dismiss"</button>
+            </div>
+        })}
         {move || problem.get().map(|p| view! {
             <div class="notice banner" role="alert" data-testid="progress-problem">
-                {format!("Your progress could not be loaded: {p}.")}
+                {p}
                 " "
                 <button type="button" class="link-button" on:click=move |_| problem.set(None)>"Dismiss"</button>
             </div>

@@ -6,3 +6,4 @@ pub mod experiment;
 pub mod flow;
 pub mod prediction;
 pub mod queues;
+pub mod run_bar;

@@ -10,6 +10,7 @@ pub mod format;
 pub mod pages;
 pub mod progress;
 pub mod route;
+pub mod runner;
 pub mod scenario_text;
 pub mod shared;
 pub mod theme;

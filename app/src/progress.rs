@@ -257,14 +257,18 @@ pub fn fresh(seed: Option<u32>) -> Progress {
     }
 }
 
-/// Saves the progress (quietly does nothing where storage is unavailable, or while the store
-/// holds progress that could not be read nor set aside).
-pub fn save(p: &Progress) {
+/// Saves the progress (does nothing where storage is unavailable, or while the store holds
+/// progress that could not be read nor set aside). A refused write (a full quota) leaves the
+/// saved progress as it was and says why.
+pub fn save(p: &Progress) -> Result<(), String> {
     if !PERSIST.with(std::cell::Cell::get) {
-        return;
+        return Ok(());
     }
-    if let Some(store) = storage() {
-        let _ = store.set_item(KEY, &p.to_json());
+    match storage() {
+        Some(store) => store.set_item(KEY, &p.to_json()).map_err(|_| {
+            "Your latest progress could not be saved: the browser's storage for this site is full. What was saved before is kept.".to_string()
+        }),
+        None => Ok(()),
     }
 }
 

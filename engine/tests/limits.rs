@@ -288,7 +288,7 @@ fn replayed_traffic_past_the_end_is_a_warning() {
 
 /// Two functions that each trigger the other twice, with loop detection off and the largest
 /// queue allowed: the queues double with every hop. Held to the browser's budget, the run
-/// stops between two events when its queues hold 1,000,000 messages, names the bound and the
+/// stops between two events when its queues hold 250,000 messages, names the bound and the
 /// fields, and the state is whole, so the report of what was simulated can still be made.
 #[test]
 fn a_fan_out_loop_stops_at_the_browser_budget_with_a_partial_report() {
@@ -317,7 +317,7 @@ fn a_fan_out_loop_stops_at_the_browser_budget_with_a_partial_report() {
     let err = sim.run_until(sim.end_us()).expect_err("the budget stops it");
     let message = err.to_string();
     assert!(matches!(err, engine::SimError::Budget(_)), "{message}");
-    assert!(message.contains("1,000,000 messages"), "{message}");
+    assert!(message.contains("250,000 messages"), "{message}");
     assert!(message.contains("functions[].async.queue_max"), "{message}");
     assert!(sim.now_us() < sim.end_us(), "stopped before the end");
     let report = sim.finish().expect("a partial report");

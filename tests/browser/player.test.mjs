@@ -235,3 +235,62 @@ test('reduced motion hides playback animation; dark mode and the theme toggle ar
   assert.equal(light, 'rgb(246, 247, 249)');
   reduced.assertClean();
 });
+
+/** Fills localStorage to its quota (big values, then small ones). */
+function fillStorage() {
+  let i = 0;
+  for (const size of [1 << 20, 1 << 14, 1 << 8, 1]) {
+    try {
+      for (;;) localStorage.setItem(`fill-${i++}`, 'x'.repeat(size));
+    } catch {
+      // This size no longer fits: try a smaller one.
+    }
+  }
+}
+
+test('with a full storage quota, a corrupt store and new progress lose nothing', async (t) => {
+  const context = await env.browser.newContext();
+  t.after(() => context.close());
+  await context.addInitScript(`(${(() => {
+    if (!sessionStorage.getItem('seeded')) {
+      localStorage.setItem('lambda-lab/progress/v1', '{"lessons": 42, broken');
+      sessionStorage.setItem('seeded', '1');
+      FILL();
+    }
+  }).toString().replace('FILL()', `(${fillStorage.toString()})()`)})()`);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(`${env.server.url}/#/lesson/invocation`);
+  const banner = page.locator('[data-testid="progress-problem"]');
+  await banner.waitFor();
+  assert.match(await banner.textContent(), /could not be set aside .* left as it was/);
+  // Progress made on this visit never writes over the unreadable store.
+  const bet = page.locator('[data-testid="bet"]').first();
+  await bet.locator('input[type=radio]').first().check();
+  await bet.locator('[data-testid="lock-bet"]').click();
+  await bet.locator('[data-testid="bet-result"]').waitFor();
+  assert.equal(await page.evaluate(() => localStorage.getItem('lambda-lab/progress/v1')), '{"lessons": 42, broken', 'the unreadable store is untouched');
+  assert.deepEqual(errors, []);
+});
+
+test('with a full storage quota, a save that cannot be written says so and keeps what was saved', async (t) => {
+  const context = await env.browser.newContext();
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${env.server.url}/#/lesson/invocation`);
+  // A hint opened is saved.
+  await page.locator('[data-testid="hint-button"]').click();
+  await page.waitForFunction(() => (localStorage.getItem('lambda-lab/progress/v1') || '').includes('"hints":1'));
+  const saved = await page.evaluate(() => localStorage.getItem('lambda-lab/progress/v1'));
+  await page.evaluate(fillStorage);
+  // The next change, a bet, cannot be written.
+  const bet = page.locator('[data-testid="bet"]').first();
+  await bet.locator('input[type=radio]').first().check();
+  await bet.locator('[data-testid="lock-bet"]').click();
+  const banner = page.locator('[data-testid="progress-problem"]');
+  await banner.waitFor();
+  assert.match(await banner.textContent(), /could not be saved: the browser's storage for this site is full\. What was saved before is kept\./);
+  assert.equal(await page.evaluate(() => localStorage.getItem('lambda-lab/progress/v1')), saved, 'the last saved progress is intact');
+});

@@ -5,23 +5,39 @@
 
 use std::collections::BTreeMap;
 
+use bridge::{RunJob, ScenarioInput};
 use curriculum::{Experiment, Prediction};
-use engine::Scenario;
+use engine::{Report, Scenario};
 use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::components::experiment::{shown_label, shown_value};
 use crate::progress::Progress;
+use crate::runner::{self, Outcome};
 
-/// The engine's value of the prediction's metric, and the choice it falls in.
-fn reveal(
-    p: &Prediction,
-    experiment: &Experiment,
-    scenario: &Scenario,
-) -> Result<(f64, Option<usize>), String> {
-    let s = curriculum::apply_knobs(scenario, experiment, &p.set)?;
-    let report = engine::run(&s).map_err(|e| e.to_string())?;
-    let v = p.metric.read(&report)?;
+/// The run that answers the prediction: the experiment's scenario with the question's knobs.
+fn reveal_job(p: &Prediction, experiment: &Experiment, scenario: &Scenario) -> Result<RunJob, String> {
+    let mut knobs = Vec::new();
+    for (id, v) in &p.set {
+        let knob = experiment
+            .knobs
+            .iter()
+            .find(|k| &k.id == id)
+            .ok_or_else(|| format!("\"{id}\" is not a knob of experiment \"{}\"", experiment.id))?;
+        knob.admits(v)?;
+        knobs.push((knob.path.to_string(), v.clone()));
+    }
+    Ok(RunJob {
+        scenario: ScenarioInput::Json(serde_json::to_value(scenario).map_err(|e| e.to_string())?),
+        knobs,
+        seed: None,
+        source: format!("bet {}", p.id),
+    })
+}
+
+/// The engine's value of the prediction's metric in `report`, and the choice it falls in.
+fn reveal(p: &Prediction, report: &Report) -> Result<(f64, Option<usize>), String> {
+    let v = p.metric.read(report)?;
     Ok((v, p.choices.iter().position(|c| c.contains(v))))
 }
 
@@ -54,7 +70,32 @@ pub fn Bet(
     let (choice, set_choice) = signal(None::<usize>);
     // The reveal names and shows the figure as the experiment's summary line does.
     let figures = StoredValue::new(experiment.figures.clone());
-    let answer = Memo::new(move |_| reveal(&p.get_value(), &experiment, &scenario));
+    // The engine answers once the bet is locked (in the worker, like every run).
+    let answer = RwSignal::new(None::<Result<(f64, Option<usize>), String>>);
+    let channel = StoredValue::new(runner::channel("bet"));
+    on_cleanup(move || runner::forget(&channel.get_value()));
+    let job = StoredValue::new(reveal_job(&prediction, &experiment, &scenario));
+    Effect::new(move |_| {
+        if placed().is_none() || answer.with_untracked(Option::is_some) {
+            return;
+        }
+        match job.get_value() {
+            Err(e) => answer.set(Some(Err(e))),
+            Ok(job) => {
+                runner::submit(&channel.get_value(), job, move |outcome| match outcome {
+                    Outcome::Done(done) => {
+                        if let Some(p) = p.try_get_value() {
+                            answer.try_set(Some(reveal(&p, &done.report)));
+                        }
+                    }
+                    Outcome::Failed(e) | Outcome::Crashed(e) => {
+                        answer.try_set(Some(Err(e)));
+                    }
+                    Outcome::Progress(_) | Outcome::Stopped(_) => {}
+                });
+            }
+        }
+    });
     let group_name = format!("bet-{}", prediction.id);
     let lock = move |_| {
         if let (Some(c), Some(pr)) = (choice.get_untracked(), progress) {
@@ -106,7 +147,8 @@ pub fn Bet(
                 Some(bet) => {
                     let pr = p.get_value();
                     let body = match answer.get() {
-                        Ok((v, right)) => {
+                        None => view! { <p class="bet-result" data-testid="bet-working">"The engine is running the experiment\u{2026}"</p> }.into_any(),
+                        Some(Ok((v, right))) => {
                             let correct = right == Some(bet);
                             let right_label = right.and_then(|i| pr.choices.get(i)).map_or("none of the choices".to_string(), |c| c.label.clone());
                             view! {
@@ -118,7 +160,7 @@ pub fn Bet(
                                 <p>{pr.explanation.clone()}</p>
                             }.into_any()
                         }
-                        Err(e) => view! { <p class="error">{e}</p> }.into_any(),
+                        Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
                     };
                     let set = pr.set.clone();
                     view! {

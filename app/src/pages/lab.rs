@@ -5,12 +5,14 @@
 use std::time::Duration;
 
 use engine::scenario::CsvKind;
-use engine::{Report, Scenario, Workload};
+use bridge::{RunJob, ScenarioInput};
+use engine::{Report, Workload};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::charts::ChartKind;
 use crate::components::chart::{download_text, Chart};
+use crate::components::run_bar::{RunBar, RunState};
 use crate::route;
 use crate::scenario_text;
 use crate::shared::Shared;
@@ -107,33 +109,29 @@ pub fn Lab(
         );
         timer.set_value(h.ok());
     };
-    let parsed = Memo::new(move |_| {
-        Scenario::from_toml(&committed.get())
-            .map_err(|e| engine::clip::message(&format!("scenario: {e}")))
+    // Every committed text is run in the worker; a newer one supersedes it. While the
+    // scenario has an error, the last run's charts stay up, dimmed and marked as the last
+    // valid run, so the learner keeps their bearings while typing.
+    let runs = RunState::new("lab");
+    Effect::new(move |_| {
+        runs.run(
+            RunJob {
+                scenario: ScenarioInput::Toml(committed.get()),
+                knobs: Vec::new(),
+                seed: None,
+                source: "scenario".into(),
+            },
+            None,
+        )
     });
-    let outcome = Memo::new(move |_| {
-        parsed.get().and_then(|s| {
-            engine::run(&s)
-                .map(|r| (Shared::new(r), Shared::new(s)))
-                .map_err(|e| engine::clip::message(&e.to_string()))
-        })
+    let stale = Signal::derive(move || {
+        runs.error.with(Option::is_some) && runs.report.with(Option::is_some)
     });
-    // The last run that succeeded: while the scenario has an error its charts stay up, dimmed
-    // and marked as the last valid run, so the learner keeps their bearings while typing.
-    let last_good = Memo::new(
-        move |prev: Option<&Option<(Shared<Report>, Shared<Scenario>)>>| match outcome.get() {
-            Ok(run) => Some(run),
-            Err(_) => prev.cloned().flatten(),
-        },
-    );
-    let stale =
-        Signal::derive(move || outcome.with(|o| o.is_err()) && last_good.with(Option::is_some));
-    let report = Signal::derive(move || last_good.get().map(|(r, _)| r));
-    let scenario = Signal::derive(move || last_good.get().map(|(_, s)| (*s).clone()));
+    let report: Signal<Option<Shared<Report>>> = runs.report.into();
     let cursor = RwSignal::new(0.0);
     Effect::new(move |_| {
-        if let Some(s) = scenario.get() {
-            cursor.set(s.duration_s);
+        if let Some(end) = report.with(|r| r.as_ref().map(|r| r.summary.duration_s)) {
+            cursor.set(end);
         }
     });
     let pick = Callback::new(move |t: f64| cursor.set(t));
@@ -202,15 +200,11 @@ pub fn Lab(
         });
     };
     let function_names = move || {
-        scenario
-            .get()
-            .map(|s| {
-                s.functions
-                    .iter()
-                    .map(|f| f.name.clone())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
+        report.with(|r| {
+            r.as_ref()
+                .map(|r| r.functions.iter().map(|f| f.name.clone()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
     };
 
     let charts = [
@@ -240,9 +234,9 @@ pub fn Lab(
                     <textarea id="lab-scenario" data-testid="lab-scenario" spellcheck="false" rows="24"
                         prop:value=move || text.get()
                         on:input=move |ev| edit(event_target_value(&ev))></textarea>
-                    <p class="error" role="alert" data-testid="lab-error">{move || parsed.get().err().or_else(|| outcome.get().err())}</p>
+                    <p class="error" role="alert" data-testid="lab-error">{move || runs.error.get()}</p>
                     {move || {
-                        let warnings = parsed.with(|p| p.as_ref().map(Scenario::warnings).unwrap_or_default());
+                        let warnings = runs.warnings.get();
                         (!warnings.is_empty()).then(|| view! {
                             <ul class="warnings" data-testid="lab-warnings" aria-label="Warnings">
                                 {warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
@@ -284,6 +278,7 @@ pub fn Lab(
                     </details>
                 </div>
                 <div class="lab-results" class:stale=move || stale.get() data-testid="lab-results">
+                    <RunBar state=runs/>
                     {move || stale.get().then(|| view! { <p class="notice stale-note" role="status" data-testid="lab-stale">"Showing the last valid run: fix the error in the scenario to update it."</p> })}
                     <p class="verdict" data-testid="verdict" aria-live="polite"
                         data-summary=move || report.with(|r| r.as_ref().map(|r| serde_json::to_string(&r.summary).unwrap_or_default()))>

@@ -36,7 +36,18 @@ fn get(v: &Value, path: &[&str]) -> Option<f64> {
         .and_then(Value::as_f64)
 }
 
-fn run_all() -> Result<Outcome, String> {
+/// One scenario, run in the engine's worker.
+async fn run_one(s: &Scenario) -> Result<crate::shared::Shared<engine::Report>, String> {
+    let job = bridge::RunJob {
+        scenario: bridge::ScenarioInput::Json(serde_json::to_value(s).map_err(|e| e.to_string())?),
+        knobs: Vec::new(),
+        seed: None,
+        source: "validation scenario".into(),
+    };
+    crate::runner::run("validation", job).await.map(|done| done.report)
+}
+
+async fn run_all() -> Result<Outcome, String> {
     let reference: Value =
         serde_json::from_str(REFERENCE).map_err(|e| format!("reference data: {e}"))?;
     let start = now_ms();
@@ -47,7 +58,7 @@ fn run_all() -> Result<Outcome, String> {
         .map_err(|e| format!("baseline scenario: {e}"))?;
     baseline_scenario.record.lanes = 0;
     baseline_scenario.record.events = 0;
-    let report = engine::run(&baseline_scenario).map_err(|e| e.to_string())?;
+    let report = run_one(&baseline_scenario).await?;
     invocations += report.summary.invocations;
     let s = &report.summary;
     let base = &reference["baseline"];
@@ -83,7 +94,7 @@ fn run_all() -> Result<Outcome, String> {
         sc.functions[0].workload = engine::Workload::Poisson { rate_per_s: rate };
         sc.duration_s = (20_000.0 / rate).min(engine::scenario::MAX_DURATION_S);
         sc.bucket_s = None;
-        let rep = engine::run(&sc).map_err(|e| e.to_string())?;
+        let rep = run_one(&sc).await?;
         invocations += rep.summary.invocations;
         rows.push(Row {
             rate_per_s: rate,
@@ -118,7 +129,15 @@ pub fn Validation() -> impl IntoView {
             let _ = validation::draw(&b.into_drawing_area(), &o.rows, palette::of(dark));
         }
     });
-    let run = move |_| set_outcome.set(Some(run_all()));
+    let (running, set_running) = signal(false);
+    let run = move |_| {
+        set_running.set(true);
+        leptos::task::spawn_local(async move {
+            let outcome = run_all().await;
+            set_outcome.try_set(Some(outcome));
+            set_running.try_set(false);
+        });
+    };
     view! {
         <section class="validation">
             <h1>"How faithful is this model?"</h1>
@@ -126,7 +145,9 @@ pub fn Validation() -> impl IntoView {
                 "The engine runs here, in your browser, against figures published by the authors of SimFaaS "
                 "(Mahmoudi and Khazaei, 2021): their simulator's results and cold-start probabilities they measured on AWS Lambda in 2020."
             </p>
-            <button type="button" class="primary" data-testid="run-validation" on:click=run>"Run the validation"</button>
+            <button type="button" class="primary" data-testid="run-validation" disabled=move || running.get() on:click=run>
+                {move || if running.get() { "Running\u{2026}" } else { "Run the validation" }}
+            </button>
             {move || outcome.get().map(|o| match o {
                 Err(e) => view! { <p class="error">{e}</p> }.into_any(),
                 Ok(o) => {

@@ -5,7 +5,10 @@
 //!
 //! The bounds come from a memory ceiling of about 512 MB of engine state:
 //! - a queued message or asynchronous event costs about 215 bytes with its bookkeeping, so
-//!   1,000,000 of them, over all queues, take about 215 MB;
+//!   250,000 of them, over all queues, take about 54 MB. The bound is lower than memory alone
+//!   would allow because a queue that deep only grows: a loop that doubles its events reaches
+//!   it in about 20 s of simulated time and a second or two of the browser's, where 1,000,000
+//!   takes 70 s and over ten seconds of waiting;
 //! - a scheduled event (a retry, a timer, a visibility timeout) costs about 40 bytes in the
 //!   heap, so 2,000,000 take about 80 MB;
 //! - the recording is bounded by the validation of `record.*` (at most 1,000 lanes,
@@ -49,7 +52,7 @@ impl Budget {
     pub const fn browser() -> Budget {
         Budget {
             max_events: 200_000_000,
-            max_queued: 1_000_000,
+            max_queued: 250_000,
             max_pending: 2_000_000,
         }
     }

@@ -27,6 +27,7 @@ pub use playback::ActiveExperiment;
 use crate::charts::ChartKind;
 use crate::components::challenge::ChallengePanel;
 use crate::components::prediction::Bet;
+use crate::components::run_bar::RunBar;
 use compare::{CompareTable, Layout, Sides};
 use playback::{Moment, Playback, PlaybackBar};
 use state::Runs;
@@ -50,7 +51,11 @@ pub fn ExperimentPanel(
     let file = curriculum::knob_values(&scenario, &experiment.knobs);
     let start = url::start_state(&experiment, &scenario, &file, &query);
     let file_values = StoredValue::new(file);
-    let runs = Runs::new(scenario.clone(), experiment.knobs.clone(), &start);
+    let runs = Runs::new(
+        serde_json::to_value(&scenario).unwrap_or_default(),
+        experiment.knobs.clone(),
+        &start,
+    );
     let exp_id = experiment.id.clone();
     let reduced_motion = playback::prefers_reduced_motion();
     let playback = Playback::new(scenario.duration_s, start.t_s);
@@ -149,6 +154,7 @@ pub fn ExperimentPanel(
                 aria-hidden=move || pending.get().then_some("true") inert=move || pending.get()>
                 <Moment playback=playback report=runs.report_a reduced_motion=reduced_motion/>
             </div>
+            <RunBar state=runs.side_a/>
             <Sides runs=runs comparing=comparing_memo layout=layout/>
             <div class="answers" class:pending=move || pending.get()
                 aria-hidden=move || pending.get().then_some("true") inert=move || pending.get()>

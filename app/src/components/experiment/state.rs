@@ -3,31 +3,29 @@
 
 use std::collections::BTreeMap;
 
+use bridge::{RunJob, ScenarioInput};
 use curriculum::Knob;
-use engine::{Report, Scenario};
+use engine::Report;
 use leptos::prelude::*;
 use serde_json::Value;
 
 use super::url::Start;
+use crate::components::run_bar::RunState;
 use crate::shared::Shared;
 
-/// The scenario for a set of knob values and a seed.
-fn build(base: &Scenario, knobs: &[Knob], values: &[Value], seed: u64) -> Result<Scenario, String> {
-    let mut s = base.clone();
-    s.seed = seed;
-    let fields: Vec<(&curriculum::FieldPath, &Value)> = knobs
-        .iter()
-        .zip(values)
-        .map(|(k, v)| (&k.path, v))
-        .collect();
-    // All knobs in one pass (a re-run on every slider move); should that be refused, set them
-    // one by one to name the knob at fault.
-    curriculum::set_paths(&s, &fields).or_else(|_| {
-        for (k, v) in knobs.iter().zip(values) {
-            s = curriculum::set_path(&s, &k.path, v).map_err(|e| format!("{}: {e}", k.label))?;
-        }
-        Ok(s)
-    })
+/// The engine's run of a set of knob values and a seed on the experiment's scenario (`base`,
+/// as JSON): the worker sets the knobs, validates and runs.
+fn job(base: &Value, knobs: &[Knob], values: &[Value], seed: u64) -> RunJob {
+    RunJob {
+        scenario: ScenarioInput::Json(base.clone()),
+        knobs: knobs
+            .iter()
+            .zip(values)
+            .map(|(k, v)| (k.path.to_string(), v.clone()))
+            .collect(),
+        seed: Some(seed),
+        source: "experiment".into(),
+    }
 }
 
 /// The reactive state of one experiment: every field is a handle, so the whole is `Copy`.
@@ -49,6 +47,8 @@ pub(super) struct Runs {
     pub err_a: Signal<Option<String>>,
     /// Why side B has none.
     pub err_b: Signal<Option<String>>,
+    /// Side A, with its progress and status.
+    pub side_a: RunState,
     /// How long the engine took for side A's last run, in ms (shown as `data-engine-ms` for
     /// the benchmark, which times the run and the redraw together).
     pub engine_ms: StoredValue<f64>,
@@ -56,57 +56,37 @@ pub(super) struct Runs {
 
 impl Runs {
     /// The state of an experiment on `base`, starting from `start`.
-    pub fn new(base: Scenario, knobs: Vec<Knob>, start: &Start) -> Runs {
+    pub fn new(base: Value, knobs: Vec<Knob>, start: &Start) -> Runs {
         let base = StoredValue::new(base);
         let knobs = StoredValue::new(knobs);
         let values_a = RwSignal::new(start.a.clone());
         let values_b = RwSignal::new(start.b.clone());
         let seed = RwSignal::new(start.seed);
-        let scenario_a = Memo::new(move |_| {
-            build(
-                &base.get_value(),
-                &knobs.get_value(),
-                &values_a.get(),
-                seed.get(),
-            )
-        });
         let engine_ms = StoredValue::new(0.0f64);
-        let now_ms = || {
-            web_sys::window()
-                .and_then(|w| w.performance())
-                .map_or(0.0, |p| p.now())
-        };
-        let outcome_a = Memo::new(move |_| {
-            scenario_a.get().and_then(|s| {
-                let t0 = now_ms();
-                let r = engine::run(&s).map(Shared::new).map_err(|e| e.to_string());
-                engine_ms.set_value(now_ms() - t0);
-                r
-            })
+        let side_a = RunState::new("experiment-a");
+        let side_b = RunState::new("experiment-b");
+        // Every change of the knobs or the seed sends a run; a newer one supersedes it.
+        Effect::new(move |_| {
+            let job = job(&base.get_value(), &knobs.get_value(), &values_a.get(), seed.get());
+            side_a.run(job, Some(engine_ms));
         });
-        let scenario_b = Memo::new(move |_| {
-            values_b
-                .get()
-                .map(|v| build(&base.get_value(), &knobs.get_value(), &v, seed.get()))
-        });
-        let outcome_b = Memo::new(move |_| {
-            scenario_b.get().map(|s| {
-                s.and_then(|s| engine::run(&s).map(Shared::new).map_err(|e| e.to_string()))
-            })
+        Effect::new(move |_| match values_b.get() {
+            Some(v) => side_b.run(
+                job(&base.get_value(), &knobs.get_value(), &v, seed.get()),
+                None,
+            ),
+            None => side_b.clear(),
         });
         Runs {
             knobs,
             values_a,
             values_b,
             seed,
-            report_a: Signal::derive(move || outcome_a.with(|o| o.as_ref().ok().cloned())),
-            report_b: Signal::derive(move || {
-                outcome_b.with(|o| o.as_ref().and_then(|o| o.as_ref().ok().cloned()))
-            }),
-            err_a: Signal::derive(move || outcome_a.with(|o| o.as_ref().err().cloned())),
-            err_b: Signal::derive(move || {
-                outcome_b.with(|o| o.as_ref().and_then(|o| o.as_ref().err().cloned()))
-            }),
+            report_a: side_a.report.into(),
+            report_b: side_b.report.into(),
+            err_a: side_a.error.into(),
+            err_b: side_b.error.into(),
+            side_a,
             engine_ms,
         }
     }

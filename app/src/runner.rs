@@ -1,0 +1,334 @@
+//! The page's side of the engine's Web Worker (`worker/`): every run goes there, so the main
+//! thread never runs the engine and never freezes.
+//!
+//! - [`submit`] sends a run on a channel and calls back with its progress and outcome. A newer
+//!   run on the same channel supersedes the older one: the worker gives it up, and an answer
+//!   that still arrives for it is never passed on, so a stale report is never drawn.
+//! - If the worker dies (a trap, an out-of-memory, or silence while a run is under way), every
+//!   pending run is told so in words, the worker is replaced by a fresh one, and
+//!   [`notice`] says what happened until the learner dismisses it.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use bridge::{Job, Progress, Request, Response, RunJob};
+use engine::Report;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::shared::Shared;
+
+/// The worker's loader, which Trunk writes beside the app (`data-loader-shim`).
+const WORKER_URL: &str = "./engine-worker_loader.js";
+/// A worker that has said nothing for this long while a run is under way is taken as dead
+/// (it posts its progress every 40 ms or so).
+const SILENT_MS: f64 = 5_000.0;
+/// The same before its first message: loading and compiling the module takes a while.
+const SILENT_AT_START_MS: f64 = 30_000.0;
+
+/// What becomes of a run.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// It is under way.
+    Progress(Progress),
+    /// It ended with a report.
+    Done(Finished),
+    /// The scenario was refused or the run failed.
+    Failed(String),
+    /// It was stopped on request (`false`) or superseded (`true`).
+    Stopped(bool),
+    /// The worker died during the run; a fresh one has started.
+    Crashed(String),
+}
+
+/// A finished run.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// The report.
+    pub report: Shared<Report>,
+    /// What the scenario does that AWS allows but advises against.
+    pub warnings: Vec<String>,
+    /// Why the budget cut the run short, if it did: the report covers the time until then.
+    pub cut: Option<String>,
+    /// Wall time of the run in the worker, in ms.
+    pub engine_ms: f64,
+}
+
+type Callback = Rc<dyn Fn(Outcome)>;
+
+struct Client {
+    worker: Option<web_sys::Worker>,
+    ready: bool,
+    /// Requests written before the worker was ready.
+    outbox: Vec<String>,
+    /// Runs sent and not yet over: channel and callback.
+    pending: HashMap<u64, (String, Callback)>,
+    /// The newest run of each channel.
+    latest: HashMap<String, u64>,
+    next_id: u64,
+    /// When the worker was started or last heard from, in ms.
+    heard_ms: f64,
+    /// The worker's handlers, kept alive as long as it is.
+    handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+    watchdog: bool,
+}
+
+thread_local! {
+    static CLIENT: RefCell<Client> = RefCell::new(Client {
+        worker: None,
+        ready: false,
+        outbox: Vec::new(),
+        pending: HashMap::new(),
+        latest: HashMap::new(),
+        next_id: 1,
+        heard_ms: 0.0,
+        handlers: Vec::new(),
+        watchdog: false,
+    });
+    // Reference-counted, not owned by whichever view first read it: it lives as long as the page.
+    static NOTICE: ArcRwSignal<Option<String>> = ArcRwSignal::new(None);
+}
+
+/// What the page says about the worker after it died and was restarted (`None` when all is
+/// well).
+pub fn notice() -> ArcRwSignal<Option<String>> {
+    NOTICE.with(ArcRwSignal::clone)
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// A unique channel name for a place that shows runs (an experiment panel, a bet).
+pub fn channel(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!("{prefix}#{}", N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Sends `job` on `channel`; `on` hears its progress and its outcome (one of `Done`,
+/// `Failed`, `Stopped` or `Crashed`, once). Returns the run's id.
+pub fn submit(channel: &str, job: RunJob, on: impl Fn(Outcome) + 'static) -> u64 {
+    let (id, superseded) = CLIENT.with_borrow_mut(|c| {
+        let id = c.next_id;
+        c.next_id += 1;
+        let old = c.latest.insert(channel.to_string(), id);
+        let old = old.and_then(|o| c.pending.remove(&o)).map(|(_, cb)| cb);
+        c.pending
+            .insert(id, (channel.to_string(), Rc::new(on) as Callback));
+        let text = bridge::write(&Request {
+            id,
+            channel: channel.to_string(),
+            job: Job::Run(job),
+        });
+        send(c, text);
+        (id, old)
+    });
+    if let Some(cb) = superseded {
+        cb(Outcome::Stopped(true));
+    }
+    id
+}
+
+/// Stops the channel's run, if one is under way; it is told `Stopped(false)`.
+pub fn stop(channel: &str) {
+    let cb = CLIENT.with_borrow_mut(|c| {
+        let text = bridge::write(&Request {
+            id: 0,
+            channel: channel.to_string(),
+            job: Job::Stop,
+        });
+        send(c, text);
+        let id = c.latest.remove(channel)?;
+        c.pending.remove(&id).map(|(_, cb)| cb)
+    });
+    if let Some(cb) = cb {
+        cb(Outcome::Stopped(false));
+    }
+}
+
+/// Forgets the channel: its runs' answers are dropped (the view that showed them is gone).
+pub fn forget(channel: &str) {
+    let had = CLIENT.with_borrow_mut(|c| {
+        let id = c.latest.remove(channel)?;
+        c.pending.remove(&id)
+    });
+    if had.is_some() {
+        stop(channel);
+    }
+}
+
+fn send(c: &mut Client, text: String) {
+    if c.worker.is_none() {
+        start(c);
+    }
+    match (&c.worker, c.ready) {
+        (Some(w), true) => {
+            if w.post_message(&JsValue::from_str(&text)).is_err() {
+                c.outbox.push(text);
+            }
+        }
+        _ => c.outbox.push(text),
+    }
+}
+
+/// Starts a worker and its watchdog.
+fn start(c: &mut Client) {
+    c.ready = false;
+    c.heard_ms = now_ms();
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    let worker = match web_sys::Worker::new_with_options(WORKER_URL, &options) {
+        Ok(w) => w,
+        Err(e) => {
+            let why = e.as_string().unwrap_or_else(|| format!("{e:?}"));
+            NOTICE.with(|n| {
+                n.set(Some(format!(
+                    "The simulation engine could not start ({why}). Reload the page to try again."
+                )))
+            });
+            return;
+        }
+    };
+    let on_message = Closure::<dyn FnMut(JsValue)>::new(|event: JsValue| {
+        let data = event
+            .dyn_into::<web_sys::MessageEvent>()
+            .ok()
+            .and_then(|e| e.data().as_string());
+        if let Some(text) = data {
+            heard(&text);
+        }
+    });
+    let on_error = Closure::<dyn FnMut(JsValue)>::new(|event: JsValue| {
+        let what = event
+            .dyn_ref::<web_sys::ErrorEvent>()
+            .map(|e| e.message())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "it stopped".to_string());
+        if let Some(e) = event.dyn_ref::<web_sys::Event>() {
+            // Handled here, in words on the page.
+            e.prevent_default();
+        }
+        crashed(&engine::clip::message(&what));
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    worker.set_onmessageerror(Some(on_error.as_ref().unchecked_ref()));
+    c.handlers = vec![on_message, on_error];
+    c.worker = Some(worker);
+    if !c.watchdog {
+        c.watchdog = true;
+        set_interval(
+            || {
+                let silent = CLIENT.with_borrow(|c| {
+                    let limit = if c.ready { SILENT_MS } else { SILENT_AT_START_MS };
+                    c.worker.is_some() && !c.pending.is_empty() && now_ms() - c.heard_ms > limit
+                });
+                if silent {
+                    crashed("it stopped answering");
+                }
+            },
+            std::time::Duration::from_secs(1),
+        );
+    }
+}
+
+/// A message from the worker.
+fn heard(text: &str) {
+    let response = match bridge::read::<Response>(text) {
+        Ok(r) => r,
+        Err(e) => return web_sys::console::warn_1(&JsValue::from_str(&e)),
+    };
+    let (id, outcome, last) = match response {
+        Response::Ready => {
+            CLIENT.with_borrow_mut(|c| {
+                c.ready = true;
+                c.heard_ms = now_ms();
+                if let Some(w) = &c.worker {
+                    for text in c.outbox.drain(..) {
+                        let _ = w.post_message(&JsValue::from_str(&text));
+                    }
+                }
+            });
+            return;
+        }
+        Response::Progress(p) => (p.id, Outcome::Progress(p), false),
+        Response::Done(done) => {
+            let outcome = match serde_json::from_str::<Report>(&done.report) {
+                Ok(report) => Outcome::Done(Finished {
+                    report: Shared::new(report),
+                    warnings: done.warnings,
+                    cut: done.cut,
+                    engine_ms: done.engine_ms,
+                }),
+                Err(e) => Outcome::Failed(format!("internal error (please report): the report: {e}")),
+            };
+            (done.id, outcome, true)
+        }
+        Response::Failed { id, error } => (id, Outcome::Failed(error), true),
+        Response::Stopped { id, superseded } => (id, Outcome::Stopped(superseded), true),
+    };
+    let cb = CLIENT.with_borrow_mut(|c| {
+        c.heard_ms = now_ms();
+        let cb = c.pending.get(&id).map(|(_, cb)| Rc::clone(cb));
+        if last {
+            if let Some((channel, _)) = c.pending.remove(&id) {
+                if c.latest.get(&channel) == Some(&id) {
+                    c.latest.remove(&channel);
+                }
+            }
+        }
+        cb
+    });
+    if let Some(cb) = cb {
+        cb(outcome);
+    }
+}
+
+/// The worker died: tell every pending run, start a fresh worker, and say so on the page.
+fn crashed(why: &str) {
+    let pending: Vec<Callback> = CLIENT.with_borrow_mut(|c| {
+        if let Some(w) = c.worker.take() {
+            w.terminate();
+        }
+        c.handlers.clear();
+        c.outbox.clear();
+        c.latest.clear();
+        c.pending.drain().map(|(_, (_, cb))| cb).collect()
+    });
+    let message = format!(
+        "The simulation engine stopped ({why}) and has been restarted. Your scenario and your progress are kept; change a knob or run again to carry on."
+    );
+    NOTICE.with(|n| n.set(Some(message.clone())));
+    for cb in pending {
+        cb(Outcome::Crashed(message.clone()));
+    }
+    CLIENT.with_borrow_mut(start);
+}
+
+/// Runs `job` on `channel` and waits for its outcome (progress is not reported): for pages
+/// that run a set of scenarios one after the other.
+pub async fn run(channel: &str, job: RunJob) -> Result<Finished, String> {
+    let slot: Rc<RefCell<Option<Result<Finished, String>>>> = Rc::new(RefCell::new(None));
+    let answered = Rc::clone(&slot);
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let answered = Rc::clone(&answered);
+        submit(channel, job.clone(), move |outcome| {
+            let result = match outcome {
+                Outcome::Progress(_) => return,
+                Outcome::Done(done) => Ok(done),
+                Outcome::Failed(e) | Outcome::Crashed(e) => Err(e),
+                Outcome::Stopped(_) => Err("stopped".to_string()),
+            };
+            *answered.borrow_mut() = Some(result);
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    let result = slot.borrow_mut().take();
+    result.unwrap_or_else(|| Err("the run gave no answer".to_string()))
+}
