@@ -199,7 +199,7 @@ fn write_init(t: &mut String, init: Option<&DistFit>) {
             let s = &f.summary;
             let _ = writeln!(
                 t,
-                "# Percentiles 0 to 100 of {} Init Durations from the log (p50 {} ms, p99 {} ms).",
+                "# Percentiles 0 to 100 of {} Init Durations from the log (p50 {:.1} ms, p99 {:.1} ms).",
                 group(s.count),
                 s.p50,
                 s.p99
@@ -233,9 +233,9 @@ fn write_handler(t: &mut String, fit: &DistFit, share: f64, memory_mb: u32) {
     let s = &fit.summary;
     let stretch = (1769.0 / f64::from(memory_mb)).max(1.0);
     let (cpu, io) = handler_parts(&fit.quantiles, share, memory_mb);
-    let _ = writeln!(t, "# Handler time: percentiles 0 to 100 of {} Durations from the log (p50 {} ms, p95 {} ms, p99 {} ms).", group(s.count), s.p50, s.p95, s.p99);
+    let _ = writeln!(t, "# Handler time: percentiles 0 to 100 of {} Durations from the log (p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms).", group(s.count), s.p50, s.p95, s.p99);
     if let Some(Dist::Lognormal { p50, p99 }) = fit.lognormal {
-        let _ = writeln!(t, "# A log-normal fit: p50 = {p50}, p99 = {p99} (its p95 {:.1} ms against the log's {} ms).", fit.lognormal_p95.unwrap_or(0.0), s.p95);
+        let _ = writeln!(t, "# A log-normal fit: p50 = {p50}, p99 = {p99} (its p95 {:.1} ms against the log's {:.1} ms).", fit.lognormal_p95.unwrap_or(0.0), s.p95);
     }
     let _ = writeln!(
         t,

@@ -72,11 +72,11 @@ pub fn parse(text: &str) -> Result<Reading, ParseError> {
     }
 }
 
-/// Which format the text is in: JSON when it opens with `{`, CSV when its first line is a
+/// Which format the text is in: JSON when it opens with `{` or `[`, CSV when its first line is a
 /// header naming `@message`, plain lines otherwise.
 pub fn detect(text: &str) -> Format {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    if first.trim_start().starts_with('{') {
+    if first.trim_start().starts_with(['{', '[']) {
         Format::FilterLogEventsJson
     } else if first.contains("@message") && (first.contains(',') || first.contains('\t')) {
         Format::InsightsCsv
@@ -168,24 +168,38 @@ fn line_no(index: usize) -> u32 {
     u32::try_from(index + 1).unwrap_or(u32::MAX)
 }
 
-/// The shape `aws logs filter-log-events` prints (other keys are ignored).
+/// The shape `aws logs filter-log-events` prints (other keys are ignored), or its list of
+/// events alone (what `--query events` prints).
 #[derive(Deserialize)]
-struct Events {
-    events: Vec<serde_json::Value>,
+#[serde(untagged)]
+enum Events {
+    Object { events: Vec<serde_json::Value> },
+    List(Vec<serde_json::Value>),
 }
 
 fn parse_json(text: &str) -> Result<Reading, ParseError> {
-    let events: Events = serde_json::from_str(text).map_err(|e| ParseError {
+    let expected = "expected the JSON of aws logs filter-log-events, {\"events\": [{\"timestamp\": …, \"message\": \"REPORT …\"}]}";
+    // Syntax first, with its line; then the shape (an untagged enum's error says nothing).
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ParseError {
         line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
         message: format!(
-            "expected the JSON of aws logs filter-log-events, {{\"events\": [{{\"timestamp\": …, \"message\": \"REPORT …\"}}]}}: {}",
+            "{expected}: {}",
             engine::clip::message(&strip_position(&e.to_string()))
         ),
     })?;
+    let events = match serde_json::from_value::<Events>(value) {
+        Ok(Events::Object { events } | Events::List(events)) => events,
+        Err(_) => {
+            return Err(ParseError {
+                line: None,
+                message: format!("{expected}: no list of events found"),
+            })
+        }
+    };
     let mut c = Collector::new(Format::FilterLogEventsJson);
     // JSON has no line per event: an event is named by its position, and counted as line
     // "event number" (from 1) in the problems.
-    for (i, event) in events.events.iter().enumerate() {
+    for (i, event) in events.iter().enumerate() {
         let n = line_no(i);
         let Some(message) = event.get("message").and_then(|m| m.as_str()) else {
             c.reading.lines_read += 1;

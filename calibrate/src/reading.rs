@@ -314,7 +314,7 @@ impl Facts {
             memory_sizes: sizes,
             memory_used: Summary::of(&used),
             memory_used_hist: Histogram::of(&used),
-            billed_ms_total: records.iter().map(|r| r.billed_ms).sum(),
+            billed_ms_total: records.iter().map(|r| r.billed_ms).sum::<f64>() + 0.0,
             ..Facts::default()
         };
         facts.traffic(records);
