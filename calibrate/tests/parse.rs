@@ -245,3 +245,45 @@ proptest! {
         }
     }
 }
+
+/// The example log written in the three formats reads as the same invocations.
+#[test]
+fn the_three_formats_of_one_log_read_alike() {
+    let plain = include_str!("../example/report.log");
+    let mut csv = String::from("@timestamp,@message\n");
+    let mut events = Vec::new();
+    for line in plain.lines() {
+        let (ts, message) = line.split_once('\t').expect("timestamped");
+        let ms = calibrate::timestamp::parse_ms(ts).expect("a timestamp");
+        // Insights writes `YYYY-MM-DD HH:MM:SS.mmm` and quotes a message with a quote or comma.
+        csv.push_str(&format!(
+            "{},\"{}\"\n",
+            ts.replace('T', " ").trim_end_matches('Z'),
+            message.replace('"', "\"\"")
+        ));
+        events.push(serde_json::json!({ "timestamp": ms, "message": format!("{message}\n"), "logStreamName": "s" }));
+    }
+    let json = serde_json::json!({ "events": events }).to_string();
+    let strip = |r: calibrate::Reading| -> Vec<calibrate::Invocation> {
+        r.records
+            .into_iter()
+            .map(|i| calibrate::Invocation { line: 0, ..i })
+            .collect()
+    };
+    let a = parse(plain).expect("plain");
+    let b = parse(&csv).expect("csv");
+    let c = parse(&json).expect("json");
+    assert_eq!(
+        (a.format, b.format, c.format),
+        (
+            Format::Plain,
+            Format::InsightsCsv,
+            Format::FilterLogEventsJson
+        )
+    );
+    assert_eq!(a.facts, b.facts);
+    assert_eq!(a.facts, c.facts);
+    let a = strip(a);
+    assert_eq!(a, strip(b));
+    assert_eq!(a, strip(c));
+}
