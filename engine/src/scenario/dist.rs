@@ -176,8 +176,9 @@ impl Dist {
                     "expected 0 < p50 <= p99, got p50 = {p50}, p99 = {p99}"
                 ))
             }
-            Dist::Empirical { ref quantiles } => validate_quantiles(quantiles)
-                .map_err(|what| FieldError::new(&format!("{field}.quantiles"), &what)),
+            Dist::Empirical { ref quantiles } => {
+                validate_quantiles(quantiles).map_err(|what| FieldError::new(field, &what))
+            }
             _ => Ok(()),
         }
     }
@@ -505,7 +506,7 @@ mod tests {
         };
         let e = err(vec![5.0]);
         assert!(
-            e.starts_with("functions[0].init_ms.quantiles:") && e.contains("at least 2"),
+            e.starts_with("functions[0].init_ms: expected at least 2 quantiles"),
             "{e}"
         );
         let e = err(vec![1.0, 3.0, 2.0]);
