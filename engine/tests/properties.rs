@@ -1348,7 +1348,13 @@ fn bad_dist(k: u32) -> Dist {
             p99: 5.0,
         },
         Dist::Lognormal { p50: 0.0, p99: 1.0 },
-    ][k as usize % 8]
+        Dist::Empirical {
+            quantiles: vec![3.0],
+        },
+        Dist::Empirical {
+            quantiles: vec![1.0, 5.0, 4.0],
+        },
+    ][k as usize % 10]
         .clone()
 }
 

@@ -23,7 +23,7 @@ async function summaryOf(page, testid = 'verdict') {
 /** The same scenario run by the native engine (the CLI that `cargo xtask test` builds first). */
 function nativeSummary(args) {
   const bin = path.join(repoRoot, 'target', 'release', 'lambda-lab');
-  assert.ok(existsSync(bin), `${bin} is missing: cargo xtask test builds it (cargo build --release -p engine --features cli)`);
+  assert.ok(existsSync(bin), `${bin} is missing: cargo xtask test builds it (cargo build --release -p lambda-lab)`);
   const out = execFileSync(bin, ['run', path.join(repoRoot, 'lessons', 'invocation', 'scenario.toml'), '--json', ...args], { encoding: 'utf8' });
   return JSON.parse(out).summary;
 }

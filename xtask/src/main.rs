@@ -138,8 +138,8 @@ fn test(root: &Path) -> Result<()> {
         ),
         // The browser tests compare the app with the native engine's command line.
         (
-            "release build of the engine's command line",
-            cargo("build --release -q -p engine --features cli --bin lambda-lab"),
+            "release build of the command line",
+            cargo("build --release -q -p lambda-lab --bin lambda-lab"),
         ),
         (
             "release build of the app (trunk)",

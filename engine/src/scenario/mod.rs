@@ -23,14 +23,14 @@ mod units;
 mod validate;
 mod workload;
 
-pub use dist::{Dist, Sampler};
+pub use dist::{quantile_at, Dist, Sampler, MAX_QUANTILES};
 pub use field::{FieldError, ScenarioError};
 pub use function::{
     AsyncConfig, Client, Destination, DlqTarget, Downstream, ErrorWindow, Function, Handler,
     Idempotency, OnLimit, Routing, SqsConfig, Unit,
 };
 pub use iam::{wildcard_match, Attempt, Decision, Effect, Iam, Policy, Statement};
-pub use reference::{FieldDefault, FieldDoc, FIELDS};
+pub use reference::{DistKind, FieldDefault, FieldDoc, DIST_KINDS, FIELDS};
 pub use runtime::{Arch, Runtime};
 pub use topology::{
     preset_steps, Alarm, Alias, Cache, CacheScope, Comparison, Deployment, InvocationType, Metric,

@@ -146,6 +146,28 @@ const DIST: &str = "distribution";
 const RATE: &str = "0 to 100,000";
 const ARRIVALS: &str = "Poisson arrivals (true) or evenly spaced (false).";
 
+/// One kind of distribution a `distribution` field can be written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DistKind {
+    /// The `kind` written in the table (`lognormal`); `number` for a bare number.
+    pub kind: &'static str,
+    /// How it is written, as a TOML value.
+    pub example: &'static str,
+    /// What it means and which values it accepts.
+    pub meaning: &'static str,
+}
+
+/// Every way a `distribution` field can be written.
+#[rustfmt::skip]
+pub const DIST_KINDS: &[DistKind] = &[
+    DistKind { kind: "number", example: "250", meaning: "Always this value (a constant); 0 or more." },
+    DistKind { kind: "constant", example: "{ kind = \"constant\", value = 250 }", meaning: "The same as a bare number." },
+    DistKind { kind: "uniform", example: "{ kind = \"uniform\", min = 20, max = 40 }", meaning: "Any value between min and max, equally likely; 0 <= min <= max." },
+    DistKind { kind: "exponential", example: "{ kind = \"exponential\", mean = 1991 }", meaning: "Memoryless, with this mean (above 0)." },
+    DistKind { kind: "lognormal", example: "{ kind = \"lognormal\", p50 = 140, p99 = 198 }", meaning: "Skewed to the right, given by its median and 99th percentile, as benchmarks publish them; 0 < p50 <= p99." },
+    DistKind { kind: "empirical", example: "{ kind = \"empirical\", quantiles = [12, 15, 19, 30, 95] }", meaning: "Measured values (a log's durations) as quantiles at evenly spaced probabilities, from the minimum to the maximum (with 101 points, the i-th is the i-th percentile); a draw reads between them. 2 to 10,001 points, 0 or more, in non-decreasing order." },
+];
+
 /// Every field of a scenario file, table by table.
 #[rustfmt::skip]
 pub const FIELDS: &[FieldDoc] = &[
@@ -174,7 +196,7 @@ pub const FIELDS: &[FieldDoc] = &[
     r("functions[].init_ms_per_package_mb", NUM, "ms per MB", "0 or more", 0.0, N, Value("10.0"), "Init time per MB of package (download, unpack, imports)."),
     r("functions[].init_ms_per_layer", NUM, "ms per layer", "0 or more", 0.0, N, Value("20.0"), "Init time per layer."),
     f("functions[].init_ms", DIST, "ms", "0 or more", Value("0.0"), "The function's own init code (SDK clients, configuration), run once per environment."),
-    f("functions[].handler.cpu_ms", DIST, "ms", "0 or more", Value("0.0"), "CPU time of one invocation at one full vCPU (1,769 MB); stretched below that."),
+    f("functions[].handler.cpu_ms", DIST, "ms", "0 or more", Value("0.0"), "CPU time of one invocation at one full vCPU (1,769 MB); stretched below that. When it and io_ms are both empirical, one draw reads both, so a slow invocation is slow in both parts."),
     f("functions[].handler.io_ms", DIST, "ms", "0 or more", Value("0.0"), "Time one invocation waits on I/O (network, database); memory does not change it."),
     r("functions[].error_rate", NUM, "fraction", "0 to 1", 0.0, 1.0, Value("0.0"), "Share of invocations whose handler fails."),
     f("functions[].idle_expiry_s", DIST, "s", "0 or more", Value("600.0"), "How long an idle environment is kept before it is reaped (about 10 min on AWS)."),
@@ -292,6 +314,40 @@ mod tests {
 
     use super::*;
     use crate::scenario::Scenario;
+
+    #[test]
+    fn every_distribution_kind_is_documented_and_its_example_reads() {
+        use crate::scenario::Dist;
+        for k in DIST_KINDS {
+            let text = format!("name = \"f\"\ninit_ms = {}", k.example);
+            let f: crate::scenario::Function =
+                toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", k.example));
+            f.init_ms.validate("init_ms").expect("the example is valid");
+            let written = serde_json::to_value(&f.init_ms).expect("writes");
+            let kind = written["kind"].as_str().unwrap_or("");
+            assert!(
+                k.kind == kind || (k.kind == "number" && kind == "constant"),
+                "{}",
+                k.kind
+            );
+        }
+        // Every kind the schema writes has a row: a new kind cannot go undocumented.
+        for d in [
+            Dist::constant(1.0),
+            Dist::Uniform { min: 0.0, max: 1.0 },
+            Dist::Exponential { mean: 1.0 },
+            Dist::Lognormal { p50: 1.0, p99: 2.0 },
+            Dist::Empirical {
+                quantiles: vec![0.0, 1.0],
+            },
+        ] {
+            let kind = serde_json::to_value(&d).expect("writes")["kind"].clone();
+            assert!(
+                DIST_KINDS.iter().any(|k| kind == k.kind),
+                "{kind} undocumented"
+            );
+        }
+    }
 
     const KINDS: &[&str] = &[
         "none",

@@ -31,7 +31,7 @@ use super::{stream, Ev, FnStats, Purpose, SimError, Simulation};
 use crate::report::{
     DeadLetter, DownstreamLimit, EventKind, FailReason, Outcome, QueueKind, SendTarget,
 };
-use crate::scenario::{Function, InvocationType};
+use crate::scenario::{Function, InvocationType, Sampler};
 use crate::time::{ms_to_us, s_to_us, us_to_ms};
 
 /// Who invoked: a synchronous caller, the async queue (event slot) or an SQS poller (batch slot).
@@ -251,7 +251,7 @@ impl Simulation {
         let func = &mut self.fns[f];
         let timeout_us = func.timeout_us;
         let error_rate = func.cfg.error_rate;
-        let io_ms = func.io_ms;
+        let io_ms = func.io_ms.clone();
         let Some(ext) = func.ext.as_deref_mut() else {
             return (0, Outcome::Error, false, 0);
         };
@@ -269,7 +269,14 @@ impl Simulation {
         let mut io_total_ms = 0.0;
         let mut one = |ext: &mut FnExt, stats: &mut FnStats, service: &mut Pcg64Mcg| {
             let mut tally = |t: Tally| count_fn(stats, fn_row, t);
-            let cpu = func.cpu_ms.sample(service);
+            // Two empirical distributions share one draw (see `Sampler::sample_pair`); any
+            // other I/O time is drawn when it is needed, after the cache lookup.
+            let (cpu, io_drawn) = if func.cpu_ms.is_empirical() && io_ms.is_empirical() {
+                let (cpu, io) = Sampler::sample_pair(&func.cpu_ms, &io_ms, service);
+                (cpu, Some(io))
+            } else {
+                (func.cpu_ms.sample(service), None)
+            };
             // A cache hit replaces the I/O (the call to the data source) with the hit time.
             let (io, hit) = match ext.cache.as_mut() {
                 Some(c) => {
@@ -279,10 +286,10 @@ impl Simulation {
                         (c.hit_ms, true)
                     } else {
                         tally(Tally::CacheMiss);
-                        (io_ms.sample(service), false)
+                        (io_drawn.unwrap_or_else(|| io_ms.sample(service)), false)
                     }
                 }
-                None => (io_ms.sample(service), false),
+                None => (io_drawn.unwrap_or_else(|| io_ms.sample(service)), false),
             };
             let mut failed = error_rate > 0.0 && service.gen::<f64>() < error_rate;
             failed |= ext.outage.fails(now);

@@ -8,7 +8,7 @@ use super::env::init_us;
 use super::tally::{count_run, Tally};
 use super::{Ev, Integral, SimError, Simulation};
 use crate::report::{EnvState, EventKind, Outcome, ThrottleReason};
-use crate::scenario::InvocationType;
+use crate::scenario::{InvocationType, Sampler};
 use crate::time::{ms_to_us, US_PER_MS};
 
 /// Longest on-demand Init before Lambda stops it and runs it again inside the first invoke.
@@ -256,8 +256,8 @@ impl Simulation {
         }
         let func = &mut self.fns[f];
         let (run_us, outcome, conn, io_us) = if func.ext.is_none() {
-            let cpu_ms = func.cpu_ms.sample(&mut func.service);
-            let io_ms = func.io_ms.sample(&mut func.service);
+            let (cpu_ms, io_ms) =
+                Sampler::sample_pair(&func.cpu_ms, &func.io_ms, &mut func.service);
             let handler_ms = cpu_ms + io_ms;
             // Kept only for traces: a conversion less on the hot path otherwise.
             let io_us = if self.trace_io { ms_to_us(io_ms) } else { 0 };

@@ -48,6 +48,10 @@ pub fn dist(scale: f64) -> BoxedStrategy<Dist> {
         (scale / 1000.0..=scale).prop_map(|mean| Dist::Exponential { mean }),
         (scale / 1000.0..=scale, 1.0..=4.0)
             .prop_map(|(p50, k)| Dist::Lognormal { p50, p99: p50 * k }),
+        proptest::collection::vec(0.0..=scale, 2..12).prop_map(|mut quantiles| {
+            quantiles.sort_by(f64::total_cmp);
+            Dist::Empirical { quantiles }
+        }),
     ]
     .boxed()
 }

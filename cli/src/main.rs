@@ -1,7 +1,11 @@
-//! `lambda-lab`: the engine's command line for authors, validation and benchmarks.
+//! `lambda-lab`: the command line for authors, validation and benchmarks: run a scenario,
+//! calibrate one to a function's CloudWatch logs, write a synthetic log from a scenario.
 //!
 //! ```text
 //! lambda-lab run FILE [--seed N] [--set PATH=VALUE]... [--json] [--series out.csv]
+//! lambda-lab calibrate LOGFILE [--out scenario.toml] [--cpu-share 0.5] [--traffic replay|per-minute]
+//!                              [--rate R] [--seed N] [--cheapest-under MS]
+//! lambda-lab synth-log SCENARIO --out FILE [--max-memory-used-mb N]
 //! ```
 //!
 //! The lesson checker is the curriculum crate's `check-lessons`.
@@ -10,8 +14,11 @@ use std::process::ExitCode;
 
 use engine::Scenario;
 
-const USAGE: &str =
-    "usage: lambda-lab run FILE [--seed N] [--set PATH=VALUE]... [--json] [--series OUT.csv]";
+mod logs;
+
+const USAGE: &str = "usage: lambda-lab run FILE [--seed N] [--set PATH=VALUE]... [--json] [--series OUT.csv]
+       lambda-lab calibrate LOGFILE [--out SCENARIO.toml] [--cpu-share 0..1] [--traffic replay|per-minute] [--rate R] [--seed N] [--cheapest-under MS]
+       lambda-lab synth-log SCENARIO --out FILE [--max-memory-used-mb N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +34,8 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("run") => run_scenario(&args[1..]),
+        Some("calibrate") => logs::calibrate(&args[1..]),
+        Some("synth-log") => logs::synth_log(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
