@@ -41,6 +41,8 @@ pub enum Outcome {
     Stopped(bool),
     /// The worker died during the run; a fresh one has started.
     Crashed(String),
+    /// The answer to a twin request: `calibrate::Twin` as JSON text, or the error.
+    Twin(Result<String, String>),
 }
 
 /// A finished run.
@@ -113,6 +115,16 @@ pub fn channel(prefix: &str) -> String {
 /// Sends `job` on `channel`; `on` hears its progress and its outcome (one of `Done`,
 /// `Failed`, `Stopped` or `Crashed`, once). Returns the run's id.
 pub fn submit(channel: &str, job: RunJob, on: impl Fn(Outcome) + 'static) -> u64 {
+    send_job(channel, Job::Run(job), on)
+}
+
+/// Sends a "your own function" request (`calibrate::TwinRequest` as JSON) on `channel`; `on`
+/// hears `Twin`, `Stopped` or `Crashed`, once.
+pub fn submit_twin(channel: &str, request: serde_json::Value, on: impl Fn(Outcome) + 'static) -> u64 {
+    send_job(channel, Job::Twin(request), on)
+}
+
+fn send_job(channel: &str, job: Job, on: impl Fn(Outcome) + 'static) -> u64 {
     let (id, superseded) = CLIENT.with_borrow_mut(|c| {
         let id = c.next_id;
         c.next_id += 1;
@@ -123,7 +135,7 @@ pub fn submit(channel: &str, job: RunJob, on: impl Fn(Outcome) + 'static) -> u64
         let text = bridge::write(&Request {
             id,
             channel: channel.to_string(),
-            job: Job::Run(job),
+            job,
         });
         send(c, text);
         (id, old)
@@ -270,6 +282,7 @@ fn heard(text: &str) {
             (done.id, outcome, true)
         }
         Response::Failed { id, error } => (id, Outcome::Failed(error), true),
+        Response::Twin { id, result } => (id, Outcome::Twin(result), true),
         Response::Stopped { id, superseded } => (id, Outcome::Stopped(superseded), true),
     };
     let cb = CLIENT.with_borrow_mut(|c| {
@@ -323,6 +336,7 @@ pub async fn run(channel: &str, job: RunJob) -> Result<Finished, String> {
                 Outcome::Done(done) => Ok(done),
                 Outcome::Failed(e) | Outcome::Crashed(e) => Err(e),
                 Outcome::Stopped(_) => Err("stopped".to_string()),
+                Outcome::Twin(_) => Err("internal error (please report): a twin for a run".to_string()),
             };
             *answered.borrow_mut() = Some(result);
             let _ = resolve.call0(&JsValue::NULL);

@@ -24,6 +24,9 @@ pub struct Request {
 pub enum Job {
     /// Run a scenario, held to the browser's budget.
     Run(RunJob),
+    /// Read a log and calibrate a twin to it: `calibrate::TwinRequest` as JSON (the answer is
+    /// [`Response::Twin`]).
+    Twin(Value),
     /// Stop the channel's run (its last drawn charts stay).
     Stop,
 }
@@ -65,6 +68,13 @@ pub enum Response {
         id: u64,
         /// What went wrong, naming the field where there is one.
         error: String,
+    },
+    /// The answer to a [`Job::Twin`]: `calibrate::Twin` as JSON text, or what is wrong.
+    Twin {
+        /// The request.
+        id: u64,
+        /// The twin, or the error naming the line or knob at fault.
+        result: Result<String, String>,
     },
     /// The run was stopped, on request or because a newer one on its channel came.
     Stopped {

@@ -91,8 +91,8 @@ pub struct Calibration {
 }
 
 /// Most arrivals of the events log a calibrated scenario records for the comparison (each
-/// invocation leaves about three events).
-pub const MAX_RECORDED_EVENTS: u32 = 2_000_000;
+/// invocation leaves about three events): the most `record.events` allows.
+pub const MAX_RECORDED_EVENTS: u32 = engine::scenario::MAX_RECORD_EVENTS;
 
 /// Builds the scenario that reproduces `reading` (see the module's documentation).
 pub fn calibrate(reading: &Reading, options: &Options) -> Result<Calibration, CalibrateError> {

@@ -43,3 +43,6 @@ pub use whatif::{
     apply, cheapest_memory, evaluate, log_cost_usd, Evaluation, Figures, Search, SearchRow, WhatIf,
     MEMORY_STEPS_MB,
 };
+
+mod twin;
+pub use twin::{twin, Twin, TwinRequest};

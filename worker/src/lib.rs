@@ -105,6 +105,15 @@ impl Run {
     }
 }
 
+/// Answers a "your own function" request (`calibrate::TwinRequest` as JSON) with the twin as
+/// JSON text.
+pub fn twin(request: serde_json::Value) -> Result<String, String> {
+    let request: calibrate::TwinRequest = engine::from_value(request)
+        .map_err(|e| engine::clip::message(&format!("request: {e}")))?;
+    let twin = calibrate::twin(&request).map_err(|e| engine::clip::message(&e))?;
+    serde_json::to_string(&twin).map_err(|e| format!("internal error (please report): {e}"))
+}
+
 /// Runs `job` to its end in one go (the native tests; the worker runs it in slices).
 pub fn run_whole(job: &RunJob) -> Result<(Report, Vec<String>, Option<String>), String> {
     let (scenario, warnings) = prepare(job)?;

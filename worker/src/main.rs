@@ -64,7 +64,7 @@ mod web {
                         keep
                     });
                 }
-                Job::Run(_) => {
+                Job::Run(_) | Job::Twin(_) => {
                     if running_here {
                         st.cancel = Some(true);
                     }
@@ -106,8 +106,13 @@ mod web {
             let Some(request) = next else {
                 return;
             };
-            if let Job::Run(job) = request.job {
-                run(request.id, &job).await;
+            match request.job {
+                Job::Run(job) => run(request.id, &job).await,
+                Job::Twin(job) => post(&Response::Twin {
+                    id: request.id,
+                    result: worker::twin(job),
+                }),
+                Job::Stop => {}
             }
         }
     }

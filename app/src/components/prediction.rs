@@ -91,7 +91,7 @@ pub fn Bet(
                     Outcome::Failed(e) | Outcome::Crashed(e) => {
                         answer.try_set(Some(Err(e)));
                     }
-                    Outcome::Progress(_) | Outcome::Stopped(_) => {}
+                    Outcome::Progress(_) | Outcome::Stopped(_) | Outcome::Twin(_) => {}
                 });
             }
         }

@@ -1,0 +1,119 @@
+//! Everything the "Your own function" page shows, in one answer: the log read, the scenario
+//! calibrated to it, the engine's run of it beside the log, the what-if knobs' run, and the
+//! cheapest memory when asked. The engine's worker answers one [`TwinRequest`] with one
+//! [`Twin`], so the page never runs the engine.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    apply, calibrate, cheapest_memory, compare, evaluate, parse, run_recorded, Calibration,
+    Comparison, Evaluation, Options, Reading, Search, WhatIf,
+};
+
+/// What the page asks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TwinRequest {
+    /// The log, in any of the three formats.
+    pub log: String,
+    /// How to calibrate.
+    pub options: Options,
+    /// The what-if knobs; `None`: as calibrated.
+    pub what_if: Option<WhatIf>,
+    /// Find the cheapest memory that keeps p99 at or under this many ms.
+    pub cheapest_under_ms: Option<f64>,
+}
+
+/// What the page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Twin {
+    /// The log as read (its invocations left out: the facts say what the page plots).
+    pub reading: Reading,
+    /// The calibrated scenario and its fits.
+    pub calibration: Calibration,
+    /// The engine's run of the calibrated scenario beside the log.
+    pub comparison: Comparison,
+    /// The knobs the what-if run used (the calibration's own when none were given).
+    pub what_if: WhatIf,
+    /// The what-if run's cost, cold starts and p99 beside the log's.
+    pub evaluation: Evaluation,
+    /// The cheapest memory, when asked.
+    pub search: Option<Search>,
+}
+
+/// Reads, calibrates, compares and evaluates; errors name the line or the knob at fault.
+pub fn twin(request: &TwinRequest) -> Result<Twin, String> {
+    let mut reading = parse(&request.log).map_err(|e| e.to_string())?;
+    let calibration = calibrate(&reading, &request.options).map_err(|e| e.to_string())?;
+    let report = run_recorded(&calibration.scenario).map_err(|e| e.to_string())?;
+    let mut comparison = compare(&reading, &report);
+    let what_if = request
+        .what_if
+        .clone()
+        .unwrap_or_else(|| WhatIf::baseline(&calibration));
+    let scenario = apply(&calibration, &what_if).map_err(|e| e.to_string())?;
+    let evaluation = evaluate(&reading, &scenario).map_err(|e| e.to_string())?;
+    let search = match request.cheapest_under_ms {
+        Some(limit) => Some(cheapest_memory(&scenario, limit).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    reading.records = Vec::new();
+    comparison.engine.records = Vec::new();
+    Ok(Twin {
+        reading,
+        calibration,
+        comparison,
+        what_if,
+        evaluation,
+        search,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../example/report.log");
+
+    fn request() -> TwinRequest {
+        TwinRequest {
+            log: EXAMPLE.to_string(),
+            options: Options::default(),
+            what_if: None,
+            cheapest_under_ms: None,
+        }
+    }
+
+    #[test]
+    fn the_example_log_gives_a_twin_that_matches_it() {
+        let t = twin(&request()).expect("the example calibrates");
+        assert!(t.reading.facts.invocations > 1000);
+        assert!(t.reading.records.is_empty(), "the answer leaves the records out");
+        let invocations = &t.comparison.rows[0];
+        assert_eq!(invocations.log, invocations.engine, "{invocations:?}");
+        assert_eq!(t.what_if, WhatIf::baseline(&t.calibration));
+        assert!(t.search.is_none());
+    }
+
+    #[test]
+    fn more_memory_and_a_search_change_the_answer() {
+        let base = twin(&request()).expect("calibrates");
+        let mut r = request();
+        let mut w = base.what_if.clone();
+        w.memory_mb = 2048;
+        w.cpu_share = 0.9;
+        r.what_if = Some(w);
+        r.cheapest_under_ms = Some(base.evaluation.engine.p99_ms * 2.0);
+        let t = twin(&r).expect("runs");
+        assert!(t.evaluation.engine.p99_ms < base.evaluation.engine.p99_ms);
+        assert!(t.search.expect("searched").best_mb.is_some());
+    }
+
+    #[test]
+    fn a_log_without_report_lines_is_an_error_not_a_panic() {
+        let mut r = request();
+        r.log = "START RequestId: a\nhello\n".into();
+        assert!(twin(&r).is_err());
+        r.log = String::new();
+        assert!(twin(&r).is_err());
+    }
+}
