@@ -1,7 +1,9 @@
 // The app's browser benchmark (not a test: it reports figures and asserts nothing).
-// For every lesson experiment: the time of one re-run plus redraw after a slider move (median
-// and p95 over many moves); the engine's invocations per second in WebAssembly (the validation
-// page); the time to first interaction on localhost; and the gzip size of dist/.
+// For every lesson experiment: the time from a slider move to the redrawn charts (the run in
+// the engine's worker, the report sent back and read, the charts drawn; median and p95 over
+// many moves); the engine's invocations per second in WebAssembly (the validation page); the
+// time to first interaction and to a lesson's text and first charts on localhost; and the
+// gzip size of dist/.
 // Run by `cargo xtask bench` after a release build, or: node tests/bench/app-bench.mjs
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -44,6 +46,16 @@ try {
   await page.goto(`${server.url}/#/`);
   await page.locator('#lesson-list li a').first().waitFor();
   const tti = await page.evaluate(() => performance.now());
+
+  // A lesson opened from a link: its text readable (first paint of the prose), then its first
+  // charts (the worker loaded, the engine run, the report drawn), in a fresh tab.
+  const fresh = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await fresh.goto(`${server.url}/#/lesson/cold-starts`);
+  await fresh.locator('article.lesson .prose p').first().waitFor();
+  const lessonText = await fresh.evaluate(() => performance.now());
+  await fresh.waitForFunction(() => document.querySelector('[data-testid="verdict"]')?.getAttribute('data-run'));
+  const lessonCharts = await fresh.evaluate(() => performance.now());
+  await fresh.close();
 
   const ids = (await page.locator('#lesson-list li a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))))
     .filter((href) => ONLY.length === 0 || ONLY.includes(href.replace('#/lesson/', '')));
@@ -122,10 +134,11 @@ try {
     console.log(r.experiment.padEnd(44), r.median_ms.toFixed(1).padStart(8), r.p95_ms.toFixed(1).padStart(8), r.engine_ms.toFixed(1).padStart(16), r.draw_ms.toFixed(1).padStart(16));
   }
   const worst = Math.max(...rows.map((r) => r.p95_ms));
-  console.log(`\nworst p95: ${worst.toFixed(1)} ms (target 16 ms)`);
+  console.log(`\nworst p95: ${worst.toFixed(1)} ms`);
   console.log(`engine in wasm: ${Math.round(wasmRate).toLocaleString('en-US')} invocations per second (target 2,000,000)`);
   console.log(`first interaction: ${tti.toFixed(0)} ms after navigation start (target 1,000 ms)`);
-  console.log(`dist/: ${(size.raw / 1024).toFixed(1)} KiB, ${(size.gz / 1024).toFixed(1)} KiB gzipped (target 250 KB)`);
+  console.log(`a lesson from a link: text readable at ${lessonText.toFixed(0)} ms (target 500 ms), first charts at ${lessonCharts.toFixed(0)} ms`);
+  console.log(`dist/: ${(size.raw / 1024).toFixed(1)} KiB, ${(size.gz / 1024).toFixed(1)} KiB gzipped (the wasm files: cargo xtask sizes)`);
 } finally {
   await browser.close();
   await server.close();
