@@ -120,7 +120,11 @@ pub fn submit(channel: &str, job: RunJob, on: impl Fn(Outcome) + 'static) -> u64
 
 /// Sends a "your own function" request (`calibrate::TwinRequest` as JSON) on `channel`; `on`
 /// hears `Twin`, `Stopped` or `Crashed`, once.
-pub fn submit_twin(channel: &str, request: serde_json::Value, on: impl Fn(Outcome) + 'static) -> u64 {
+pub fn submit_twin(
+    channel: &str,
+    request: serde_json::Value,
+    on: impl Fn(Outcome) + 'static,
+) -> u64 {
     send_job(channel, Job::Twin(request), on)
 }
 
@@ -237,7 +241,11 @@ fn start(c: &mut Client) {
         set_interval(
             || {
                 let silent = CLIENT.with_borrow(|c| {
-                    let limit = if c.ready { SILENT_MS } else { SILENT_AT_START_MS };
+                    let limit = if c.ready {
+                        SILENT_MS
+                    } else {
+                        SILENT_AT_START_MS
+                    };
                     c.worker.is_some() && !c.pending.is_empty() && now_ms() - c.heard_ms > limit
                 });
                 if silent {
@@ -277,7 +285,9 @@ fn heard(text: &str) {
                     cut: done.cut,
                     engine_ms: done.engine_ms,
                 }),
-                Err(e) => Outcome::Failed(format!("internal error (please report): the report: {e}")),
+                Err(e) => {
+                    Outcome::Failed(format!("internal error (please report): the report: {e}"))
+                }
             };
             (done.id, outcome, true)
         }
@@ -336,7 +346,9 @@ pub async fn run(channel: &str, job: RunJob) -> Result<Finished, String> {
                 Outcome::Done(done) => Ok(done),
                 Outcome::Failed(e) | Outcome::Crashed(e) => Err(e),
                 Outcome::Stopped(_) => Err("stopped".to_string()),
-                Outcome::Twin(_) => Err("internal error (please report): a twin for a run".to_string()),
+                Outcome::Twin(_) => {
+                    Err("internal error (please report): a twin for a run".to_string())
+                }
             };
             *answered.borrow_mut() = Some(result);
             let _ = resolve.call0(&JsValue::NULL);

@@ -87,7 +87,10 @@ mod tests {
     fn the_example_log_gives_a_twin_that_matches_it() {
         let t = twin(&request()).expect("the example calibrates");
         assert!(t.reading.facts.invocations > 1000);
-        assert!(t.reading.records.is_empty(), "the answer leaves the records out");
+        assert!(
+            t.reading.records.is_empty(),
+            "the answer leaves the records out"
+        );
         let invocations = &t.comparison.rows[0];
         assert_eq!(invocations.log, invocations.engine, "{invocations:?}");
         assert_eq!(t.what_if, WhatIf::baseline(&t.calibration));

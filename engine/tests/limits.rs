@@ -314,14 +314,20 @@ fn a_fan_out_loop_stops_at_the_browser_budget_with_a_partial_report() {
     let mut sim = engine::Simulation::new(&s)
         .expect("starts")
         .with_budget(engine::Budget::browser());
-    let err = sim.run_until(sim.end_us()).expect_err("the budget stops it");
+    let err = sim
+        .run_until(sim.end_us())
+        .expect_err("the budget stops it");
     let message = err.to_string();
     assert!(matches!(err, engine::SimError::Budget(_)), "{message}");
     assert!(message.contains("250,000 messages"), "{message}");
     assert!(message.contains("functions[].async.queue_max"), "{message}");
     assert!(sim.now_us() < sim.end_us(), "stopped before the end");
     let report = sim.finish().expect("a partial report");
-    assert!(report.summary.requests > 1_000, "{:?}", report.summary.requests);
+    assert!(
+        report.summary.requests > 1_000,
+        "{:?}",
+        report.summary.requests
+    );
 }
 
 /// The same budget leaves every ordinary run alone: the SimFaaS baseline runs to its end.
@@ -346,5 +352,8 @@ fn record_bounds_are_validated() {
     )
     .expect_err("too many events kept");
     let m = e.to_string();
-    assert!(m.contains("record.events") && m.contains("1,000,000"), "{m}");
+    assert!(
+        m.contains("record.events") && m.contains("1,000,000"),
+        "{m}"
+    );
 }

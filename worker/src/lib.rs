@@ -41,7 +41,7 @@ pub enum Slice {
     /// More to do.
     More,
     /// The run is over: its report, and why it was cut short if the budget stopped it.
-    Over(Result<(Report, Option<String>), String>),
+    Over(Result<(Box<Report>, Option<String>), String>),
 }
 
 impl Run {
@@ -101,15 +101,19 @@ impl Run {
         } else {
             Ok(())
         };
-        Slice::Over(finished.and_then(|()| sim.finish().map_err(clip)).map(|r| (r, cut)))
+        Slice::Over(
+            finished
+                .and_then(|()| sim.finish().map_err(clip))
+                .map(|r| (Box::new(r), cut)),
+        )
     }
 }
 
 /// Answers a "your own function" request (`calibrate::TwinRequest` as JSON) with the twin as
 /// JSON text.
 pub fn twin(request: serde_json::Value) -> Result<String, String> {
-    let request: calibrate::TwinRequest = engine::from_value(request)
-        .map_err(|e| engine::clip::message(&format!("request: {e}")))?;
+    let request: calibrate::TwinRequest =
+        engine::from_value(request).map_err(|e| engine::clip::message(&format!("request: {e}")))?;
     let twin = calibrate::twin(&request).map_err(|e| engine::clip::message(&e))?;
     serde_json::to_string(&twin).map_err(|e| format!("internal error (please report): {e}"))
 }
@@ -119,8 +123,10 @@ pub fn run_whole(job: &RunJob) -> Result<(Report, Vec<String>, Option<String>), 
     let (scenario, warnings) = prepare(job)?;
     let mut run = Run::start(&scenario)?;
     match run.slice(|| false) {
-        Slice::Over(r) => r.map(|(report, cut)| (report, warnings, cut)),
-        Slice::More => Err("internal error (please report): a run without a time limit paused".into()),
+        Slice::Over(r) => r.map(|(report, cut)| (*report, warnings, cut)),
+        Slice::More => {
+            Err("internal error (please report): a run without a time limit paused".into())
+        }
     }
 }
 
@@ -163,7 +169,10 @@ mod tests {
     #[test]
     fn knobs_and_seed_are_applied_and_a_bad_knob_is_named() {
         let mut j = job(SMALL);
-        j.knobs = vec![("functions[0].memory_mb".into(), serde_json::Value::from(2048))];
+        j.knobs = vec![(
+            "functions[0].memory_mb".into(),
+            serde_json::Value::from(2048),
+        )];
         j.seed = Some(9);
         let (s, _) = prepare(&j).expect("valid");
         assert_eq!(s.functions[0].memory_mb, 2048);
@@ -175,7 +184,11 @@ mod tests {
 
     #[test]
     fn a_bad_scenario_names_its_source_and_field() {
-        let e = prepare(&job("duration_s = -1\n[[functions]]\nname = \"f\"\n")).expect_err("refused");
-        assert!(e.starts_with("scenario:") && e.contains("duration_s"), "{e}");
+        let e =
+            prepare(&job("duration_s = -1\n[[functions]]\nname = \"f\"\n")).expect_err("refused");
+        assert!(
+            e.starts_with("scenario:") && e.contains("duration_s"),
+            "{e}"
+        );
     }
 }

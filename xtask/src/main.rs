@@ -126,7 +126,9 @@ fn test(root: &Path) -> Result<()> {
         ),
         (
             "clippy (wasm)",
-            cargo("clippy -p app -p worker --target wasm32-unknown-unknown --locked -- -D warnings"),
+            cargo(
+                "clippy -p app -p worker --target wasm32-unknown-unknown --locked -- -D warnings",
+            ),
         ),
         (
             "unit and integration tests",

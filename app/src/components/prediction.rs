@@ -16,7 +16,11 @@ use crate::progress::Progress;
 use crate::runner::{self, Outcome};
 
 /// The run that answers the prediction: the experiment's scenario with the question's knobs.
-fn reveal_job(p: &Prediction, experiment: &Experiment, scenario: &Scenario) -> Result<RunJob, String> {
+fn reveal_job(
+    p: &Prediction,
+    experiment: &Experiment,
+    scenario: &Scenario,
+) -> Result<RunJob, String> {
     let mut knobs = Vec::new();
     for (id, v) in &p.set {
         let knob = experiment

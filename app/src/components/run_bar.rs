@@ -82,34 +82,38 @@ impl RunState {
     /// is gone, so they are set with `try_set`.
     pub fn run(self, job: RunJob, engine_ms: Option<StoredValue<f64>>) {
         self.status.set(Status::Running);
-        runner::submit(&self.channel.get_value(), job, move |outcome| match outcome {
-            Outcome::Progress(p) => {
-                self.progress.try_set(Some(p));
-            }
-            Outcome::Done(done) => {
-                if let Some(ms) = engine_ms {
-                    ms.try_set_value(done.engine_ms);
+        runner::submit(
+            &self.channel.get_value(),
+            job,
+            move |outcome| match outcome {
+                Outcome::Progress(p) => {
+                    self.progress.try_set(Some(p));
                 }
-                self.progress.try_set(None);
-                self.error.try_set(None);
-                self.cut.try_set(done.cut);
-                self.warnings.try_set(done.warnings);
-                self.report.try_set(Some(done.report));
-                self.status.try_set(Status::Current);
-            }
-            Outcome::Failed(e) | Outcome::Crashed(e) => {
-                self.progress.try_set(None);
-                self.error.try_set(Some(e));
-                self.status.try_set(Status::Current);
-            }
-            Outcome::Twin(_) => {}
-            Outcome::Stopped(superseded) => {
-                if !superseded {
+                Outcome::Done(done) => {
+                    if let Some(ms) = engine_ms {
+                        ms.try_set_value(done.engine_ms);
+                    }
                     self.progress.try_set(None);
-                    self.status.try_set(Status::Stopped);
+                    self.error.try_set(None);
+                    self.cut.try_set(done.cut);
+                    self.warnings.try_set(done.warnings);
+                    self.report.try_set(Some(done.report));
+                    self.status.try_set(Status::Current);
                 }
-            }
-        });
+                Outcome::Failed(e) | Outcome::Crashed(e) => {
+                    self.progress.try_set(None);
+                    self.error.try_set(Some(e));
+                    self.status.try_set(Status::Current);
+                }
+                Outcome::Twin(_) => {}
+                Outcome::Stopped(superseded) => {
+                    if !superseded {
+                        self.progress.try_set(None);
+                        self.status.try_set(Status::Stopped);
+                    }
+                }
+            },
+        );
     }
 
     /// Stops the run under way; the last drawn charts stay, marked as stopped.

@@ -44,7 +44,9 @@ async fn run_one(s: &Scenario) -> Result<crate::shared::Shared<engine::Report>, 
         seed: None,
         source: "validation scenario".into(),
     };
-    crate::runner::run("validation", job).await.map(|done| done.report)
+    crate::runner::run("validation", job)
+        .await
+        .map(|done| done.report)
 }
 
 async fn run_all() -> Result<Outcome, String> {

@@ -958,7 +958,12 @@ impl Record {
     fn validate(&self) -> Result<(), FieldError> {
         let checks = [
             ("record.lanes", self.lanes, MAX_RECORD_LANES, "environments"),
-            ("record.segments", self.segments, MAX_RECORD_SEGMENTS, "segments"),
+            (
+                "record.segments",
+                self.segments,
+                MAX_RECORD_SEGMENTS,
+                "segments",
+            ),
             ("record.events", self.events, MAX_RECORD_EVENTS, "events"),
         ];
         for (field, value, max, unit) in checks {

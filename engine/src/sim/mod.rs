@@ -34,8 +34,8 @@ const RPS_PER_CONCURRENCY: u64 = 10;
 use crate::scenario::Arrivals;
 
 mod alarms;
-mod budget;
 mod async_queue;
+mod budget;
 mod cache;
 mod delivery;
 mod deploy;
@@ -416,7 +416,10 @@ impl Simulation {
             self.budget
                 .exceeded(self.events, self.queued_total, self.queue.heap_len())
         {
-            return Err(SimError::Budget(BudgetStop { bound, t_us: self.now }));
+            return Err(SimError::Budget(BudgetStop {
+                bound,
+                t_us: self.now,
+            }));
         }
         self.queue.remove(&next);
         self.events += 1;

@@ -67,7 +67,12 @@ impl Runs {
         let side_b = RunState::new("experiment-b");
         // Every change of the knobs or the seed sends a run; a newer one supersedes it.
         Effect::new(move |_| {
-            let job = job(&base.get_value(), &knobs.get_value(), &values_a.get(), seed.get());
+            let job = job(
+                &base.get_value(),
+                &knobs.get_value(),
+                &values_a.get(),
+                seed.get(),
+            );
             side_a.run(job, Some(engine_ms));
         });
         Effect::new(move |_| match values_b.get() {
