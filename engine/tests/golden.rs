@@ -138,7 +138,7 @@ fn the_named_scenarios_show_what_they_are_named_for() {
         v
     };
     let full_log = |mut s: Scenario| {
-        s.record.events = 10_000_000;
+        s.record.events = engine::scenario::MAX_RECORD_EVENTS;
         s
     };
 

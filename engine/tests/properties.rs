@@ -1057,7 +1057,7 @@ proptest! {
 fn named(name: &str, text: &str) -> Scenario {
     let mut s = Scenario::from_toml(text).unwrap_or_else(|e| panic!("scenarios/{name}.toml: {e}"));
     // The whole event log, for the replay.
-    s.record.events = 2_000_000;
+    s.record.events = engine::scenario::MAX_RECORD_EVENTS;
     s
 }
 

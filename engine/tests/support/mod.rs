@@ -42,7 +42,7 @@ pub fn run_text(text: &str) -> Report {
 /// As [`run_text`], keeping every event of the run (and checking that none was left out).
 pub fn run_logged(text: &str) -> Report {
     let mut s = scenario(text);
-    s.record.events = 10_000_000;
+    s.record.events = engine::scenario::MAX_RECORD_EVENTS;
     let r = run(&s);
     assert!(r.ledger.balances(), "{:?}", r.ledger);
     assert!(!r.events_truncated);
