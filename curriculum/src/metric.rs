@@ -101,6 +101,7 @@ figures! {
     Completed completed Count,
     ColdStarts cold_starts Count,
     ColdStartRatio cold_start_ratio Ratio,
+    InitMsMean init_ms_mean Ms,
     Throttled throttled Count,
     ThrottleRatio throttle_ratio Ratio,
     Errors errors Count,

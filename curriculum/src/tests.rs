@@ -477,17 +477,19 @@ fn a_figure_in_its_own_time_unit() {
     assert_eq!(count.scaled(3.0), None);
 }
 
+/// The first error of the fixture with its first figure shown as `metric` with `label`.
+fn figure(metric: &str, label: &str) -> Option<String> {
+    let mut m = fixture();
+    let lesson = m["one/lesson.toml"].replace(
+        "metric = \"requests\"\nlabel = \"requests\"",
+        &format!("metric = \"{metric}\"\nlabel = \"{label}\""),
+    );
+    m.insert("one/lesson.toml".into(), lesson);
+    load(&m).err().map(|e| e[0].to_string())
+}
+
 #[test]
 fn wording_says_attempts_or_requests_as_the_throttle_figure_counts() {
-    let figure = |metric: &str, label: &str| {
-        let mut m = fixture();
-        let lesson = m["one/lesson.toml"].replace(
-            "metric = \"requests\"\nlabel = \"requests\"",
-            &format!("metric = \"{metric}\"\nlabel = \"{label}\""),
-        );
-        m.insert("one/lesson.toml".into(), lesson);
-        load(&m).err().map(|e| e[0].to_string())
-    };
     let e = figure("throttled", "throttled").expect("refused");
     assert!(
         e.contains("figures[0].label: throttled counts attempts (every retry): say \"attempts\""),
@@ -503,6 +505,17 @@ fn wording_says_attempts_or_requests_as_the_throttle_figure_counts() {
         figure("ledger.throttled", "requests that ended throttled"),
         None
     );
+}
+
+#[test]
+fn wording_says_the_init_figure_is_a_mean_of_the_init_phase() {
+    let e = figure("init_ms_mean", "cold start").expect("refused");
+    assert!(
+        e.contains("init_ms_mean is the mean Init phase of the cold starts, not a request's time"),
+        "{e}"
+    );
+    assert!(figure("init_ms_mean", "Init").is_some(), "a mean says so");
+    assert_eq!(figure("init_ms_mean", "mean Init of a cold start"), None);
 }
 
 #[test]
