@@ -436,6 +436,40 @@ fn a_knob_that_changes_nothing_shown_is_refused() {
     );
 }
 
+/// Every option of a select must change what the experiment shows, not just one of them: a
+/// choice that reads the same as the defaults looks like a control that does nothing.
+#[test]
+fn every_option_of_a_select_must_change_something_shown() {
+    let select = |options: &str| {
+        let mut m = fixture();
+        let lesson = m["one/lesson.toml"]
+            .replace(
+                "path = \"functions[0].workload.rate_per_s\"",
+                "path = \"functions[0].timeout_s\"",
+            )
+            .replace("label = \"Rate\"", "label = \"Timeout\"")
+            .replace(
+                "min = 1\nmax = 10\n",
+                &format!("control = \"select\"\noptions = [{options}]\n"),
+            );
+        m.insert("one/lesson.toml".into(), lesson);
+        // A 2 s handler: a 1 s timeout cuts it, 3 s and 10 s both let it finish.
+        let scenario = m["one/scenario.toml"].replace(
+            "name = \"f\"\n",
+            "name = \"f\"\ntimeout_s = 3\nhandler.io_ms = 2000\n",
+        );
+        m.insert("one/scenario.toml".into(), scenario);
+        load(&m).err().map(|e| e[0].to_string())
+    };
+    let two = "{ label = \"3 s\", value = 3 }, { label = \"1 s\", value = 1 }";
+    assert_eq!(select(two), None);
+    let e = select(&format!("{two}, {{ label = \"10 s\", value = 10 }}")).expect("refused");
+    assert!(
+        e.contains("dead knob: \"Timeout\" moved from 3.0 to 10 changes no figure"),
+        "{e}"
+    );
+}
+
 #[test]
 fn needs_say_when_a_knob_matters() {
     let c = load(&fixture()).expect("valid");
