@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::legend::{self, Corner, Keys, Mark};
+use super::legend::{self, Corner, Drawn, Keys, Mark};
 use super::palette::{Palette, Role};
 use super::{err, house_chart, house_mesh, line, plain, FONT};
 
@@ -32,7 +32,8 @@ pub(super) struct TimeChart {
     pub limits: Vec<Limit>,
     /// Labelled vertical lines (a deployment's traffic shifts), drawn last.
     pub marks: Vec<(f64, String)>,
-    /// Where the legend sits: where the lines seldom are.
+    /// Where the legend sits when it hides nothing there: where the lines seldom are
+    /// (another corner when it hides fewer of the chart's points).
     pub legend: Corner,
 }
 
@@ -339,9 +340,20 @@ pub(super) fn draw<DB: DrawingBackend>(
             .map_err(err)?;
         keys.push(bands.label.clone(), Mark::Box(shade));
     }
+    // Every point drawn, in the plot's pixels: the legend goes where it hides the fewest.
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let mut drawn: Vec<Drawn> = Vec::new();
     for s in &spec.series {
         let colour = pal.colour(s.colour);
         let points = s.values.points(report);
+        drawn.extend(points.iter().map(|p| {
+            let (x, y) = chart.backend_coord(p);
+            Drawn {
+                x: x - xr.start,
+                y: y - yr.start,
+                bar: s.shape == Shape::Bars,
+            }
+        }));
         let label = s.label.clone();
         match s.shape {
             Shape::Line(width) => line(&mut chart, &mut keys, points, colour, width, label)?,
@@ -409,12 +421,9 @@ pub(super) fn draw<DB: DrawingBackend>(
             )))
             .map_err(err)?;
     }
-    legend::draw(
-        &chart.plotting_area().strip_coord_spec(),
-        &keys,
-        spec.legend,
-        pal,
-    )?;
+    let plot = chart.plotting_area().strip_coord_spec();
+    let corner = legend::emptiest(&plot, &keys, spec.legend, &drawn, pal)?;
+    legend::draw(&plot, &keys, corner, pal)?;
     let axis = axis_of(&chart, end_s);
     area.present().map_err(err)?;
     Ok(axis)
