@@ -422,6 +422,31 @@ pub(super) fn draw<DB: DrawingBackend>(
             .map_err(err)?;
     }
     let plot = chart.plotting_area().strip_coord_spec();
+    // The labels of the limit lines and of the marks must stay readable: each counts as a
+    // point every 4 pixels of its box, so the legend keeps off them before any data.
+    let font = (FONT, 12).into_font().color(&pal.muted);
+    let mut labels = Vec::new();
+    for limit in &spec.limits {
+        let (w, h) = plot.estimate_text_size(&limit.label, &font).map_err(err)?;
+        let (x, y) = chart.backend_coord(&(end_s * 0.99, limit.y));
+        labels.push((x - w as i32, y - h as i32, x, y));
+    }
+    for (t, label) in &spec.marks {
+        let (w, h) = plot.estimate_text_size(label, &font).map_err(err)?;
+        let (x, y) = chart.backend_coord(&(t + end_s * 0.005, spec.y_max * 0.98));
+        labels.push((x, y, x + w as i32, y + h as i32));
+    }
+    for (x0, y0, x1, y1) in labels {
+        for x in (x0..=x1).step_by(4) {
+            for y in (y0..=y1).step_by(4) {
+                drawn.push(Drawn {
+                    x: x - xr.start,
+                    y: y - yr.start,
+                    bar: false,
+                });
+            }
+        }
+    }
     let corner = legend::emptiest(&plot, &keys, spec.legend, &drawn, pal)?;
     legend::draw(&plot, &keys, corner, pal)?;
     let axis = axis_of(&chart, end_s);
