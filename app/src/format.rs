@@ -113,6 +113,8 @@ pub fn metric_value(metric: &Metric, v: f64) -> String {
         Unit::Ms => engine::time::format_duration_us((v.max(0.0) * 1000.0) as u64),
         Unit::Usd => format!("${v:.4}"),
         Unit::Ratio => format!("{:.2}%", v * 100.0),
+        Unit::YesNo if v >= 0.5 => "yes".to_string(),
+        Unit::YesNo => "no".to_string(),
         // Seconds read as a bare number, as they always have.
         Unit::S | Unit::Count | Unit::Number => {
             if v.fract() == 0.0 && (0.0..1e15).contains(&v) {
@@ -138,6 +140,11 @@ mod tests {
     fn figures_read_in_their_units() {
         assert_eq!(metric_value(&m("queue_age_ms_max"), 113_938.13), "1.9 min");
         assert_eq!(metric_value(&m("duration_ms_p99"), 250.0), "250 ms");
+        assert_eq!(
+            metric_value(&m("deployment.checkout.rolled_back"), 1.0),
+            "yes"
+        );
+        assert_eq!(metric_value(&m("alarm.errors.fired"), 0.0), "no");
         assert_eq!(metric_value(&m("checkout.cost_usd"), 0.0312), "$0.0312");
         assert_eq!(metric_value(&m("throttle_ratio"), 0.125), "12.50%");
         assert_eq!(metric_value(&m("ledger.dead_lettered"), 12400.0), "12,400");

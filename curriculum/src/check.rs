@@ -175,19 +175,13 @@ fn check_live_knob(x: &Experiment, s: &Scenario, k: &Knob) -> Result<(), String>
             same.push(v.clone());
         }
     }
-    // A select may offer a choice that shows the same as the defaults (a lesson's point can
-    // be that two roles behave alike); it is dead when no choice changes anything.
-    let dead = match k.control {
-        Control::Select => same.len() + 1 == k.options.len(),
-        _ => !same.is_empty(),
-    };
-    if let Some(v) = same.first().filter(|_| dead) {
-        {
-            return Err(format!(
-                "dead knob: \"{}\" moved from {current} to {v}{first} changes no figure and no chart the experiment shows; show what it changes (a figure or chart), change the defaults, or declare needs = {{ knob = \"...\", above = ... }}",
-                k.label
-            ));
-        }
+    // Every move counts, each option of a select too: a choice that shows the same as the
+    // defaults would read to a learner as a control that does nothing.
+    if let Some(v) = same.first() {
+        return Err(format!(
+            "dead knob: \"{}\" moved from {current} to {v}{first} changes no figure and no chart the experiment shows; show what it changes (a figure or chart), change the defaults, or declare needs = {{ knob = \"...\", above = ... }}",
+            k.label
+        ));
     }
     Ok(())
 }

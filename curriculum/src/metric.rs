@@ -23,8 +23,10 @@ pub enum Unit {
     Usd,
     /// A ratio from 0 to 1.
     Ratio,
-    /// A count (0 or 1 for a yes/no figure).
+    /// A count.
     Count,
+    /// A yes/no figure: 1 for yes, 0 for no (an alarm fired, a deployment rolled back).
+    YesNo,
     /// A number without a unit (a time-averaged count, GB-seconds).
     Number,
 }
@@ -101,6 +103,7 @@ figures! {
     Completed completed Count,
     ColdStarts cold_starts Count,
     ColdStartRatio cold_start_ratio Ratio,
+    InitMsMean init_ms_mean Ms,
     Throttled throttled Count,
     ThrottleRatio throttle_ratio Ratio,
     Errors errors Count,
@@ -362,11 +365,12 @@ impl Metric {
             Metric::Summary(f) | Metric::Function { figure: f, .. } => f.unit(),
             Metric::Ledger(_) => Unit::Count,
             Metric::Alarm { figure, .. } => match figure {
-                AlarmFigure::Fired | AlarmFigure::AlarmPeriods => Unit::Count,
+                AlarmFigure::Fired => Unit::YesNo,
+                AlarmFigure::AlarmPeriods => Unit::Count,
                 AlarmFigure::FirstAlarmS => Unit::S,
             },
             Metric::Deployment { figure, .. } => match figure {
-                DeploymentFigure::RolledBack | DeploymentFigure::Succeeded => Unit::Count,
+                DeploymentFigure::RolledBack | DeploymentFigure::Succeeded => Unit::YesNo,
                 DeploymentFigure::EndedS => Unit::S,
             },
             Metric::Tracing(f) => match f {
@@ -557,5 +561,7 @@ mod tests {
         assert_eq!(unit("ledger.dead_lettered"), Ok(Unit::Count));
         assert_eq!(unit("busy_env_mean"), Ok(Unit::Number));
         assert_eq!(unit("alarm.a.first_alarm_s"), Ok(Unit::S));
+        assert_eq!(unit("alarm.a.fired"), Ok(Unit::YesNo));
+        assert_eq!(unit("deployment.checkout.rolled_back"), Ok(Unit::YesNo));
     }
 }

@@ -436,6 +436,40 @@ fn a_knob_that_changes_nothing_shown_is_refused() {
     );
 }
 
+/// Every option of a select must change what the experiment shows, not just one of them: a
+/// choice that reads the same as the defaults looks like a control that does nothing.
+#[test]
+fn every_option_of_a_select_must_change_something_shown() {
+    let select = |options: &str| {
+        let mut m = fixture();
+        let lesson = m["one/lesson.toml"]
+            .replace(
+                "path = \"functions[0].workload.rate_per_s\"",
+                "path = \"functions[0].timeout_s\"",
+            )
+            .replace("label = \"Rate\"", "label = \"Timeout\"")
+            .replace(
+                "min = 1\nmax = 10\n",
+                &format!("control = \"select\"\noptions = [{options}]\n"),
+            );
+        m.insert("one/lesson.toml".into(), lesson);
+        // A 2 s handler: a 1 s timeout cuts it, 3 s and 10 s both let it finish.
+        let scenario = m["one/scenario.toml"].replace(
+            "name = \"f\"\n",
+            "name = \"f\"\ntimeout_s = 3\nhandler.io_ms = 2000\n",
+        );
+        m.insert("one/scenario.toml".into(), scenario);
+        load(&m).err().map(|e| e[0].to_string())
+    };
+    let two = "{ label = \"3 s\", value = 3 }, { label = \"1 s\", value = 1 }";
+    assert_eq!(select(two), None);
+    let e = select(&format!("{two}, {{ label = \"10 s\", value = 10 }}")).expect("refused");
+    assert!(
+        e.contains("dead knob: \"Timeout\" moved from 3.0 to 10 changes no figure"),
+        "{e}"
+    );
+}
+
 #[test]
 fn needs_say_when_a_knob_matters() {
     let c = load(&fixture()).expect("valid");
@@ -477,17 +511,19 @@ fn a_figure_in_its_own_time_unit() {
     assert_eq!(count.scaled(3.0), None);
 }
 
+/// The first error of the fixture with its first figure shown as `metric` with `label`.
+fn figure(metric: &str, label: &str) -> Option<String> {
+    let mut m = fixture();
+    let lesson = m["one/lesson.toml"].replace(
+        "metric = \"requests\"\nlabel = \"requests\"",
+        &format!("metric = \"{metric}\"\nlabel = \"{label}\""),
+    );
+    m.insert("one/lesson.toml".into(), lesson);
+    load(&m).err().map(|e| e[0].to_string())
+}
+
 #[test]
 fn wording_says_attempts_or_requests_as_the_throttle_figure_counts() {
-    let figure = |metric: &str, label: &str| {
-        let mut m = fixture();
-        let lesson = m["one/lesson.toml"].replace(
-            "metric = \"requests\"\nlabel = \"requests\"",
-            &format!("metric = \"{metric}\"\nlabel = \"{label}\""),
-        );
-        m.insert("one/lesson.toml".into(), lesson);
-        load(&m).err().map(|e| e[0].to_string())
-    };
     let e = figure("throttled", "throttled").expect("refused");
     assert!(
         e.contains("figures[0].label: throttled counts attempts (every retry): say \"attempts\""),
@@ -503,6 +539,17 @@ fn wording_says_attempts_or_requests_as_the_throttle_figure_counts() {
         figure("ledger.throttled", "requests that ended throttled"),
         None
     );
+}
+
+#[test]
+fn wording_says_the_init_figure_is_a_mean_of_the_init_phase() {
+    let e = figure("init_ms_mean", "cold start").expect("refused");
+    assert!(
+        e.contains("init_ms_mean is the mean Init phase of the cold starts, not a request's time"),
+        "{e}"
+    );
+    assert!(figure("init_ms_mean", "Init").is_some(), "a mean says so");
+    assert_eq!(figure("init_ms_mean", "mean Init of a cold start"), None);
 }
 
 #[test]

@@ -183,6 +183,18 @@ pub(crate) fn check_wording(
                 "{metric} counts requests that ended throttled, not attempts: reword \"{label}\" or use throttled"
             ));
         }
+        // The Init phase alone, not a request's time: the label says so, and that it is a mean.
+        Metric::Summary(Figure::InitMsMean)
+        | Metric::Function {
+            figure: Figure::InitMsMean,
+            ..
+        } if !(said.iter().any(|w| w == "init")
+            && said.iter().any(|w| w == "mean" || w == "average")) =>
+        {
+            return Err(format!(
+                "{metric} is the mean Init phase of the cold starts, not a request's time: say \"mean Init\" in \"{label}\""
+            ));
+        }
         _ => {}
     }
     if let Metric::Function { function, .. } = metric {

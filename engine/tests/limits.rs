@@ -73,6 +73,26 @@ fn init_under_ten_seconds_is_not_limited() {
     assert_eq!(r.ledger.failed, 0);
 }
 
+/// `init_ms_mean` is the Init phase of the cold starts as it shows: a stopped Init counts its
+/// 10 s (its second run is part of the invoke), and a run without cold starts reads 0.
+#[test]
+fn the_mean_init_is_the_init_phase_of_the_cold_starts() {
+    let r = run(&slow_init(9_000, 3, ""));
+    assert!(r.summary.cold_starts >= 1);
+    assert_eq!(r.summary.init_ms_mean, 9_000.0);
+    let r = run(&slow_init(20_000, 60, ""));
+    assert!(r.summary.init_timeouts >= 1);
+    assert_eq!(r.summary.init_ms_mean, 10_000.0);
+    // Requests far apart on one provisioned environment: no cold start, no Init counted.
+    let r = run(&slow_init(
+        300,
+        3,
+        "provisioned_concurrency = 1\nprovisioned_ready_s = 0",
+    ));
+    assert_eq!(r.summary.cold_starts, 0, "{:?}", r.summary);
+    assert_eq!(r.summary.init_ms_mean, 0.0);
+}
+
 /// Facts §1: provisioned concurrency allows Init up to 130 s (or the timeout).
 #[test]
 fn provisioned_environments_may_take_longer_to_init() {

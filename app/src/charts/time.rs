@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::legend::{self, Corner, Keys, Mark};
+use super::legend::{self, Corner, Drawn, Keys, Mark};
 use super::palette::{Palette, Role};
 use super::{err, house_chart, house_mesh, line, plain, FONT};
 
@@ -32,7 +32,8 @@ pub(super) struct TimeChart {
     pub limits: Vec<Limit>,
     /// Labelled vertical lines (a deployment's traffic shifts), drawn last.
     pub marks: Vec<(f64, String)>,
-    /// Where the legend sits: where the lines seldom are.
+    /// Where the legend sits when it hides nothing there: where the lines seldom are
+    /// (another corner when it hides fewer of the chart's points).
     pub legend: Corner,
 }
 
@@ -339,9 +340,20 @@ pub(super) fn draw<DB: DrawingBackend>(
             .map_err(err)?;
         keys.push(bands.label.clone(), Mark::Box(shade));
     }
+    // Every point drawn, in the plot's pixels: the legend goes where it hides the fewest.
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let mut drawn: Vec<Drawn> = Vec::new();
     for s in &spec.series {
         let colour = pal.colour(s.colour);
         let points = s.values.points(report);
+        drawn.extend(points.iter().map(|p| {
+            let (x, y) = chart.backend_coord(p);
+            Drawn {
+                x: x - xr.start,
+                y: y - yr.start,
+                bar: s.shape == Shape::Bars,
+            }
+        }));
         let label = s.label.clone();
         match s.shape {
             Shape::Line(width) => line(&mut chart, &mut keys, points, colour, width, label)?,
@@ -409,12 +421,34 @@ pub(super) fn draw<DB: DrawingBackend>(
             )))
             .map_err(err)?;
     }
-    legend::draw(
-        &chart.plotting_area().strip_coord_spec(),
-        &keys,
-        spec.legend,
-        pal,
-    )?;
+    let plot = chart.plotting_area().strip_coord_spec();
+    // The labels of the limit lines and of the marks must stay readable: each counts as a
+    // point every 4 pixels of its box, so the legend keeps off them before any data.
+    let font = (FONT, 12).into_font().color(&pal.muted);
+    let mut labels = Vec::new();
+    for limit in &spec.limits {
+        let (w, h) = plot.estimate_text_size(&limit.label, &font).map_err(err)?;
+        let (x, y) = chart.backend_coord(&(end_s * 0.99, limit.y));
+        labels.push((x - w as i32, y - h as i32, x, y));
+    }
+    for (t, label) in &spec.marks {
+        let (w, h) = plot.estimate_text_size(label, &font).map_err(err)?;
+        let (x, y) = chart.backend_coord(&(t + end_s * 0.005, spec.y_max * 0.98));
+        labels.push((x, y, x + w as i32, y + h as i32));
+    }
+    for (x0, y0, x1, y1) in labels {
+        for x in (x0..=x1).step_by(4) {
+            for y in (y0..=y1).step_by(4) {
+                drawn.push(Drawn {
+                    x: x - xr.start,
+                    y: y - yr.start,
+                    bar: false,
+                });
+            }
+        }
+    }
+    let corner = legend::emptiest(&plot, &keys, spec.legend, &drawn, pal)?;
+    legend::draw(&plot, &keys, corner, pal)?;
     let axis = axis_of(&chart, end_s);
     area.present().map_err(err)?;
     Ok(axis)

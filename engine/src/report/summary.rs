@@ -32,6 +32,11 @@ pub struct Summary {
     pub cold_starts: u64,
     /// `cold_starts / invocations`.
     pub cold_start_ratio: f64,
+    /// Mean Init phase of the cold starts, in ms: the runtime's start-up plus the function's
+    /// init code (an on-demand Init stopped at 10 s counts 10 s; its second run is part of the
+    /// invoke). 0 without cold starts; provisioned environments initialise before any request
+    /// and are not counted.
+    pub init_ms_mean: f64,
     /// Invocations refused with 429 (concurrency or scaling limit); for the queues, attempts that
     /// found no room and went back to the queue.
     pub throttled: u64,

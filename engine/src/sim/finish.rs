@@ -276,6 +276,7 @@ impl FnStats {
         self.alive_us += st.alive_us;
         self.running_us += st.running_us;
         self.init_us += st.init_us;
+        self.cold_init_sum_us += st.cold_init_sum_us;
         self.queue_depth_max += st.queue_depth_max;
         self.queue_age_max_us = self.queue_age_max_us.max(st.queue_age_max_us);
         self.dead_lettered += st.dead_lettered;
@@ -340,6 +341,11 @@ fn summarise(
         completed: st.completed,
         cold_starts: st.cold_starts,
         cold_start_ratio: ratio(st.cold_starts, st.invocations),
+        init_ms_mean: if st.cold_starts == 0 {
+            0.0
+        } else {
+            st.cold_init_sum_us as f64 / st.cold_starts as f64 / 1e3
+        },
         throttled: st.throttled,
         throttle_ratio: ratio(st.throttled, st.invocations),
         errors: st.errors,

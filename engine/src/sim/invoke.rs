@@ -299,7 +299,9 @@ impl Simulation {
                 },
             );
             self.add_interval(Integral::Init, now, now + init);
-            self.fns[f].stats.init_us += u128::from(init.min(self.end - now));
+            let stats = &mut self.fns[f].stats;
+            stats.init_us += u128::from(init.min(self.end - now));
+            stats.cold_init_sum_us += u128::from(init);
             self.segment(slot, now, now + init, EnvState::Init);
         } else {
             self.record(

@@ -321,6 +321,8 @@ pub(super) struct FnStats {
     pub(super) alive_us: u128,
     pub(super) running_us: u128,
     pub(super) init_us: u128,
+    /// The Init phases of the cold starts, whole (not cut at the run's end), in µs.
+    pub(super) cold_init_sum_us: u128,
     // Queues, failures and idempotency (see `Summary` for what each counts).
     pub(super) queue_depth_max: u64,
     pub(super) queue_age_max_us: u64,
