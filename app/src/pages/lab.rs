@@ -285,7 +285,7 @@ pub fn Lab(
                 <div class="lab-results" class:stale=move || stale.get() data-testid="lab-results">
                     <RunBar state=runs/>
                     {move || stale.get().then(|| view! { <p class="notice stale-note" role="status" data-testid="lab-stale">"Showing the last valid run: fix the error in the scenario to update it."</p> })}
-                    <p class="verdict" data-testid="verdict" aria-live="polite"
+                    <p class="verdict" class:empty=move || report.with(Option::is_none) data-testid="verdict" aria-live="polite"
                         data-summary=move || report.with(|r| r.as_ref().map(|r| serde_json::to_string(&r.summary).unwrap_or_default()))>
                         {move || report.get().map(|r| r.summary.verdict())}
                     </p>
