@@ -33,7 +33,8 @@ pub fn App() -> impl IntoView {
     let (loaded, problem) = progress::load();
     let progress = RwSignal::new(loaded);
     provide_context(progress);
-    let problem = RwSignal::new(problem.map(|p| format!("Your progress could not be loaded: {p}.")));
+    let problem =
+        RwSignal::new(problem.map(|p| format!("Your progress could not be loaded: {p}.")));
     Effect::new(move |prev: Option<()>| {
         let p = progress.get();
         // The first run only reads: it must not overwrite anything before the learner acts.

@@ -6,5 +6,5 @@ pub mod experiment;
 pub mod flow;
 pub mod prediction;
 pub mod queues;
-pub mod twin_chart;
 pub mod run_bar;
+pub mod twin_chart;

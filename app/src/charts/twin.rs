@@ -53,9 +53,13 @@ impl TwinChart {
     /// The caption above it.
     pub fn title(self) -> &'static str {
         match self {
-            TwinChart::Traffic => "Invocations per minute: the log (blue bars) and its twin (line)",
-            TwinChart::ColdStarts => "Cold starts per minute: the log (amber bars) and its twin (line)",
-            TwinChart::Duration => "Duration (handler time, Init excluded): the log and the log-normal fit",
+            TwinChart::Traffic => "Invocations per minute: the log (blue bars) and its twin (dots)",
+            TwinChart::ColdStarts => {
+                "Cold starts per minute: the log (amber bars) and its twin (dots)"
+            }
+            TwinChart::Duration => {
+                "Duration (handler time, Init excluded): the log and the log-normal fit"
+            }
             TwinChart::Init => "Init Duration of the cold starts: the log and the log-normal fit",
             TwinChart::Memory => "Max Memory Used against the Memory Size",
         }
@@ -171,7 +175,8 @@ fn per_minute<DB: DrawingBackend>(
     if log.is_empty() {
         return empty(area, pal, "No timestamps in the log: no traffic to plot");
     }
-    let top = log.iter().chain(engine).fold(1.0f64, |a, &b| a.max(b)) * 1.15;
+    // Headroom above the highest bar for the legend.
+    let top = log.iter().chain(engine).fold(1.0f64, |a, &b| a.max(b)) * 1.4;
     let mut chart = house_chart(area, 56)
         .build_cartesian_2d(0f64..minutes as f64, 0f64..top)
         .map_err(err)?;
@@ -194,16 +199,18 @@ fn per_minute<DB: DrawingBackend>(
         )
         .map_err(err)?;
     keys.push("the log", Mark::Box(bar));
-    // A step line: the twin's count held across each minute.
-    let steps: Vec<(f64, f64)> = engine
-        .iter()
-        .enumerate()
-        .flat_map(|(m, &v)| [(m as f64, v), (m as f64 + 1.0, v)])
-        .collect();
+    // A dot per minute for the twin, at the top of where its bar would be: a line would hide
+    // the log's bars, a minute being a few pixels wide on a long log.
     chart
-        .draw_series(LineSeries::new(steps, pal.text.stroke_width(2)))
+        .draw_series(
+            engine
+                .iter()
+                .enumerate()
+                .filter(|(_, &v)| v > 0.0)
+                .map(|(m, &v)| Circle::new((m as f64 + 0.5, v), 2, pal.text.filled())),
+        )
         .map_err(err)?;
-    keys.push("the twin (engine)", Mark::Line(pal.text, 2));
+    keys.push("the twin (engine)", Mark::Circle(pal.text));
     legend::draw(
         &chart.plotting_area().strip_coord_spec(),
         &keys,
@@ -260,7 +267,7 @@ fn histogram<DB: DrawingBackend>(
         .map(|&c| c as f64)
         .chain(fit_points.iter().map(|p| p.1))
         .fold(1.0f64, f64::max)
-        * 1.15;
+        * 1.4;
     let mut chart = house_chart(area, 56)
         .build_cartesian_2d(x0..x1.max(x0 + 1e-3), 0f64..top)
         .map_err(err)?;
@@ -279,7 +286,13 @@ fn histogram<DB: DrawingBackend>(
     chart
         .draw_series(hist.counts.iter().enumerate().map(|(i, &c)| {
             let a = x0 + hist.width * i as f64;
-            Rectangle::new([(a + hist.width * 0.05, 0.0), (a + hist.width * 0.95, c as f64)], bar)
+            Rectangle::new(
+                [
+                    (a + hist.width * 0.05, 0.0),
+                    (a + hist.width * 0.95, c as f64),
+                ],
+                bar,
+            )
         }))
         .map_err(err)?;
     let mut label = h.bars.to_string();
@@ -360,7 +373,10 @@ fn memory<DB: DrawingBackend>(
     chart.draw_series(dashes).map_err(err)?;
     chart
         .draw_series(std::iter::once(Text::new(
-            format!("Memory Size {} MB", engine::report::group(u64::from(f.memory_mb))),
+            format!(
+                "Memory Size {} MB",
+                engine::report::group(u64::from(f.memory_mb))
+            ),
             (size, top * 0.98),
             (FONT, 12)
                 .into_font()

@@ -80,7 +80,10 @@ pub fn TwinCanvas(
     let export_png = move |_| {
         if let Some(el) = canvas.get_untracked() {
             if let Ok(url) = el.to_data_url() {
-                download(&url, &format!("lambda-lab-your-function-{}.png", kind.name()));
+                download(
+                    &url,
+                    &format!("lambda-lab-your-function-{}.png", kind.name()),
+                );
             }
         }
     };

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use engine::scenario::CsvKind;
 use bridge::{RunJob, ScenarioInput};
+use engine::scenario::CsvKind;
 use engine::{Report, Workload};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -207,7 +207,12 @@ pub fn Lab(
     let function_names = move || {
         report.with(|r| {
             r.as_ref()
-                .map(|r| r.functions.iter().map(|f| f.name.clone()).collect::<Vec<_>>())
+                .map(|r| {
+                    r.functions
+                        .iter()
+                        .map(|f| f.name.clone())
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     };

@@ -180,7 +180,7 @@ impl Page {
                 }
             };
             match outcome {
-                Outcome::Twin(Ok(text)) => match serde_json::from_str::<Twin>(&text) {
+                Outcome::Twin(Ok(text)) => match read_twin(&text) {
                     Ok(t) => {
                         self.twin_log.try_set_value(Some(log.clone()));
                         self.log_error.try_set(None);
@@ -224,19 +224,21 @@ impl Page {
         let channel = self.channels.get_value().1;
         runner::submit_twin(&channel, json, move |outcome| {
             match outcome {
-                Outcome::Twin(Ok(text)) => match serde_json::from_str::<Twin>(&text) {
+                Outcome::Twin(Ok(text)) => match read_twin(&text) {
                     Ok(t) => match t.search {
                         Some(s) => {
                             self.search.try_set(Some((s, t.what_if)));
                         }
                         None => {
-                            self.search_error
-                                .try_set(Some("internal error (please report): no search in the answer".into()));
+                            self.search_error.try_set(Some(
+                                "internal error (please report): no search in the answer".into(),
+                            ));
                         }
                     },
                     Err(e) => {
-                        self.search_error
-                            .try_set(Some(format!("internal error (please report): the answer: {e}")));
+                        self.search_error.try_set(Some(format!(
+                            "internal error (please report): the answer: {e}"
+                        )));
                     }
                 },
                 Outcome::Twin(Err(e)) | Outcome::Failed(e) | Outcome::Crashed(e) => {
@@ -250,6 +252,14 @@ impl Page {
     }
 }
 
+/// The worker's answer read back, through `engine::from_value` like every engine type the app
+/// reads (one copy of the scenario's deserialisers in the wasm, not one per format).
+fn read_twin(text: &str) -> Result<Twin, String> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .map_err(|e| e.to_string())
+        .and_then(engine::from_value)
+}
+
 /// Fetches the example log shipped beside the app (same origin, cached offline by the
 /// service worker).
 async fn fetch_example() -> Result<String, String> {
@@ -257,12 +267,17 @@ async fn fetch_example() -> Result<String, String> {
     let window = web_sys::window().ok_or("no window")?;
     let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(EXAMPLE_URL))
         .await
-        .map_err(|_| "the example log could not be loaded (offline before the app was saved?)".to_string())?;
+        .map_err(|_| {
+            "the example log could not be loaded (offline before the app was saved?)".to_string()
+        })?;
     let response: web_sys::Response = response
         .dyn_into()
         .map_err(|_| "the example log: not a response".to_string())?;
     if !response.ok() {
-        return Err(format!("the example log could not be loaded (HTTP {})", response.status()));
+        return Err(format!(
+            "the example log could not be loaded (HTTP {})",
+            response.status()
+        ));
     }
     let text = response
         .text()
@@ -284,9 +299,8 @@ pub(crate) fn load_example(page: Page) {
                 }
             }
             Err(e) => {
-                page.log_error.try_set(Some(format!(
-                    "{e}. Paste a log or choose a file instead."
-                )));
+                page.log_error
+                    .try_set(Some(format!("{e}. Paste a log or choose a file instead.")));
             }
         }
     });
@@ -310,10 +324,8 @@ pub fn YourFunction() -> impl IntoView {
         if let Some(h) = timer.get_value() {
             h.clear();
         }
-        let h = set_timeout_with_handle(
-            move || page.send(),
-            Duration::from_millis(KNOB_DEBOUNCE_MS),
-        );
+        let h =
+            set_timeout_with_handle(move || page.send(), Duration::from_millis(KNOB_DEBOUNCE_MS));
         timer.set_value(h.ok());
     });
     load_example(page);

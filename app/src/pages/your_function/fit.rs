@@ -58,7 +58,13 @@ pub(super) fn FitCheck(
     page: Page,
 ) -> impl IntoView {
     let twin = page.twin;
-    let toml = move || twin.with(|t| t.as_ref().map(|t| t.calibration.toml.clone()).unwrap_or_default());
+    let toml = move || {
+        twin.with(|t| {
+            t.as_ref()
+                .map(|t| t.calibration.toml.clone())
+                .unwrap_or_default()
+        })
+    };
     let lab_href = move || format!("#/lab?s={}", route::encode(&toml()));
     let download = move |_| download_text(&toml(), "scenario.toml", "application/toml");
     view! {

@@ -28,7 +28,10 @@ fn set_knob(page: Page, name: &'static str, parsed: Result<impl FnOnce(&mut What
                 return;
             };
             apply(&mut k);
-            if page.knob_error.with_untracked(|e| e.as_ref().is_some_and(|(n, _)| *n == name)) {
+            if page
+                .knob_error
+                .with_untracked(|e| e.as_ref().is_some_and(|(n, _)| *n == name))
+            {
                 page.knob_error.set(None);
             }
             page.knobs.set(Some(k));
@@ -223,7 +226,10 @@ pub(super) fn Cheapest(
         let (Some((_, for_knobs)), Some(now)) = (page.search.get(), page.current_knobs()) else {
             return false;
         };
-        WhatIf { memory_mb: now.memory_mb, ..for_knobs } != now
+        WhatIf {
+            memory_mb: now.memory_mb,
+            ..for_knobs
+        } != now
     };
     view! {
         <div class="yf-cheapest" class:hidden=move || twin.with(Option::is_none)>
