@@ -114,3 +114,20 @@ test('the example, a pasted log, the what-if knobs, the cheapest memory and the 
   await page.locator('[data-testid="yf-log"]').waitFor();
   assertClean();
 });
+
+test('the example log is saved with the app: the page works offline after a first visit', async (t) => {
+  const { page, context, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/`);
+  t.after(close);
+  await page.locator('#lesson-list li').first().waitFor();
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.reload();
+  await waitFor(async () => page.evaluate(() => navigator.serviceWorker.controller !== null), 'the service worker controls the page');
+  await context.setOffline(true);
+  await page.reload();
+  await page.locator('[data-testid="home-your-function"]').click();
+  const rows = page.locator('[data-testid="yf-compare"] tbody tr');
+  await waitFor(async () => (await rows.count()) >= 7, 'the example is read and compared offline', 30_000);
+  assert.equal(await text(page, 'yf-log-error'), '');
+  await context.setOffline(false);
+  assertClean();
+});
