@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::pages::{
     embed::EmbedPage, home::Home, lab::Lab, lesson::LessonPage, present::PresentPage,
-    reference::Reference, validation::Validation,
+    reference::Reference, validation::Validation, your_function::YourFunction,
 };
 use crate::progress;
 use crate::route::{Location, Route};
@@ -122,6 +122,7 @@ pub fn App() -> impl IntoView {
                     Route::Validation => view! { <Validation/> }.into_any(),
                     Route::Lab => view! { <Lab query=loc.query/> }.into_any(),
                     Route::Reference => view! { <Reference/> }.into_any(),
+                    Route::YourFunction => view! { <YourFunction/> }.into_any(),
                     Route::Embed { lesson, experiment } => match pages.get_value().into_iter().find(|p| p.entry.id == lesson) {
                         Some(page) => view! { <EmbedPage page=page experiment=experiment query=loc.query/> }.into_any(),
                         None => view! { <NotFound what=format!("There is no lesson called \u{201c}{lesson}\u{201d} to embed.")/> }.into_any(),

@@ -19,6 +19,7 @@ mod rows;
 mod throttles;
 mod time;
 mod trace;
+pub mod twin;
 pub mod validation;
 
 use engine::report::Report;

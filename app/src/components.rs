@@ -7,3 +7,4 @@ pub mod flow;
 pub mod prediction;
 pub mod queues;
 pub mod run_bar;
+pub mod twin_chart;

@@ -7,3 +7,4 @@ pub mod lesson;
 pub mod present;
 pub mod reference;
 pub mod validation;
+pub mod your_function;

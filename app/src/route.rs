@@ -16,6 +16,8 @@ pub enum Route {
     Lab,
     /// Every field of a scenario file.
     Reference,
+    /// A function's own logs: read, calibrated and asked "what if".
+    YourFunction,
     /// One experiment, for an `<iframe>`.
     Embed {
         /// The lesson.
@@ -53,6 +55,7 @@ impl Location {
             ["validation"] => Route::Validation,
             ["lab"] => Route::Lab,
             ["reference"] => Route::Reference,
+            ["your-function"] => Route::YourFunction,
             ["embed", lesson, experiment] => Route::Embed {
                 lesson: decode(lesson),
                 experiment: decode(experiment),

@@ -74,6 +74,11 @@ pub fn Home(
             </div>
             <h2>"Lessons"</h2>
             <ol id="lesson-list" class="lesson-list">{items}</ol>
+            <h2>"Beyond the lessons"</h2>
+            <ul class="beyond">
+                <li><a href="#/lab">"The lab"</a>": every knob of the engine, on a scenario you write."</li>
+                <li><a href="#/your-function" data-testid="home-your-function">"Your own function"</a>": paste its CloudWatch REPORT lines, get a scenario calibrated to them, and ask \u{201c}what if\u{201d}."</li>
+            </ul>
         </section>
     }
 }

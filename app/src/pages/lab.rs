@@ -63,7 +63,7 @@ fn set_url_scenario(text: &str) -> bool {
 }
 
 /// Reads the text of the file chosen in a file input.
-fn read_file(ev: &leptos::ev::Event, then: impl FnOnce(Result<String, String>) + 'static) {
+pub fn read_file(ev: &leptos::ev::Event, then: impl FnOnce(Result<String, String>) + 'static) {
     let Some(input) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
@@ -73,6 +73,11 @@ fn read_file(ev: &leptos::ev::Event, then: impl FnOnce(Result<String, String>) +
     let Some(file) = input.files().and_then(|f| f.get(0)) else {
         return;
     };
+    read_file_text(&file, then);
+}
+
+/// Reads the text of a file (chosen in a file input, or dropped on the page).
+pub fn read_file_text(file: &web_sys::File, then: impl FnOnce(Result<String, String>) + 'static) {
     let name = file.name();
     let promise = file.text();
     leptos::task::spawn_local(async move {
@@ -229,6 +234,10 @@ pub fn Lab(
         <section class="lab">
             <h1>"The lab"</h1>
             <p class="lede">"Every knob of the engine. Edit the scenario (the same TOML the command line reads); the run updates as you type."</p>
+            <p class="lab-own" data-testid="lab-your-function">
+                "Have a Lambda function in production? "
+                <a href="#/your-function">"Calibrate a scenario to its own CloudWatch logs \u{2192}"</a>
+            </p>
             {from_link.is_some().then(|| view! { <p class="notice" role="status">"This scenario came from a link."</p> })}
             <div class="lab-grid">
                 <div class="lab-editor">

@@ -1,0 +1,103 @@
+//! A chart of the "Your own function" page on a canvas: redraws when the twin, the theme or
+//! the width changes, has a text alternative, and exports itself as PNG.
+
+use calibrate::Twin;
+use leptos::prelude::*;
+use plotters::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+use crate::canvas::Canvas;
+use crate::charts::palette;
+use crate::charts::twin::{self, TwinChart};
+use crate::components::chart::download;
+use crate::shared::Shared;
+use crate::theme::ThemeCtx;
+
+/// Height of every chart of the page, in CSS pixels.
+const HEIGHT: u32 = 220;
+
+/// One chart of a twin.
+#[component]
+pub fn TwinCanvas(
+    /// What to draw.
+    kind: TwinChart,
+    /// The twin to draw (`None` while there is none).
+    twin: Signal<Option<Shared<Twin>>>,
+) -> impl IntoView {
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let (error, set_error) = signal(None::<String>);
+    let theme = use_context::<ThemeCtx>();
+    // The width is kept by a ResizeObserver, as the lab's charts do (no layout read per redraw).
+    let (width, set_width) = signal(0u32);
+    Effect::new(move |_| {
+        let Some(el) = canvas.get() else { return };
+        set_width.set(el.client_width().max(280) as u32);
+        let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let w = entries
+                .get(0)
+                .dyn_into::<web_sys::ResizeObserverEntry>()
+                .map(|e| e.content_rect().width())
+                .unwrap_or(0.0);
+            if w >= 1.0 {
+                set_width.try_set((w as u32).max(280));
+            }
+        });
+        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+            observer.observe(&el);
+            let held = send_wrapper::SendWrapper::new((observer, on_resize));
+            on_cleanup(move || held.take().0.disconnect());
+        }
+    });
+    Effect::new(move |_| {
+        let dark = theme.is_some_and(|t| t.dark.get());
+        let width = width.get();
+        let Some(t) = twin.get() else { return };
+        let Some(el) = canvas.get() else { return };
+        if width == 0 {
+            return;
+        }
+        if el.width() != width {
+            el.set_width(width);
+        }
+        if el.height() != HEIGHT {
+            el.set_height(HEIGHT);
+        }
+        let Some(backend) = Canvas::new(el) else {
+            set_error.set(Some("This browser cannot draw on a canvas.".into()));
+            return;
+        };
+        let drawn = twin::draw(kind, &backend.into_drawing_area(), &t, palette::of(dark));
+        set_error.set(drawn.err());
+    });
+    let text = move || {
+        twin.with(|t| {
+            t.as_ref()
+                .map(|t| twin::describe(kind, t))
+                .unwrap_or_default()
+        })
+    };
+    let export_png = move |_| {
+        if let Some(el) = canvas.get_untracked() {
+            if let Ok(url) = el.to_data_url() {
+                download(
+                    &url,
+                    &format!("lambda-lab-your-function-{}.png", kind.name()),
+                );
+            }
+        }
+    };
+    view! {
+        <figure class="chart" data-twin-chart=kind.name()>
+            <div class="chart-head">
+                <figcaption>{kind.title()}</figcaption>
+                <span class="chart-actions">
+                    <button type="button" class="link-button" on:click=export_png title="Download this chart as a PNG image">"PNG"</button>
+                </span>
+            </div>
+            <canvas node_ref=canvas role="img" aria-label=text style:height=format!("{HEIGHT}px")></canvas>
+            <p class="sr-only">{text}</p>
+            {move || error.get().map(|e| view! { <p class="error">{e}</p> })}
+        </figure>
+    }
+}
