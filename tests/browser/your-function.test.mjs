@@ -35,7 +35,7 @@ test('the example, a pasted log, the what-if knobs, the cheapest memory and the 
   const p99Diff = Math.abs(parseFloat(await p99Row.textContent()));
   assert.ok(p99Diff < 10, `the twin's p99 is within 10% of the log's (${p99Diff}%)`);
   assert.match(await page.locator('[data-testid="yf-toml"]').inputValue(), /\[\[functions\]\][\s\S]*memory_mb = 512/);
-  for (const kind of ['traffic', 'cold-starts', 'duration', 'init', 'memory']) {
+  for (const kind of ['traffic', 'cold-starts', 'concurrency', 'duration', 'init', 'memory']) {
     assert.equal(await page.locator(`[data-twin-chart="${kind}"] canvas`).count(), 1, `the ${kind} chart`);
   }
 

@@ -21,6 +21,8 @@ pub enum TwinChart {
     Traffic,
     /// Cold starts per minute, the log's bars and the twin's line.
     ColdStarts,
+    /// Peak concurrency in each minute, the log's bars and the twin's dots.
+    Concurrency,
     /// The log's Durations, with the log-normal of the same p50 and p99.
     Duration,
     /// The log's Init Durations, with their log-normal.
@@ -31,9 +33,10 @@ pub enum TwinChart {
 
 impl TwinChart {
     /// Every chart, in the order the page shows them.
-    pub const ALL: [TwinChart; 5] = [
+    pub const ALL: [TwinChart; 6] = [
         TwinChart::Traffic,
         TwinChart::ColdStarts,
+        TwinChart::Concurrency,
         TwinChart::Duration,
         TwinChart::Init,
         TwinChart::Memory,
@@ -44,6 +47,7 @@ impl TwinChart {
         match self {
             TwinChart::Traffic => "traffic",
             TwinChart::ColdStarts => "cold-starts",
+            TwinChart::Concurrency => "concurrency",
             TwinChart::Duration => "duration",
             TwinChart::Init => "init",
             TwinChart::Memory => "memory",
@@ -57,6 +61,9 @@ impl TwinChart {
             TwinChart::ColdStarts => {
                 "Cold starts per minute: the log (amber bars) and its twin (dots)"
             }
+            TwinChart::Concurrency => {
+                "Peak concurrency in each minute: the log (blue bars) and its twin (dots)"
+            }
             TwinChart::Duration => {
                 "Duration (handler time, Init excluded): the log and the log-normal fit"
             }
@@ -64,6 +71,18 @@ impl TwinChart {
             TwinChart::Memory => "Max Memory Used against the Memory Size",
         }
     }
+}
+
+/// One per-minute figure of the log and of the twin.
+fn minutes(twin: &Twin, figure: impl Fn(&calibrate::Minute) -> u32) -> (Vec<f64>, Vec<f64>) {
+    let of = |r: &calibrate::Reading| {
+        r.facts
+            .per_minute
+            .iter()
+            .map(|m| f64::from(figure(m)))
+            .collect()
+    };
+    (of(&twin.reading), of(&twin.comparison.engine))
 }
 
 /// z-score of the 99th percentile of a standard normal distribution.
@@ -80,36 +99,23 @@ pub fn draw<DB: DrawingBackend>(
     let facts = &twin.reading.facts;
     match kind {
         TwinChart::Traffic => {
-            let log: Vec<f64> = facts
-                .per_minute
-                .iter()
-                .map(|m| f64::from(m.invocations))
-                .collect();
-            let engine: Vec<f64> = twin
-                .comparison
-                .engine
-                .facts
-                .per_minute
-                .iter()
-                .map(|m| f64::from(m.invocations))
-                .collect();
+            let (log, engine) = minutes(twin, |m| m.invocations);
             per_minute(area, pal, "Invocations per minute", &log, &engine, pal.busy)?;
         }
         TwinChart::ColdStarts => {
-            let log: Vec<f64> = facts
-                .per_minute
-                .iter()
-                .map(|m| f64::from(m.cold_starts))
-                .collect();
-            let engine: Vec<f64> = twin
-                .comparison
-                .engine
-                .facts
-                .per_minute
-                .iter()
-                .map(|m| f64::from(m.cold_starts))
-                .collect();
+            let (log, engine) = minutes(twin, |m| m.cold_starts);
             per_minute(area, pal, "Cold starts per minute", &log, &engine, pal.init)?;
+        }
+        TwinChart::Concurrency => {
+            let (log, engine) = minutes(twin, |m| m.concurrency_max);
+            per_minute(
+                area,
+                pal,
+                "Peak concurrency (environments)",
+                &log,
+                &engine,
+                pal.busy,
+            )?;
         }
         TwinChart::Duration => histogram(
             area,
@@ -416,6 +422,10 @@ pub fn describe(kind: TwinChart, twin: &Twin) -> String {
             engine::report::group(e.cold_starts),
             e.cold_start_share * 100.0,
         ),
+        TwinChart::Concurrency => format!(
+            "Peak concurrency: {} in the log, {} in the twin (estimated from each invocation's start and end).",
+            f.concurrency_max, e.concurrency_max,
+        ),
         TwinChart::Duration => format!(
             "Duration in the log: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms.{}",
             f.duration.p50,
@@ -492,6 +502,7 @@ mod tests {
                 let (axis, colour) = match kind {
                     TwinChart::Traffic => ("(min)", pal.busy),
                     TwinChart::ColdStarts => ("(min)", pal.init),
+                    TwinChart::Concurrency => ("Peak concurrency (environments)", pal.busy),
                     TwinChart::Duration => ("Duration (ms)", pal.busy),
                     TwinChart::Init => ("Init Duration (ms)", pal.init),
                     TwinChart::Memory => ("Memory (MB)", pal.busy),
