@@ -108,14 +108,7 @@ pub fn draw<DB: DrawingBackend>(
         }
         TwinChart::Concurrency => {
             let (log, engine) = minutes(twin, |m| m.concurrency_max);
-            per_minute(
-                area,
-                pal,
-                "Peak concurrency (environments)",
-                &log,
-                &engine,
-                pal.busy,
-            )?;
+            per_minute(area, pal, "Peak concurrency", &log, &engine, pal.busy)?;
         }
         TwinChart::Duration => histogram(
             area,
@@ -502,7 +495,7 @@ mod tests {
                 let (axis, colour) = match kind {
                     TwinChart::Traffic => ("(min)", pal.busy),
                     TwinChart::ColdStarts => ("(min)", pal.init),
-                    TwinChart::Concurrency => ("Peak concurrency (environments)", pal.busy),
+                    TwinChart::Concurrency => ("Peak concurrency", pal.busy),
                     TwinChart::Duration => ("Duration (ms)", pal.busy),
                     TwinChart::Init => ("Init Duration (ms)", pal.init),
                     TwinChart::Memory => ("Memory (MB)", pal.busy),
