@@ -101,10 +101,20 @@ impl Run {
         } else {
             Ok(())
         };
+        // A cut run's report covers the time simulated: its figures say so ("for 19.8 s").
+        let reached_s = engine::time::us_to_s(sim.now_us());
         Slice::Over(
             finished
                 .and_then(|()| sim.finish().map_err(clip))
-                .map(|r| (Box::new(r), cut)),
+                .map(|mut r| {
+                    if cut.is_some() {
+                        r.summary.duration_s = reached_s;
+                        for f in &mut r.functions {
+                            f.summary.duration_s = reached_s;
+                        }
+                    }
+                    (Box::new(r), cut)
+                }),
         )
     }
 }
@@ -164,6 +174,29 @@ mod tests {
             serde_json::to_string(&report).ok(),
             serde_json::to_string(&whole).ok()
         );
+    }
+
+    #[test]
+    fn a_run_cut_by_the_budget_reports_the_time_it_covers() {
+        let looping = "duration_s = 600\n\
+            [[functions]]\nname = \"ping\"\ninvocation = \"async\"\nrecursive_loop = \"allow\"\n\
+            handler.cpu_ms = 5\nworkload = { kind = \"replay\", arrivals_s = [1.0] }\n\
+            triggers = [{ target = \"pong\", via = \"bucket\" }, { target = \"pong\", via = \"bucket\" }]\n\
+            [[functions]]\nname = \"pong\"\ninvocation = \"async\"\nrecursive_loop = \"allow\"\n\
+            handler.cpu_ms = 5\n\
+            triggers = [{ target = \"ping\", via = \"bucket\" }, { target = \"ping\", via = \"bucket\" }]\n";
+        let (report, _, cut) = run_whole(&job(looping)).expect("a partial report");
+        let cut = cut.expect("the budget cut it");
+        assert!(cut.contains("250,000 messages"), "{cut}");
+        let s = report.summary.duration_s;
+        assert!(
+            s > 1.0 && s < 600.0,
+            "covers the time simulated, not the scenario's: {s}"
+        );
+        assert!(report
+            .summary
+            .verdict()
+            .contains(&engine::time::format_duration_us(engine::time::s_to_us(s))));
     }
 
     #[test]
