@@ -43,28 +43,10 @@ pub fn download_text(text: &str, name: &str, mime: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// A canvas chart with a text alternative, a cursor and export buttons.
-#[component]
-pub fn Chart(
-    /// What to draw.
-    kind: ChartKind,
-    /// The report to draw (`None` while there is none).
-    report: Signal<Option<Shared<Report>>>,
-    /// The timeline position, in seconds.
-    cursor_s: Signal<f64>,
-    /// Called with the time clicked on the chart.
-    on_pick: Callback<f64>,
-    /// Used in export file names.
-    file_stem: String,
-) -> impl IntoView {
-    let canvas = NodeRef::<leptos::html::Canvas>::new();
-    let (error, set_error) = signal(None::<String>);
-    let (axis, set_axis) = signal(TimeAxis::default());
-    let theme = use_context::<ThemeCtx>();
-    let height = kind.height();
-    // The canvas's width, read once when it is mounted and then kept by a ResizeObserver:
-    // reading it on every redraw would force the browser to lay the whole page out again
-    // after each run's DOM changes.
+/// The canvas's width in CSS pixels (at least 280), read once when it is mounted and then kept
+/// by a ResizeObserver: reading it on every redraw would force the browser to lay the whole
+/// page out again after each run's DOM changes. 0 until it is mounted.
+pub fn observed_width(canvas: NodeRef<leptos::html::Canvas>) -> ReadSignal<u32> {
     let (width, set_width) = signal(0u32);
     Effect::new(move |_| {
         let Some(el) = canvas.get() else { return };
@@ -85,6 +67,40 @@ pub fn Chart(
             on_cleanup(move || held.take().0.disconnect());
         }
     });
+    width
+}
+
+/// Sizes the canvas. Setting a canvas's size clears it and changes the layout: only when it
+/// changed (the drawing paints its own background).
+pub fn set_size(el: &web_sys::HtmlCanvasElement, width: u32, height: u32) {
+    if el.width() != width {
+        el.set_width(width);
+    }
+    if el.height() != height {
+        el.set_height(height);
+    }
+}
+
+/// A canvas chart with a text alternative, a cursor and export buttons.
+#[component]
+pub fn Chart(
+    /// What to draw.
+    kind: ChartKind,
+    /// The report to draw (`None` while there is none).
+    report: Signal<Option<Shared<Report>>>,
+    /// The timeline position, in seconds.
+    cursor_s: Signal<f64>,
+    /// Called with the time clicked on the chart.
+    on_pick: Callback<f64>,
+    /// Used in export file names.
+    file_stem: String,
+) -> impl IntoView {
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let (error, set_error) = signal(None::<String>);
+    let (axis, set_axis) = signal(TimeAxis::default());
+    let theme = use_context::<ThemeCtx>();
+    let height = kind.height();
+    let width = observed_width(canvas);
     Effect::new(move |_| {
         let dark = theme.is_some_and(|t| t.dark.get());
         let width = width.get();
@@ -93,14 +109,7 @@ pub fn Chart(
         if width == 0 {
             return;
         }
-        // Setting a canvas's size clears it and changes the layout: only when it changed (the
-        // drawing paints its own background).
-        if el.width() != width {
-            el.set_width(width);
-        }
-        if el.height() != height {
-            el.set_height(height);
-        }
+        set_size(&el, width, height);
         let Some(backend) = Canvas::new(el) else {
             set_error.set(Some("This browser cannot draw on a canvas.".into()));
             return;

@@ -4,13 +4,11 @@
 use calibrate::Twin;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 
 use crate::canvas::Canvas;
 use crate::charts::palette;
 use crate::charts::twin::{self, TwinChart};
-use crate::components::chart::download;
+use crate::components::chart::{download, observed_width, set_size};
 use crate::shared::Shared;
 use crate::theme::ThemeCtx;
 
@@ -28,27 +26,7 @@ pub fn TwinCanvas(
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let (error, set_error) = signal(None::<String>);
     let theme = use_context::<ThemeCtx>();
-    // The width is kept by a ResizeObserver, as the lab's charts do (no layout read per redraw).
-    let (width, set_width) = signal(0u32);
-    Effect::new(move |_| {
-        let Some(el) = canvas.get() else { return };
-        set_width.set(el.client_width().max(280) as u32);
-        let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-            let w = entries
-                .get(0)
-                .dyn_into::<web_sys::ResizeObserverEntry>()
-                .map(|e| e.content_rect().width())
-                .unwrap_or(0.0);
-            if w >= 1.0 {
-                set_width.try_set((w as u32).max(280));
-            }
-        });
-        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
-            observer.observe(&el);
-            let held = send_wrapper::SendWrapper::new((observer, on_resize));
-            on_cleanup(move || held.take().0.disconnect());
-        }
-    });
+    let width = observed_width(canvas);
     Effect::new(move |_| {
         let dark = theme.is_some_and(|t| t.dark.get());
         let width = width.get();
@@ -57,12 +35,7 @@ pub fn TwinCanvas(
         if width == 0 {
             return;
         }
-        if el.width() != width {
-            el.set_width(width);
-        }
-        if el.height() != HEIGHT {
-            el.set_height(HEIGHT);
-        }
+        set_size(&el, width, HEIGHT);
         let Some(backend) = Canvas::new(el) else {
             set_error.set(Some("This browser cannot draw on a canvas.".into()));
             return;
