@@ -312,24 +312,7 @@ fn replayed_traffic_past_the_end_is_a_warning() {
 /// fields, and the state is whole, so the report of what was simulated can still be made.
 #[test]
 fn a_fan_out_loop_stops_at_the_browser_budget_with_a_partial_report() {
-    let text = r#"
-        duration_s = 600
-        [[functions]]
-        name = "ping"
-        invocation = "async"
-        recursive_loop = "allow"
-        async = { queue_max = 10000000 }
-        handler.cpu_ms = 5
-        workload = { kind = "replay", arrivals_s = [1.0] }
-        triggers = [{ target = "pong", via = "bucket" }, { target = "pong", via = "bucket" }]
-        [[functions]]
-        name = "pong"
-        invocation = "async"
-        recursive_loop = "allow"
-        async = { queue_max = 10000000 }
-        handler.cpu_ms = 5
-        triggers = [{ target = "ping", via = "bucket" }, { target = "ping", via = "bucket" }]
-    "#;
+    let text = include_str!("../scenarios/fan-out-loop.toml");
     let s = engine::Scenario::from_toml(text).expect("a valid scenario");
     let mut sim = engine::Simulation::new(&s)
         .expect("starts")

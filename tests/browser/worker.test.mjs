@@ -3,28 +3,14 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openPage, useBrowser, waitFor } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { openPage, repoRoot, useBrowser, waitFor } from './harness.mjs';
 
 const env = useBrowser();
 
 /** Two functions that each trigger the other twice, loop detection off, the largest queue. */
-const HOSTILE = `duration_s = 600
-[[functions]]
-name = "ping"
-invocation = "async"
-recursive_loop = "allow"
-async = { queue_max = 10000000 }
-handler.cpu_ms = 5
-workload = { kind = "replay", arrivals_s = [1.0] }
-triggers = [{ target = "pong", via = "bucket" }, { target = "pong", via = "bucket" }]
-[[functions]]
-name = "pong"
-invocation = "async"
-recursive_loop = "allow"
-async = { queue_max = 10000000 }
-handler.cpu_ms = 5
-triggers = [{ target = "ping", via = "bucket" }, { target = "ping", via = "bucket" }]
-`;
+const HOSTILE = readFileSync(path.join(repoRoot, 'engine', 'scenarios', 'fan-out-loop.toml'), 'utf8');
 
 /** About ten seconds of engine work in the browser: an hour at 5,000 requests per second. */
 const LONG = `duration_s = 3600

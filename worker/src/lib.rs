@@ -178,13 +178,7 @@ mod tests {
 
     #[test]
     fn a_run_cut_by_the_budget_reports_the_time_it_covers() {
-        let looping = "duration_s = 600\n\
-            [[functions]]\nname = \"ping\"\ninvocation = \"async\"\nrecursive_loop = \"allow\"\n\
-            handler.cpu_ms = 5\nworkload = { kind = \"replay\", arrivals_s = [1.0] }\n\
-            triggers = [{ target = \"pong\", via = \"bucket\" }, { target = \"pong\", via = \"bucket\" }]\n\
-            [[functions]]\nname = \"pong\"\ninvocation = \"async\"\nrecursive_loop = \"allow\"\n\
-            handler.cpu_ms = 5\n\
-            triggers = [{ target = \"ping\", via = \"bucket\" }, { target = \"ping\", via = \"bucket\" }]\n";
+        let looping = include_str!("../../engine/scenarios/fan-out-loop.toml");
         let (report, _, cut) = run_whole(&job(looping)).expect("a partial report");
         let cut = cut.expect("the budget cut it");
         assert!(cut.contains("250,000 messages"), "{cut}");
