@@ -1,6 +1,9 @@
 //! The shell: header, hash router, progress and theme, the keyboard help, the footer.
 
+use curriculum::Page;
 use leptos::prelude::*;
+
+use crate::catalog::Lessons;
 
 use crate::pages::{
     embed::EmbedPage, home::Home, lab::Lab, lesson::LessonPage, present::PresentPage,
@@ -28,7 +31,17 @@ pub fn App() -> impl IntoView {
     // Only the route part decides which page is mounted; the query is read once by each page,
     // so an experiment writing its own state into the URL never re-mounts itself.
     let route = Memo::new(move |_| Location::parse(&hash.get()).route);
-    let pages = StoredValue::new(crate::catalog::pages());
+    // The lessons come from `lessons.json`; the pages that need them wait for it, the others
+    // (the lab, the validation, your own function) do not.
+    let lessons = RwSignal::new(Lessons::Loading);
+    let fetch_lessons = move || {
+        lessons.set(Lessons::Loading);
+        leptos::task::spawn_local(async move {
+            let loaded = crate::catalog::load().await;
+            lessons.try_set(loaded);
+        });
+    };
+    fetch_lessons();
 
     let (loaded, problem) = progress::load();
     let progress = RwSignal::new(loaded);
@@ -110,28 +123,32 @@ pub fn App() -> impl IntoView {
         <main id="main" tabindex="-1">
             {move || {
                 let loc = Location::parse(&hash.get_untracked());
-                match route.get() {
-                    Route::Home => view! { <Home pages=pages.get_value()/> }.into_any(),
-                    Route::Lesson { id } => {
-                        let all = pages.get_value();
-                        match all.iter().position(|p| p.entry.id == id) {
-                            Some(i) => view! { <LessonPage pages=all index=i query=loc.query/> }.into_any(),
-                            None => view! { <NotFound what=format!("There is no lesson called \u{201c}{id}\u{201d}.")/> }.into_any(),
-                        }
+                let route = route.get();
+                if matches!(route, Route::Home | Route::Lesson { .. } | Route::Embed { .. } | Route::Present { .. }) {
+                    match lessons.get() {
+                        Lessons::Ready(all) => return lesson_route(route, all, loc.query).into_any(),
+                        Lessons::Loading => return view! {
+                            <p class="loading" role="status" data-testid="lessons-loading">"Loading the lessons\u{2026}"</p>
+                        }.into_any(),
+                        Lessons::Failed(e) => return view! {
+                            <section class="not-found" role="alert" data-testid="lessons-failed">
+                                <h1>"The lessons could not be loaded"</h1>
+                                <p>{e}</p>
+                                <p>
+                                    <button type="button" class="primary" on:click=move |_| fetch_lessons()>"Try again"</button>
+                                    " or open "<a href="#/lab">"the lab"</a>", which needs no lesson."
+                                </p>
+                            </section>
+                        }.into_any(),
                     }
+                }
+                match route {
                     Route::Validation => view! { <Validation/> }.into_any(),
                     Route::Lab => view! { <Lab query=loc.query/> }.into_any(),
                     Route::Reference => view! { <Reference/> }.into_any(),
                     Route::YourFunction => view! { <YourFunction/> }.into_any(),
-                    Route::Embed { lesson, experiment } => match pages.get_value().into_iter().find(|p| p.entry.id == lesson) {
-                        Some(page) => view! { <EmbedPage page=page experiment=experiment query=loc.query/> }.into_any(),
-                        None => view! { <NotFound what=format!("There is no lesson called \u{201c}{lesson}\u{201d} to embed.")/> }.into_any(),
-                    },
-                    Route::Present { lesson } => match pages.get_value().into_iter().find(|p| p.entry.id == lesson) {
-                        Some(page) => view! { <PresentPage page=page query=loc.query/> }.into_any(),
-                        None => view! { <NotFound what=format!("There is no lesson called \u{201c}{lesson}\u{201d} to present.")/> }.into_any(),
-                    },
                     Route::NotFound(path) => view! { <NotFound what=format!("There is no page at \u{201c}{path}\u{201d}.")/> }.into_any(),
+                    Route::Home | Route::Lesson { .. } | Route::Embed { .. } | Route::Present { .. } => ().into_any(),
                 }
             }}
         </main>
@@ -157,6 +174,25 @@ pub fn App() -> impl IntoView {
                 <a href="#/validation">"How faithful is this model?"</a>
             </footer>
         })}
+    }
+}
+
+/// The page of a route that shows lessons, once they are loaded.
+fn lesson_route(route: Route, all: Vec<Page>, query: Vec<(String, String)>) -> impl IntoView {
+    match route {
+        Route::Lesson { id } => match all.iter().position(|p| p.id == id) {
+            Some(i) => view! { <LessonPage pages=all index=i query=query/> }.into_any(),
+            None => view! { <NotFound what=format!("There is no lesson called \u{201c}{id}\u{201d}.")/> }.into_any(),
+        },
+        Route::Embed { lesson, experiment } => match all.into_iter().find(|p| p.id == lesson) {
+            Some(page) => view! { <EmbedPage page=page experiment=experiment query=query/> }.into_any(),
+            None => view! { <NotFound what=format!("There is no lesson called \u{201c}{lesson}\u{201d} to embed.")/> }.into_any(),
+        },
+        Route::Present { lesson } => match all.into_iter().find(|p| p.id == lesson) {
+            Some(page) => view! { <PresentPage page=page query=query/> }.into_any(),
+            None => view! { <NotFound what=format!("There is no lesson called \u{201c}{lesson}\u{201d} to present.")/> }.into_any(),
+        },
+        _ => view! { <Home pages=all/> }.into_any(),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod canvas;
 pub mod catalog;
 pub mod charts;
 pub mod components;
+pub mod fetch;
 pub mod format;
 pub mod pages;
 pub mod progress;

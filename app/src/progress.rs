@@ -451,7 +451,7 @@ mod tests {
         let pages = crate::catalog::pages();
         let bets: Vec<_> = pages
             .iter()
-            .flat_map(|p| p.entry.lesson.predictions.iter())
+            .flat_map(|p| p.lesson.predictions.iter())
             .collect();
         assert!(bets.len() >= 36, "only {} bets found", bets.len());
         let mut firsts = std::collections::BTreeSet::new();

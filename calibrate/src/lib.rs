@@ -45,4 +45,4 @@ pub use whatif::{
 };
 
 mod twin;
-pub use twin::{twin, Twin, TwinRequest};
+pub use twin::{twin, Fitted, Twin, TwinRequest};

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     apply, calibrate, cheapest_memory, compare, evaluate, parse, run_recorded, Calibration,
-    Comparison, Evaluation, Options, Reading, Search, WhatIf,
+    Comparison, DistFit, Evaluation, Options, Reading, Search, WhatIf,
 };
 
 /// What the page asks.
@@ -28,8 +28,8 @@ pub struct TwinRequest {
 pub struct Twin {
     /// The log as read (its invocations left out: the facts say what the page plots).
     pub reading: Reading,
-    /// The calibrated scenario and its fits.
-    pub calibration: Calibration,
+    /// The calibration's fits and annotated TOML.
+    pub calibration: Fitted,
     /// The engine's run of the calibrated scenario beside the log.
     pub comparison: Comparison,
     /// The knobs the what-if run used (the calibration's own when none were given).
@@ -38,6 +38,34 @@ pub struct Twin {
     pub evaluation: Evaluation,
     /// The cheapest memory, when asked.
     pub search: Option<Search>,
+}
+
+/// A calibration as the page shows it: its TOML and fits. The scenario itself stays in the
+/// worker, so the page needs no scenario reader.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fitted {
+    /// The scenario as the lab's TOML, annotated with where each number came from.
+    pub toml: String,
+    /// The handler durations' fit.
+    pub handler: DistFit,
+    /// The Init durations' fit (`None`: the log has no cold start).
+    pub init: Option<DistFit>,
+    /// The memory size the durations were measured at, in MB.
+    pub memory_mb: u32,
+    /// The options it was made with.
+    pub options: Options,
+}
+
+impl From<Calibration> for Fitted {
+    fn from(c: Calibration) -> Fitted {
+        Fitted {
+            toml: c.toml,
+            handler: c.handler,
+            init: c.init,
+            memory_mb: c.memory_mb,
+            options: c.options,
+        }
+    }
 }
 
 /// Reads, calibrates, compares and evaluates; errors name the line or the knob at fault.
@@ -60,7 +88,7 @@ pub fn twin(request: &TwinRequest) -> Result<Twin, String> {
     comparison.engine.records = Vec::new();
     Ok(Twin {
         reading,
-        calibration,
+        calibration: calibration.into(),
         comparison,
         what_if,
         evaluation,
@@ -93,7 +121,9 @@ mod tests {
         );
         let invocations = &t.comparison.rows[0];
         assert_eq!(invocations.log, invocations.engine, "{invocations:?}");
-        assert_eq!(t.what_if, WhatIf::baseline(&t.calibration));
+        let c = calibrate(&parse(EXAMPLE).expect("reads"), &Options::default()).expect("fits");
+        assert_eq!(t.what_if, WhatIf::baseline(&c));
+        assert_eq!(t.calibration, Fitted::from(c));
         assert!(t.search.is_none());
     }
 

@@ -18,6 +18,7 @@
 
 mod chart;
 mod check;
+pub mod html;
 mod knob;
 mod load;
 mod metric;
@@ -34,8 +35,8 @@ pub use metric::{
 };
 pub use schema::{
     split_blocks, Band, Block, Catalog, Challenge, Choice, Condition, ConditionResult, Control,
-    Experiment, Index, Knob, Lesson, LessonEntry, Needs, Page, Prediction, ShownFigure, Source,
-    TimeUnit, EXPERIMENT_MARKER,
+    Experiment, Index, Knob, Lesson, LessonEntry, Needs, Page, Prediction, ScenarioData,
+    ShownFigure, Source, TimeUnit, EXPERIMENT_MARKER,
 };
 
 #[cfg(test)]

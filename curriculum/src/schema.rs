@@ -425,13 +425,65 @@ pub enum Block {
     Experiment(String),
 }
 
-/// A lesson with its text split around its experiments, as the app shows it.
+/// A lesson as the app gets it: its text split around its experiments (Markdown already
+/// rendered) and, for each experiment, what the page needs of its scenario. The app holds no
+/// scenario reader: it sends the scenario on to the engine's worker as JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page {
-    /// The checked lesson.
-    pub entry: LessonEntry,
+    /// Folder name, used in URLs.
+    pub id: String,
+    /// The checked lesson file.
+    pub lesson: Lesson,
     /// Its text and experiments, in reading order.
     pub blocks: Vec<Block>,
+    /// Each experiment's scenario, by experiment id.
+    pub scenarios: BTreeMap<String, ScenarioData>,
+}
+
+/// An experiment's scenario as the app uses it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioData {
+    /// The scenario, as the engine's JSON: the worker reads it, sets the knobs and runs it.
+    pub json: Value,
+    /// Its simulated time, in seconds (the playback's range).
+    pub duration_s: f64,
+    /// Its seed.
+    pub seed: u64,
+    /// The value of each of the experiment's knobs in the file, in the knobs' order.
+    pub knob_values: Vec<Value>,
+}
+
+impl Page {
+    /// The page of a checked lesson; `render` turns Markdown into HTML.
+    pub fn new(entry: LessonEntry, render: impl Fn(&str) -> String) -> Result<Page, String> {
+        let blocks = split_blocks(&entry.markdown, render);
+        let mut scenarios = BTreeMap::new();
+        for (xid, scenario) in &entry.scenarios {
+            let experiment = entry
+                .lesson
+                .experiments
+                .iter()
+                .find(|x| &x.id == xid)
+                .ok_or_else(|| format!("{}: no experiment \"{xid}\"", entry.id))?;
+            let json = serde_json::to_value(scenario)
+                .map_err(|e| format!("{}: experiment \"{xid}\": {e}", entry.id))?;
+            scenarios.insert(
+                xid.clone(),
+                ScenarioData {
+                    knob_values: crate::knob::knob_values(scenario, &experiment.knobs),
+                    json,
+                    duration_s: scenario.duration_s,
+                    seed: scenario.seed,
+                },
+            );
+        }
+        Ok(Page {
+            id: entry.id,
+            lesson: entry.lesson,
+            blocks,
+            scenarios,
+        })
+    }
 }
 
 /// Splits Markdown at the experiment markers; `render` turns each text part into HTML.

@@ -6,8 +6,9 @@
 use std::collections::BTreeMap;
 
 use bridge::{RunJob, ScenarioInput};
+use curriculum::ScenarioData;
 use curriculum::{Experiment, Prediction};
-use engine::{Report, Scenario};
+use engine::Report;
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -19,7 +20,7 @@ use crate::runner::{self, Outcome};
 fn reveal_job(
     p: &Prediction,
     experiment: &Experiment,
-    scenario: &Scenario,
+    scenario: &ScenarioData,
 ) -> Result<RunJob, String> {
     let mut knobs = Vec::new();
     for (id, v) in &p.set {
@@ -32,7 +33,7 @@ fn reveal_job(
         knobs.push((knob.path.to_string(), v.clone()));
     }
     Ok(RunJob {
-        scenario: ScenarioInput::Json(serde_json::to_value(scenario).map_err(|e| e.to_string())?),
+        scenario: ScenarioInput::Json(scenario.json.clone()),
         knobs,
         seed: None,
         source: format!("bet {}", p.id),
@@ -55,7 +56,7 @@ pub fn Bet(
     /// The experiment that answers it.
     experiment: Experiment,
     /// The experiment's scenario as the file gives it.
-    scenario: Scenario,
+    scenario: ScenarioData,
     /// Sets the experiment's knobs to the question's values, to see the answer live.
     on_show: Callback<BTreeMap<String, Value>>,
 ) -> impl IntoView {
@@ -121,19 +122,24 @@ pub fn Bet(
         prediction.choices.len(),
         prediction.answer,
     );
-    let options = order
+    let shown: Vec<(usize, String)> = order
         .into_iter()
-        .filter_map(|i| prediction.choices.get(i).map(|c| (i, c)))
-        .map(|(i, c)| {
-            let name = group_name.clone();
-            view! {
-                <label class="choice">
-                    <input type="radio" name=name value=i.to_string() on:change=move |_| set_choice.set(Some(i))/>
-                    {c.label.clone()}
-                </label>
-            }
-        })
-        .collect_view();
+        .filter_map(|i| prediction.choices.get(i).map(|c| (i, c.label.clone())))
+        .collect();
+    let options = move || {
+        shown
+            .iter()
+            .map(|(i, label)| {
+                let (i, name) = (*i, group_name.clone());
+                view! {
+                    <label class="choice">
+                        <input type="radio" name=name value=i.to_string() on:change=move |_| set_choice.set(Some(i))/>
+                        {label.clone()}
+                    </label>
+                }
+            })
+            .collect_view()
+    };
     view! {
         <div class="bet" data-testid="bet" data-prediction=prediction.id.clone()>
             <p class="bet-label">"Place your bet"</p>
@@ -142,7 +148,7 @@ pub fn Bet(
                 None => view! {
                     <fieldset>
                         <legend class="sr-only">{p.get_value().question}</legend>
-                        {options.clone()}
+                        {options()}
                     </fieldset>
                     <button type="button" class="primary" data-testid="lock-bet" disabled=move || choice.get().is_none() on:click=lock>
                         "Lock in my bet"

@@ -67,15 +67,14 @@ pub fn EmbedPage(
         theme.choice.set(choice);
     }
     report_height();
-    let lesson_id = page.entry.id.clone();
+    let lesson_id = page.id.clone();
     let exp = page
-        .entry
         .lesson
         .experiments
         .iter()
         .find(|x| x.id == experiment)
         .cloned();
-    let scenario = page.entry.scenarios.get(&experiment).cloned();
+    let scenario = page.scenarios.get(&experiment).cloned();
     let state: Vec<String> = query
         .iter()
         .filter(|(k, _)| k.starts_with(&format!("{experiment}.")))

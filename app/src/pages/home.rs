@@ -16,7 +16,7 @@ pub fn Home(
     let total = pages.len();
     let info: Vec<(String, bool)> = pages
         .iter()
-        .map(|p| (p.entry.id.clone(), p.entry.lesson.challenge.is_some()))
+        .map(|p| (p.id.clone(), p.lesson.challenge.is_some()))
         .collect();
     let info = StoredValue::new(info);
     let done_count = move || {
@@ -33,10 +33,10 @@ pub fn Home(
         .into_iter()
         .enumerate()
         .map(|(i, p)| {
-            let href = lesson_href(&p.entry.id);
-            let id = p.entry.id.clone();
-            let has_challenge = p.entry.lesson.challenge.is_some();
-            let l = p.entry.lesson;
+            let href = lesson_href(&p.id);
+            let id = p.id.clone();
+            let has_challenge = p.lesson.challenge.is_some();
+            let l = p.lesson;
             let id = StoredValue::new(id);
             let done = move || progress.is_some_and(|pr| pr.with(|pr| pr.done(&id.get_value(), has_challenge)));
             view! {

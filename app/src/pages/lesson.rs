@@ -19,7 +19,7 @@ pub fn LessonPage(
     query: Vec<(String, String)>,
 ) -> impl IntoView {
     let page = pages[index].clone();
-    let id = page.entry.id.clone();
+    let id = page.id.clone();
     let progress = use_context::<RwSignal<Progress>>();
     if let Some(p) = progress {
         if !p.with_untracked(|p| p.lessons.get(&id).is_some_and(|l| l.visited)) {
@@ -28,16 +28,16 @@ pub fn LessonPage(
     }
     provide_context(ActiveExperiment(RwSignal::new(None)));
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-        doc.set_title(&format!("{} \u{2014} Lambda Lab", page.entry.lesson.title));
+        doc.set_title(&format!("{} \u{2014} Lambda Lab", page.lesson.title));
     }
     let prev = index
         .checked_sub(1)
         .and_then(|i| pages.get(i))
-        .map(|p| (lesson_href(&p.entry.id), p.entry.lesson.title.clone()));
+        .map(|p| (lesson_href(&p.id), p.lesson.title.clone()));
     let next = pages
         .get(index + 1)
-        .map(|p| (lesson_href(&p.entry.id), p.entry.lesson.title.clone()));
-    let lesson = page.entry.lesson.clone();
+        .map(|p| (lesson_href(&p.id), p.lesson.title.clone()));
+    let lesson = page.lesson.clone();
     // The page in steps: each experiment with the text around it (the text before the first
     // one, and the text after each until the next), so that on a wide screen an experiment
     // stays beside its own text, and on a narrow one everything reads in order.
@@ -80,7 +80,7 @@ pub fn LessonPage(
                 }
                 has_experiment = true;
                 let exp = lesson.experiments.iter().find(|x| &x.id == xid).cloned();
-                let scen = page.entry.scenarios.get(xid).cloned();
+                let scen = page.scenarios.get(xid).cloned();
                 let predictions: Vec<_> = lesson
                     .predictions
                     .iter()
@@ -121,19 +121,19 @@ pub fn LessonPage(
         .enumerate()
         .map(|(i, p)| {
             let here = i == index;
-            let done_id = StoredValue::new(p.entry.id.clone());
-            let has_challenge = p.entry.lesson.challenge.is_some();
+            let done_id = StoredValue::new(p.id.clone());
+            let has_challenge = p.lesson.challenge.is_some();
             let done = move || {
                 progress
                     .is_some_and(|pr| pr.with(|pr| pr.done(&done_id.get_value(), has_challenge)))
             };
             view! {
                 <li class:here=here class:done=done>
-                    <a href=lesson_href(&p.entry.id) aria-current=here.then_some("page")>
+                    <a href=lesson_href(&p.id) aria-current=here.then_some("page")>
                         <span class="toc-number">{format!("{:02}", i + 1)}</span>
-                        {p.entry.lesson.title.clone()}
+                        {p.lesson.title.clone()}
                     </a>
-                    <span class="meta">{format!("{} min", p.entry.lesson.minutes)}</span>
+                    <span class="meta">{format!("{} min", p.lesson.minutes)}</span>
                 </li>
             }
         })

@@ -22,7 +22,7 @@ pub struct Scene {
 /// The scenes of a lesson: each experiment as the file sets it, then each bet's reveal, then
 /// the challenge's solution. Lessons need no extra authoring to be presented.
 pub fn scenes(page: &Page) -> Vec<Scene> {
-    let l = &page.entry.lesson;
+    let l = &page.lesson;
     let knobs = |exp: &str, set: &std::collections::BTreeMap<String, serde_json::Value>| {
         set.iter()
             .map(|(k, v)| {
@@ -95,7 +95,7 @@ pub fn PresentPage(
     let resets = RwSignal::new(0u32);
     let scenes_v = StoredValue::new(all);
     let page_v = StoredValue::new(page.clone());
-    let id = page.entry.id.clone();
+    let id = page.id.clone();
     provide_context(ActiveExperiment(RwSignal::new(None)));
     // The URL names the scene, so a reload or a shared link opens it again.
     {
@@ -175,7 +175,7 @@ pub fn PresentPage(
     view! {
         <div class="present" data-testid="present">
             <header class="present-head">
-                <h1>{page.entry.lesson.title.clone()}</h1>
+                <h1>{page.lesson.title.clone()}</h1>
                 <p class="muted">{move || format!("Scene {} of {count}", scene.get() + 1)}
                     " \u{00b7} "<kbd>"N"</kbd>" next, "<kbd>"P"</kbd>" previous, "<kbd>"1"</kbd>"\u{2013}"<kbd>"9"</kbd>" jump, "<kbd>"R"</kbd>" reset, "<kbd>"Space"</kbd>" play, "<kbd>"\u{2190}"</kbd><kbd>"\u{2192}"</kbd>" step"
                 </p>
@@ -187,10 +187,10 @@ pub fn PresentPage(
                         let sc = scenes_v.with_value(|s| s.get(scene.get()).cloned());
                         let p = page_v.get_value();
                         sc.and_then(|sc| {
-                            let exp = p.entry.lesson.experiments.iter().find(|x| x.id == sc.experiment).cloned()?;
-                            let scen = p.entry.scenarios.get(&sc.experiment).cloned()?;
+                            let exp = p.lesson.experiments.iter().find(|x| x.id == sc.experiment).cloned()?;
+                            let scen = p.scenarios.get(&sc.experiment).cloned()?;
                             Some(view! {
-                                <ExperimentPanel lesson_id=p.entry.id.clone() experiment=exp scenario=scen query=sc.query predictions=vec![] challenge=None/>
+                                <ExperimentPanel lesson_id=p.id.clone() experiment=exp scenario=scen query=sc.query predictions=vec![] challenge=None/>
                             })
                         })
                     }}

@@ -252,41 +252,15 @@ impl Page {
     }
 }
 
-/// The worker's answer read back, through `engine::from_value` like every engine type the app
-/// reads (one copy of the scenario's deserialisers in the wasm, not one per format).
+/// The worker's answer read back.
 fn read_twin(text: &str) -> Result<Twin, String> {
-    serde_json::from_str::<serde_json::Value>(text)
-        .map_err(|e| e.to_string())
-        .and_then(engine::from_value)
+    serde_json::from_str(text).map_err(|e| e.to_string())
 }
 
 /// Fetches the example log shipped beside the app (same origin, cached offline by the
 /// service worker).
 async fn fetch_example() -> Result<String, String> {
-    use wasm_bindgen::JsCast;
-    let window = web_sys::window().ok_or("no window")?;
-    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(EXAMPLE_URL))
-        .await
-        .map_err(|_| {
-            "the example log could not be loaded (offline before the app was saved?)".to_string()
-        })?;
-    let response: web_sys::Response = response
-        .dyn_into()
-        .map_err(|_| "the example log: not a response".to_string())?;
-    if !response.ok() {
-        return Err(format!(
-            "the example log could not be loaded (HTTP {})",
-            response.status()
-        ));
-    }
-    let text = response
-        .text()
-        .map_err(|_| "the example log could not be read".to_string())?;
-    wasm_bindgen_futures::JsFuture::from(text)
-        .await
-        .ok()
-        .and_then(|v| v.as_string())
-        .ok_or_else(|| "the example log could not be read as text".to_string())
+    crate::fetch::text(EXAMPLE_URL, "the example log").await
 }
 
 /// Loads the example log into the page.

@@ -16,8 +16,7 @@ mod url;
 
 use std::collections::BTreeMap;
 
-use curriculum::{Challenge, Experiment, Prediction};
-use engine::Scenario;
+use curriculum::{Challenge, Experiment, Prediction, ScenarioData};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -40,7 +39,7 @@ pub fn ExperimentPanel(
     /// The experiment from the lesson file.
     experiment: Experiment,
     /// Its scenario as the file gives it.
-    scenario: Scenario,
+    scenario: ScenarioData,
     /// URL query parameters, which may set its state.
     query: Vec<(String, String)>,
     /// Bets to place before the experiment shows the answer.
@@ -48,14 +47,10 @@ pub fn ExperimentPanel(
     /// The lesson's challenge, when it is played on this experiment.
     challenge: Option<Challenge>,
 ) -> impl IntoView {
-    let file = curriculum::knob_values(&scenario, &experiment.knobs);
+    let file = scenario.knob_values.clone();
     let start = url::start_state(&experiment, &scenario, &file, &query);
     let file_values = StoredValue::new(file);
-    let runs = Runs::new(
-        serde_json::to_value(&scenario).unwrap_or_default(),
-        experiment.knobs.clone(),
-        &start,
-    );
+    let runs = Runs::new(scenario.json.clone(), experiment.knobs.clone(), &start);
     let exp_id = experiment.id.clone();
     let reduced_motion = playback::prefers_reduced_motion();
     let playback = Playback::new(scenario.duration_s, start.t_s);

@@ -2,8 +2,8 @@
 //! in it could not be used), written back a moment after each change, and carried by the
 //! embed snippet.
 
+use curriculum::ScenarioData;
 use curriculum::{Control, Experiment, Knob};
-use engine::Scenario;
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -88,7 +88,7 @@ pub(super) struct Start {
 /// Reads the experiment's state from the URL's query; `file` holds the lesson file's values.
 pub(super) fn start_state(
     exp: &Experiment,
-    scenario: &Scenario,
+    scenario: &ScenarioData,
     file: &[Value],
     query: &[(String, String)],
 ) -> Start {
