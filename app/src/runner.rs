@@ -4,7 +4,10 @@
 //! - [`submit`] sends a run on a channel and calls back with its progress and outcome. A newer
 //!   run on the same channel supersedes the older one: the worker gives it up, and an answer
 //!   that still arrives for it is never passed on, so a stale report is never drawn.
-//! - If the worker dies (a trap, an out-of-memory, or silence while a run is under way), every
+//! - "Your own function" requests go to a second worker (`twin-worker`), started only when
+//!   that page first asks; Stop there terminates it and starts another, re-sending what other
+//!   channels were waiting for.
+//! - If a worker dies (a trap, an out-of-memory, or silence while a run is under way), every
 //!   pending run is told so in words, the worker is replaced by a fresh one, and
 //!   [`notice`] says what happened until the learner dismisses it.
 
@@ -20,11 +23,11 @@ use wasm_bindgen::JsCast;
 
 use crate::shared::Shared;
 
-/// The worker's loader, which Trunk writes beside the app (`data-loader-shim`).
-const WORKER_URL: &str = "./engine-worker_loader.js";
 /// A worker that has said nothing for this long while a run is under way is taken as dead
-/// (it posts its progress every 40 ms or so).
+/// (the engine's posts its progress every 40 ms or so).
 const SILENT_MS: f64 = 5_000.0;
+/// The same for the twin worker, which posts at each step of a calibration (one engine run).
+const SILENT_TWIN_MS: f64 = 60_000.0;
 /// The same before its first message: loading and compiling the module takes a while.
 const SILENT_AT_START_MS: f64 = 30_000.0;
 
@@ -43,6 +46,42 @@ pub enum Outcome {
     Crashed(String),
     /// The answer to a twin request: `calibrate::Twin` as JSON text, or the error.
     Twin(Result<String, String>),
+    /// A twin request is under way: `done` of `total` steps, and the step now running.
+    Step {
+        /// Steps done.
+        done: u32,
+        /// Steps in all.
+        total: u32,
+        /// The step under way, in words.
+        what: String,
+    },
+}
+
+/// Which worker a request goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Which {
+    /// The engine's worker: runs.
+    Engine = 0,
+    /// The twin worker: "your own function".
+    Twin = 1,
+}
+
+impl Which {
+    /// The worker's loader, which Trunk writes beside the app (`data-loader-shim`).
+    fn url(self) -> &'static str {
+        match self {
+            Which::Engine => "./engine-worker_loader.js",
+            Which::Twin => "./twin-worker_loader.js",
+        }
+    }
+
+    /// What the page calls it.
+    fn name(self) -> &'static str {
+        match self {
+            Which::Engine => "The simulation engine",
+            Which::Twin => "The log calibrator",
+        }
+    }
 }
 
 /// A finished run.
@@ -61,15 +100,15 @@ pub struct Finished {
 type Callback = Rc<dyn Fn(Outcome)>;
 
 struct Client {
+    which: Which,
     worker: Option<web_sys::Worker>,
     ready: bool,
     /// Requests written before the worker was ready.
     outbox: Vec<String>,
-    /// Runs sent and not yet over: channel and callback.
-    pending: HashMap<u64, (String, Callback)>,
+    /// Runs sent and not yet over: channel, callback and the request as sent.
+    pending: HashMap<u64, (String, Callback, String)>,
     /// The newest run of each channel.
     latest: HashMap<String, u64>,
-    next_id: u64,
     /// When the worker was started or last heard from, in ms.
     heard_ms: f64,
     /// The worker's handlers, kept alive as long as it is.
@@ -77,20 +116,32 @@ struct Client {
     watchdog: bool,
 }
 
+impl Client {
+    fn new(which: Which) -> Client {
+        Client {
+            which,
+            worker: None,
+            ready: false,
+            outbox: Vec::new(),
+            pending: HashMap::new(),
+            latest: HashMap::new(),
+            heard_ms: 0.0,
+            handlers: Vec::new(),
+            watchdog: false,
+        }
+    }
+}
+
 thread_local! {
-    static CLIENT: RefCell<Client> = RefCell::new(Client {
-        worker: None,
-        ready: false,
-        outbox: Vec::new(),
-        pending: HashMap::new(),
-        latest: HashMap::new(),
-        next_id: 1,
-        heard_ms: 0.0,
-        handlers: Vec::new(),
-        watchdog: false,
-    });
+    static CLIENTS: RefCell<[Client; 2]> = RefCell::new([Client::new(Which::Engine), Client::new(Which::Twin)]);
+    /// Request ids, unique on the page across both workers.
+    static NEXT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
     // Reference-counted, not owned by whichever view first read it: it lives as long as the page.
     static NOTICE: ArcRwSignal<Option<String>> = ArcRwSignal::new(None);
+}
+
+fn with<R>(which: Which, f: impl FnOnce(&mut Client) -> R) -> R {
+    CLIENTS.with_borrow_mut(|cs| f(&mut cs[which as usize]))
 }
 
 /// What the page says about the worker after it died and was restarted (`None` when all is
@@ -129,20 +180,26 @@ pub fn submit_twin(
 }
 
 fn send_job(channel: &str, job: Job, on: impl Fn(Outcome) + 'static) -> u64 {
-    let (id, superseded) = CLIENT.with_borrow_mut(|c| {
-        let id = c.next_id;
-        c.next_id += 1;
+    let which = if matches!(job, Job::Twin(_)) {
+        Which::Twin
+    } else {
+        Which::Engine
+    };
+    let id = NEXT_ID.with(|n| n.replace(n.get() + 1));
+    let superseded = with(which, |c| {
         let old = c.latest.insert(channel.to_string(), id);
-        let old = old.and_then(|o| c.pending.remove(&o)).map(|(_, cb)| cb);
-        c.pending
-            .insert(id, (channel.to_string(), Rc::new(on) as Callback));
+        let old = old.and_then(|o| c.pending.remove(&o)).map(|(_, cb, _)| cb);
         let text = bridge::write(&Request {
             id,
             channel: channel.to_string(),
             job,
         });
+        c.pending.insert(
+            id,
+            (channel.to_string(), Rc::new(on) as Callback, text.clone()),
+        );
         send(c, text);
-        (id, old)
+        old
     });
     if let Some(cb) = superseded {
         cb(Outcome::Stopped(true));
@@ -152,30 +209,54 @@ fn send_job(channel: &str, job: Job, on: impl Fn(Outcome) + 'static) -> u64 {
 
 /// Stops the channel's run, if one is under way; it is told `Stopped(false)`.
 pub fn stop(channel: &str) {
-    let cb = CLIENT.with_borrow_mut(|c| {
-        let text = bridge::write(&Request {
-            id: 0,
-            channel: channel.to_string(),
-            job: Job::Stop,
-        });
-        send(c, text);
-        let id = c.latest.remove(channel)?;
-        c.pending.remove(&id).map(|(_, cb)| cb)
-    });
-    if let Some(cb) = cb {
+    for cb in halt(channel) {
         cb(Outcome::Stopped(false));
     }
 }
 
-/// Forgets the channel: its runs' answers are dropped (the view that showed them is gone).
+/// Forgets the channel: its runs are stopped and their answers dropped (the view that showed
+/// them is gone).
 pub fn forget(channel: &str) {
-    let had = CLIENT.with_borrow_mut(|c| {
-        let id = c.latest.remove(channel)?;
-        c.pending.remove(&id)
-    });
-    if had.is_some() {
-        stop(channel);
+    let had = CLIENTS.with_borrow(|cs| cs.iter().any(|c| c.latest.contains_key(channel)));
+    if had {
+        drop(halt(channel));
     }
+}
+
+/// Stops the channel's run in whichever worker has it; returns the callbacks of what stopped.
+fn halt(channel: &str) -> Vec<Callback> {
+    let engine = with(Which::Engine, |c| {
+        if c.worker.is_some() {
+            let text = bridge::write(&Request {
+                id: 0,
+                channel: channel.to_string(),
+                job: Job::Stop,
+            });
+            send(c, text);
+        }
+        let id = c.latest.remove(channel)?;
+        c.pending.remove(&id).map(|(_, cb, _)| cb)
+    });
+    // The twin worker answers a request in one go: stopping it means a fresh worker, to which
+    // the other channels' requests are sent again.
+    let twin = with(Which::Twin, |c| {
+        let id = c.latest.remove(channel)?;
+        let cb = c.pending.remove(&id).map(|(_, cb, _)| cb);
+        if let Some(w) = c.worker.take() {
+            w.terminate();
+        }
+        c.handlers.clear();
+        c.outbox.clear();
+        start(c);
+        let again: Vec<String> = c
+            .pending
+            .values()
+            .map(|(_, _, text)| text.clone())
+            .collect();
+        c.outbox.extend(again);
+        cb
+    });
+    [engine, twin].into_iter().flatten().collect()
 }
 
 fn send(c: &mut Client, text: String) {
@@ -198,28 +279,30 @@ fn start(c: &mut Client) {
     c.heard_ms = now_ms();
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
-    let worker = match web_sys::Worker::new_with_options(WORKER_URL, &options) {
+    let which = c.which;
+    let worker = match web_sys::Worker::new_with_options(which.url(), &options) {
         Ok(w) => w,
         Err(e) => {
             let why = e.as_string().unwrap_or_else(|| format!("{e:?}"));
             NOTICE.with(|n| {
                 n.set(Some(format!(
-                    "The simulation engine could not start ({why}). Reload the page to try again."
+                    "{} could not start ({why}). Reload the page to try again.",
+                    which.name()
                 )))
             });
             return;
         }
     };
-    let on_message = Closure::<dyn FnMut(JsValue)>::new(|event: JsValue| {
+    let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
         let data = event
             .dyn_into::<web_sys::MessageEvent>()
             .ok()
             .and_then(|e| e.data().as_string());
         if let Some(text) = data {
-            heard(&text);
+            heard(which, &text);
         }
     });
-    let on_error = Closure::<dyn FnMut(JsValue)>::new(|event: JsValue| {
+    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
         let what = event
             .dyn_ref::<web_sys::ErrorEvent>()
             .map(|e| e.message())
@@ -229,7 +312,7 @@ fn start(c: &mut Client) {
             // Handled here, in words on the page.
             e.prevent_default();
         }
-        crashed(&engine::clip::message(&what));
+        crashed(which, &engine::clip::message(&what));
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -239,17 +322,17 @@ fn start(c: &mut Client) {
     if !c.watchdog {
         c.watchdog = true;
         set_interval(
-            || {
-                let silent = CLIENT.with_borrow(|c| {
-                    let limit = if c.ready {
-                        SILENT_MS
-                    } else {
-                        SILENT_AT_START_MS
+            move || {
+                let silent = with(which, |c| {
+                    let limit = match (c.ready, which) {
+                        (false, _) => SILENT_AT_START_MS,
+                        (true, Which::Engine) => SILENT_MS,
+                        (true, Which::Twin) => SILENT_TWIN_MS,
                     };
                     c.worker.is_some() && !c.pending.is_empty() && now_ms() - c.heard_ms > limit
                 });
                 if silent {
-                    crashed("it stopped answering");
+                    crashed(which, "it stopped answering");
                 }
             },
             std::time::Duration::from_secs(1),
@@ -257,15 +340,15 @@ fn start(c: &mut Client) {
     }
 }
 
-/// A message from the worker.
-fn heard(text: &str) {
+/// A message from a worker.
+fn heard(which: Which, text: &str) {
     let response = match bridge::read::<Response>(text) {
         Ok(r) => r,
         Err(e) => return web_sys::console::warn_1(&JsValue::from_str(&e)),
     };
     let (id, outcome, last) = match response {
         Response::Ready => {
-            CLIENT.with_borrow_mut(|c| {
+            with(which, |c| {
                 c.ready = true;
                 c.heard_ms = now_ms();
                 if let Some(w) = &c.worker {
@@ -293,13 +376,19 @@ fn heard(text: &str) {
         }
         Response::Failed { id, error } => (id, Outcome::Failed(error), true),
         Response::Twin { id, result } => (id, Outcome::Twin(result), true),
+        Response::TwinProgress {
+            id,
+            done,
+            total,
+            what,
+        } => (id, Outcome::Step { done, total, what }, false),
         Response::Stopped { id, superseded } => (id, Outcome::Stopped(superseded), true),
     };
-    let cb = CLIENT.with_borrow_mut(|c| {
+    let cb = with(which, |c| {
         c.heard_ms = now_ms();
-        let cb = c.pending.get(&id).map(|(_, cb)| Rc::clone(cb));
+        let cb = c.pending.get(&id).map(|(_, cb, _)| Rc::clone(cb));
         if last {
-            if let Some((channel, _)) = c.pending.remove(&id) {
+            if let Some((channel, _, _)) = c.pending.remove(&id) {
                 if c.latest.get(&channel) == Some(&id) {
                     c.latest.remove(&channel);
                 }
@@ -312,25 +401,26 @@ fn heard(text: &str) {
     }
 }
 
-/// The worker died: tell every pending run, start a fresh worker, and say so on the page.
-fn crashed(why: &str) {
-    let pending: Vec<Callback> = CLIENT.with_borrow_mut(|c| {
+/// A worker died: tell every pending run, start a fresh worker, and say so on the page.
+fn crashed(which: Which, why: &str) {
+    let pending: Vec<Callback> = with(which, |c| {
         if let Some(w) = c.worker.take() {
             w.terminate();
         }
         c.handlers.clear();
         c.outbox.clear();
         c.latest.clear();
-        c.pending.drain().map(|(_, (_, cb))| cb).collect()
+        c.pending.drain().map(|(_, (_, cb, _))| cb).collect()
     });
     let message = format!(
-        "The simulation engine stopped ({why}) and has been restarted. Your scenario and your progress are kept; change a knob or run again to carry on."
+        "{} stopped ({why}) and has been restarted. Your scenario and your progress are kept; change a knob or run again to carry on.",
+        which.name()
     );
     NOTICE.with(|n| n.set(Some(message.clone())));
     for cb in pending {
         cb(Outcome::Crashed(message.clone()));
     }
-    CLIENT.with_borrow_mut(start);
+    with(which, start);
 }
 
 /// Runs `job` on `channel` and waits for its outcome (progress is not reported): for pages
@@ -342,7 +432,7 @@ pub async fn run(channel: &str, job: RunJob) -> Result<Finished, String> {
         let answered = Rc::clone(&answered);
         submit(channel, job.clone(), move |outcome| {
             let result = match outcome {
-                Outcome::Progress(_) => return,
+                Outcome::Progress(_) | Outcome::Step { .. } => return,
                 Outcome::Done(done) => Ok(done),
                 Outcome::Failed(e) | Outcome::Crashed(e) => Err(e),
                 Outcome::Stopped(_) => Err("stopped".to_string()),

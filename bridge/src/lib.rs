@@ -25,7 +25,8 @@ pub enum Job {
     /// Run a scenario, held to the browser's budget.
     Run(RunJob),
     /// Read a log and calibrate a twin to it: `calibrate::TwinRequest` as JSON (the answer is
-    /// [`Response::Twin`]).
+    /// [`Response::Twin`], after [`Response::TwinProgress`] messages). The twin worker
+    /// (`twin-worker`) takes these; the engine's worker refuses them.
     Twin(Value),
     /// Stop the channel's run (its last drawn charts stay).
     Stop,
@@ -75,6 +76,17 @@ pub enum Response {
         id: u64,
         /// The twin, or the error naming the line or knob at fault.
         result: Result<String, String>,
+    },
+    /// A [`Job::Twin`] is under way: `done` of `total` steps, and the step now running.
+    TwinProgress {
+        /// The request.
+        id: u64,
+        /// Steps done.
+        done: u32,
+        /// Steps in all.
+        total: u32,
+        /// The step under way, in words ("running the what-if").
+        what: String,
     },
     /// The run was stopped, on request or because a newer one on its channel came.
     Stopped {

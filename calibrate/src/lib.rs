@@ -40,9 +40,9 @@ pub use parse::{detect, parse, Format, ParseError, MAX_RECORDS};
 pub use reading::{Facts, Histogram, Invocation, Minute, Problem, Reading, MAX_PROBLEMS};
 pub use synth::{engine_invocations, report_line, request_id, synth_log, SYNTH_START_MS};
 pub use whatif::{
-    apply, cheapest_memory, evaluate, log_cost_usd, Evaluation, Figures, Search, SearchRow, WhatIf,
-    MEMORY_STEPS_MB,
+    apply, cheapest_memory, cheapest_memory_with, evaluate, log_cost_usd, Evaluation, Figures,
+    Search, SearchRow, WhatIf, MEMORY_STEPS_MB,
 };
 
 mod twin;
-pub use twin::{twin, Fitted, Twin, TwinRequest};
+pub use twin::{twin, twin_with, Fitted, Step, Twin, TwinRequest};

@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    apply, calibrate, cheapest_memory, compare, evaluate, parse, run_recorded, Calibration,
-    Comparison, DistFit, Evaluation, Options, Reading, Search, WhatIf,
+    apply, calibrate, cheapest_memory_with, compare, evaluate, parse, run_recorded, Calibration,
+    Comparison, DistFit, Evaluation, Options, Reading, Search, WhatIf, MEMORY_STEPS_MB,
 };
 
 /// What the page asks.
@@ -68,20 +68,56 @@ impl From<Calibration> for Fitted {
     }
 }
 
+/// How far a [`twin`] has got: steps done, steps in all, and the step under way in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// Steps done.
+    pub done: u32,
+    /// Steps in all.
+    pub total: u32,
+    /// The step under way, e.g. "running the what-if".
+    pub what: String,
+}
+
 /// Reads, calibrates, compares and evaluates; errors name the line or the knob at fault.
 pub fn twin(request: &TwinRequest) -> Result<Twin, String> {
+    twin_with(request, &mut |_| {})
+}
+
+/// [`twin`], calling `on_step` as each step starts: reading the log, calibrating, the
+/// calibrated run, the what-if run, and each memory size of the search when asked.
+pub fn twin_with(request: &TwinRequest, on_step: &mut dyn FnMut(Step)) -> Result<Twin, String> {
+    let total = 4 + if request.cheapest_under_ms.is_some() {
+        MEMORY_STEPS_MB.len() as u32
+    } else {
+        0
+    };
+    let mut done = 0;
+    let mut step = |what: String| {
+        on_step(Step { done, total, what });
+        done += 1;
+    };
+    step("reading the log".into());
     let mut reading = parse(&request.log).map_err(|e| e.to_string())?;
+    step("calibrating the scenario".into());
     let calibration = calibrate(&reading, &request.options).map_err(|e| e.to_string())?;
+    step("running the calibrated scenario".into());
     let report = run_recorded(&calibration.scenario).map_err(|e| e.to_string())?;
     let mut comparison = compare(&reading, &report);
     let what_if = request
         .what_if
         .clone()
         .unwrap_or_else(|| WhatIf::baseline(&calibration));
+    step("running the what-if".into());
     let scenario = apply(&calibration, &what_if).map_err(|e| e.to_string())?;
     let evaluation = evaluate(&reading, &scenario).map_err(|e| e.to_string())?;
     let search = match request.cheapest_under_ms {
-        Some(limit) => Some(cheapest_memory(&scenario, limit).map_err(|e| e.to_string())?),
+        Some(limit) => Some(
+            cheapest_memory_with(&scenario, limit, &mut |mb| {
+                step(format!("searching memory sizes: {mb} MB"))
+            })
+            .map_err(|e| e.to_string())?,
+        ),
         None => None,
     };
     reading.records = Vec::new();
@@ -136,7 +172,21 @@ mod tests {
         w.cpu_share = 0.9;
         r.what_if = Some(w);
         r.cheapest_under_ms = Some(base.evaluation.engine.p99_ms * 2.0);
-        let t = twin(&r).expect("runs");
+        let mut steps = Vec::new();
+        let t = twin_with(&r, &mut |s| steps.push(s)).expect("runs");
+        // Every step is announced once, in order, and the count adds up.
+        let total = 4 + MEMORY_STEPS_MB.len() as u32;
+        assert_eq!(steps.len() as u32, total);
+        assert!(steps
+            .iter()
+            .enumerate()
+            .all(|(i, s)| s.done == i as u32 && s.total == total));
+        assert_eq!(steps[3].what, "running the what-if");
+        assert!(
+            steps[4].what.starts_with("searching memory sizes"),
+            "{:?}",
+            steps[4]
+        );
         assert!(t.evaluation.engine.p99_ms < base.evaluation.engine.p99_ms);
         assert!(t.search.expect("searched").best_mb.is_some());
     }

@@ -217,6 +217,15 @@ pub struct Search {
 /// Runs `scenario` at each of `MEMORY_STEPS_MB` (the same traffic and seed) and finds the
 /// cheapest memory whose p99 Duration stays at or under `p99_limit_ms` with no timeout.
 pub fn cheapest_memory(scenario: &Scenario, p99_limit_ms: f64) -> Result<Search, CalibrateError> {
+    cheapest_memory_with(scenario, p99_limit_ms, &mut |_| {})
+}
+
+/// [`cheapest_memory`], calling `on_size` with each memory size before its run.
+pub fn cheapest_memory_with(
+    scenario: &Scenario,
+    p99_limit_ms: f64,
+    on_size: &mut dyn FnMut(u32),
+) -> Result<Search, CalibrateError> {
     if !(p99_limit_ms.is_finite() && p99_limit_ms > 0.0) {
         return Err(CalibrateError {
             field: "p99_limit_ms".into(),
@@ -225,6 +234,7 @@ pub fn cheapest_memory(scenario: &Scenario, p99_limit_ms: f64) -> Result<Search,
     }
     let mut rows = Vec::with_capacity(MEMORY_STEPS_MB.len());
     for mb in MEMORY_STEPS_MB {
+        on_size(mb);
         let mut s = scenario.clone();
         if let Some(f) = s.functions.first_mut() {
             f.memory_mb = mb;

@@ -122,9 +122,17 @@ impl Run {
 /// Answers a "your own function" request (`calibrate::TwinRequest` as JSON) with the twin as
 /// JSON text.
 pub fn twin(request: serde_json::Value) -> Result<String, String> {
+    twin_with(request, &mut |_| {})
+}
+
+/// [`twin`], calling `on_step` as each step starts (the twin worker posts them as progress).
+pub fn twin_with(
+    request: serde_json::Value,
+    on_step: &mut dyn FnMut(calibrate::Step),
+) -> Result<String, String> {
     let request: calibrate::TwinRequest =
         engine::from_value(request).map_err(|e| engine::clip::message(&format!("request: {e}")))?;
-    let twin = calibrate::twin(&request).map_err(|e| engine::clip::message(&e))?;
+    let twin = calibrate::twin_with(&request, on_step).map_err(|e| engine::clip::message(&e))?;
     serde_json::to_string(&twin).map_err(|e| format!("internal error (please report): {e}"))
 }
 

@@ -108,9 +108,10 @@ mod web {
             };
             match request.job {
                 Job::Run(job) => run(request.id, &job).await,
-                Job::Twin(job) => post(&Response::Twin {
+                // Calibration has a worker of its own (`twin-worker`), so this one stays small.
+                Job::Twin(_) => post(&Response::Twin {
                     id: request.id,
-                    result: worker::twin(job),
+                    result: Err("internal error (please report): a log sent to the engine's worker, not the twin worker".into()),
                 }),
                 Job::Stop => {}
             }

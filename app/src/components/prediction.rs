@@ -89,14 +89,17 @@ pub fn Bet(
             Ok(job) => {
                 runner::submit(&channel.get_value(), job, move |outcome| match outcome {
                     Outcome::Done(done) => {
-                        if let Some(p) = p.try_get_value() {
-                            answer.try_set(Some(reveal(&p, &done.report)));
+                        if let Some(bet) = p.try_get_value() {
+                            answer.try_set(Some(reveal(&bet, &done.report)));
                         }
                     }
                     Outcome::Failed(e) | Outcome::Crashed(e) => {
                         answer.try_set(Some(Err(e)));
                     }
-                    Outcome::Progress(_) | Outcome::Stopped(_) | Outcome::Twin(_) => {}
+                    Outcome::Progress(_)
+                    | Outcome::Stopped(_)
+                    | Outcome::Twin(_)
+                    | Outcome::Step { .. } => {}
                 });
             }
         }

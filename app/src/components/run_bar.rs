@@ -13,6 +13,27 @@ use crate::shared::Shared;
 /// Runs quicker than this show no bar: it would only flicker.
 const SHOW_AFTER_MS: f64 = 300.0;
 
+/// True once `busy` has been true for 300 ms, false as soon as it is false: for a bar that
+/// should not flicker on quick requests.
+pub fn after_delay(busy: RwSignal<bool>) -> ReadSignal<bool> {
+    let (shown, set_shown) = signal(false);
+    Effect::new(move |_| {
+        if busy.get() {
+            set_timeout(
+                move || {
+                    if busy.try_get_untracked() == Some(true) {
+                        set_shown.try_set(true);
+                    }
+                },
+                std::time::Duration::from_millis(SHOW_AFTER_MS as u64),
+            );
+        } else {
+            set_shown.set(false);
+        }
+    });
+    shown
+}
+
 /// The progress line of a run: share done, simulated time and speed.
 pub fn progress_text(p: &Progress) -> String {
     let rate = p.events_per_s();
@@ -105,7 +126,7 @@ impl RunState {
                     self.error.try_set(Some(e));
                     self.status.try_set(Status::Current);
                 }
-                Outcome::Twin(_) => {}
+                Outcome::Twin(_) | Outcome::Step { .. } => {}
                 Outcome::Stopped(superseded) => {
                     if !superseded {
                         self.progress.try_set(None);
@@ -137,6 +158,9 @@ impl RunState {
 pub fn RunBar(
     /// The runs.
     state: RunState,
+    /// The side it is of, while an experiment compares two ("A", "B"); named in the bar.
+    #[prop(optional, into)]
+    side: Signal<Option<&'static str>>,
 ) -> impl IntoView {
     let RunState { progress, cut, .. } = state;
     let stopped = move || state.status.get() == Status::Stopped;
@@ -146,12 +170,13 @@ pub fn RunBar(
         {move || shown().map(|p| view! {
             <div class="run-bar" role="status" data-testid="run-progress">
                 <progress max="1" value=p.fraction().to_string()></progress>
-                <span>{progress_text(&p)}</span>
+                <span>{side.get().map(|x| format!("Side {x}: ")).unwrap_or_default()}{progress_text(&p)}</span>
                 <button type="button" class="secondary" data-testid="run-stop" on:click=move |_| on_stop()>"Stop"</button>
             </div>
         })}
         {move || stopped().then(|| view! {
             <p class="notice" role="status" data-testid="run-stopped">
+                {side.get().map(|x| format!("Side {x}: ")).unwrap_or_default()}
                 "Stopped. The charts show the last run that finished, not the settings above."
             </p>
         })}

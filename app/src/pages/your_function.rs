@@ -52,10 +52,14 @@ pub(crate) struct Page {
     pub whatif_error: RwSignal<Option<String>>,
     /// A request is under way.
     pub busy: RwSignal<bool>,
+    /// Its step: done, in all, and what is running.
+    pub step: RwSignal<Option<(u32, u32, String)>>,
     /// The cheapest-memory answer, with the knobs it was found for.
     pub search: RwSignal<Option<(Search, WhatIf)>>,
     /// A search is under way.
     pub search_busy: RwSignal<bool>,
+    /// Its step.
+    pub search_step: RwSignal<Option<(u32, u32, String)>>,
     /// Why the search failed.
     pub search_error: RwSignal<Option<String>>,
     /// The worker channels: the twin and the memory search.
@@ -83,8 +87,10 @@ impl Page {
             log_error: RwSignal::new(None),
             whatif_error: RwSignal::new(None),
             busy: RwSignal::new(false),
+            step: RwSignal::new(None),
             search: RwSignal::new(None),
             search_busy: RwSignal::new(false),
+            search_step: RwSignal::new(None),
             search_error: RwSignal::new(None),
             channels: StoredValue::new(channels),
         }
@@ -190,11 +196,22 @@ impl Page {
                     Err(e) => failed(format!("internal error (please report): the answer: {e}")),
                 },
                 Outcome::Twin(Err(e)) | Outcome::Failed(e) | Outcome::Crashed(e) => failed(e),
+                Outcome::Step { done, total, what } => {
+                    self.step.try_set(Some((done, total, what)));
+                    return;
+                }
                 Outcome::Stopped(true) | Outcome::Progress(_) => return,
                 Outcome::Stopped(false) | Outcome::Done(_) => {}
             }
             self.busy.try_set(false);
+            self.step.try_set(None);
         });
+    }
+
+    /// Stops the twin's request (`search`: the memory search's) under way.
+    pub fn stop(self, search: bool) {
+        let (twin, cheapest) = self.channels.get_value();
+        runner::stop(if search { &cheapest } else { &twin });
     }
 
     /// Asks for the cheapest memory that keeps p99 at or under `limit_ms` with the current knobs.
@@ -244,10 +261,15 @@ impl Page {
                 Outcome::Twin(Err(e)) | Outcome::Failed(e) | Outcome::Crashed(e) => {
                     self.search_error.try_set(Some(e));
                 }
+                Outcome::Step { done, total, what } => {
+                    self.search_step.try_set(Some((done, total, what)));
+                    return;
+                }
                 Outcome::Stopped(true) | Outcome::Progress(_) => return,
                 Outcome::Stopped(false) | Outcome::Done(_) => {}
             }
             self.search_busy.try_set(false);
+            self.search_step.try_set(None);
         });
     }
 }

@@ -149,7 +149,8 @@ pub fn ExperimentPanel(
                 aria-hidden=move || pending.get().then_some("true") inert=move || pending.get()>
                 <Moment playback=playback report=runs.report_a reduced_motion=reduced_motion/>
             </div>
-            <RunBar state=runs.side_a/>
+            <RunBar state=runs.side_a side=Signal::derive(move || comparing().then_some("A"))/>
+            <RunBar state=runs.side_b side=Signal::derive(move || comparing().then_some("B"))/>
             <Sides runs=runs comparing=comparing_memo layout=layout/>
             <div class="answers" class:pending=move || pending.get()
                 aria-hidden=move || pending.get().then_some("true") inert=move || pending.get()>

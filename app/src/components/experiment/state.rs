@@ -49,6 +49,8 @@ pub(super) struct Runs {
     pub err_b: Signal<Option<String>>,
     /// Side A, with its progress and status.
     pub side_a: RunState,
+    /// Side B, while comparing.
+    pub side_b: RunState,
     /// How long the engine took for side A's last run, in ms (shown as `data-engine-ms` for
     /// the benchmark, which times the run and the redraw together).
     pub engine_ms: StoredValue<f64>,
@@ -92,6 +94,7 @@ impl Runs {
             err_a: side_a.error.into(),
             err_b: side_b.error.into(),
             side_a,
+            side_b,
             engine_ms,
         }
     }

@@ -186,11 +186,35 @@ pub(super) fn WhatIfPanel(
                 <div class="yf-evaluation" class:stale=move || page.busy.get() || page.knob_error.with(Option::is_some)>
                     {move || page.knob_error.get().map(|_| view! { <p class="notice" role="status">"Fix the value above to run the twin again: the figures below are of the last valid knobs."</p> })}
                     {move || page.busy.get().then(|| view! { <p class="muted small" role="status" data-testid="yf-busy">"Running the twin\u{2026}"</p> })}
+                    <StepBar busy=page.busy step=page.step on_stop=move || page.stop(false)/>
                     <p class="error" role="alert" data-testid="yf-whatif-error">{move || page.whatif_error.get()}</p>
                     {evaluation}
                 </div>
             </div>
         </div>
+    }
+}
+
+/// A twin request's progress, past 300 ms: its steps done out of all, the step running, and a
+/// Stop button.
+#[component]
+fn StepBar(
+    /// A request is under way.
+    busy: RwSignal<bool>,
+    /// Its step: done, in all, and what is running.
+    step: RwSignal<Option<(u32, u32, String)>>,
+    /// Stops it.
+    on_stop: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let shown = crate::components::run_bar::after_delay(busy);
+    view! {
+        {move || shown.get().then(|| step.get()).flatten().map(|(done, total, what)| view! {
+            <div class="run-bar" role="status" data-testid="yf-progress">
+                <progress max=total.to_string() value=done.to_string()></progress>
+                <span>{format!("Step {} of {total}: {what}", done + 1)}</span>
+                <button type="button" class="secondary" data-testid="yf-stop" on:click=move |_| on_stop()>"Stop"</button>
+            </div>
+        })}
     }
 }
 
@@ -244,6 +268,7 @@ pub(super) fn Cheapest(
                     {move || if page.search_busy.get() { "Running 15 sizes\u{2026}" } else { "Cheapest memory that keeps p99 under this" }}
                 </button>
             </div>
+            <StepBar busy=page.search_busy step=page.search_step on_stop=move || page.stop(true)/>
             <p class="error" role="alert" data-testid="yf-cheapest-error">{move || page.search_error.get()}</p>
             {move || stale().then(|| view! { <p class="notice" role="status">"The knobs changed since this search: run it again for the new ones."</p> })}
             {move || page.search.get().map(|(s, _)| {

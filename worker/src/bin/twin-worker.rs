@@ -1,0 +1,119 @@
+//! The "your own function" worker: reads a log, calibrates a twin to it and runs the what-ifs
+//! (`calibrate`). It is a module of its own, loaded only when that page is used, so that the
+//! engine's worker (`engine-worker`) carries no log reader or fitting.
+//!
+//! A request runs to its end in one go, posting a [`bridge::Response::TwinProgress`] as each
+//! step starts. Requests that came in meanwhile are taken newest first per channel: an older
+//! one on the same channel is answered `Stopped { superseded: true }` and never run. To stop a
+//! request under way the page terminates this worker and starts another.
+
+#[cfg(target_arch = "wasm32")]
+mod web {
+    use std::cell::RefCell;
+
+    use bridge::{Job, Request, Response};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+    thread_local! {
+        /// Requests not yet answered, in order.
+        static QUEUE: RefCell<Vec<Request>> = const { RefCell::new(Vec::new()) };
+        /// A drain is scheduled.
+        static SCHEDULED: RefCell<bool> = const { RefCell::new(false) };
+    }
+
+    fn scope() -> DedicatedWorkerGlobalScope {
+        js_sys::global().unchecked_into()
+    }
+
+    fn post(message: &Response) {
+        let _ = scope().post_message(&JsValue::from_str(&bridge::write(message)));
+    }
+
+    /// Answers the next request after the messages already in are taken in.
+    fn schedule() {
+        if SCHEDULED.with_borrow_mut(|s| std::mem::replace(s, true)) {
+            return;
+        }
+        let next = Closure::once_into_js(|| {
+            SCHEDULED.with_borrow_mut(|s| *s = false);
+            answer_next();
+        });
+        let _ =
+            scope().set_timeout_with_callback_and_timeout_and_arguments_0(next.unchecked_ref(), 0);
+    }
+
+    fn answer_next() {
+        let Some(request) = QUEUE.with_borrow_mut(|q| (!q.is_empty()).then(|| q.remove(0))) else {
+            return;
+        };
+        let id = request.id;
+        match request.job {
+            Job::Twin(twin) => {
+                let result = worker::twin_with(twin, &mut |step| {
+                    post(&Response::TwinProgress {
+                        id,
+                        done: step.done,
+                        total: step.total,
+                        what: step.what,
+                    })
+                });
+                post(&Response::Twin { id, result });
+            }
+            Job::Stop => {}
+            _ => post(&Response::Failed {
+                id,
+                error: "internal error (please report): the twin worker only calibrates logs"
+                    .into(),
+            }),
+        }
+        schedule();
+    }
+
+    /// Takes a request in: an older one of its channel still waiting is superseded.
+    fn accept(request: Request) {
+        let superseded: Vec<u64> = QUEUE.with_borrow_mut(|q| {
+            let old: Vec<u64> = q
+                .iter()
+                .filter(|r| r.channel == request.channel)
+                .map(|r| r.id)
+                .collect();
+            q.retain(|r| r.channel != request.channel);
+            if !matches!(request.job, Job::Stop) {
+                q.push(request);
+            }
+            old
+        });
+        for id in superseded {
+            post(&Response::Stopped {
+                id,
+                superseded: true,
+            });
+        }
+        schedule();
+    }
+
+    /// Starts the worker: listens for requests, then says it is ready.
+    pub fn start() {
+        console_error_panic_hook::set_once();
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
+            let Some(text) = event.data().as_string() else {
+                return;
+            };
+            match bridge::read::<Request>(&text) {
+                Ok(request) => accept(request),
+                Err(error) => post(&Response::Failed { id: 0, error }),
+            }
+        });
+        scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // The worker lives as long as the page keeps it: its handler is never dropped.
+        on_message.forget();
+        post(&Response::Ready);
+    }
+}
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    web::start();
+}
