@@ -43,6 +43,9 @@ pub enum Outcome {
     Crashed(String),
     /// The answer to a twin request: `calibrate::Twin` as JSON text, or the error.
     Twin(Result<String, String>),
+    /// The answer to a traffic request: the edited scenario text and what changed, or the
+    /// error.
+    Traffic(Result<bridge::TrafficEdit, String>),
 }
 
 /// A finished run.
@@ -126,6 +129,16 @@ pub fn submit_twin(
     on: impl Fn(Outcome) + 'static,
 ) -> u64 {
     send_job(channel, Job::Twin(request), on)
+}
+
+/// Sends the lab's "bring your own traffic" request on `channel`; `on` hears `Traffic`,
+/// `Stopped` or `Crashed`, once.
+pub fn submit_traffic(
+    channel: &str,
+    request: bridge::TrafficJob,
+    on: impl Fn(Outcome) + 'static,
+) -> u64 {
+    send_job(channel, Job::Traffic(request), on)
 }
 
 fn send_job(channel: &str, job: Job, on: impl Fn(Outcome) + 'static) -> u64 {
@@ -293,6 +306,7 @@ fn heard(text: &str) {
         }
         Response::Failed { id, error } => (id, Outcome::Failed(error), true),
         Response::Twin { id, result } => (id, Outcome::Twin(result), true),
+        Response::Traffic { id, result } => (id, Outcome::Traffic(result), true),
         Response::Stopped { id, superseded } => (id, Outcome::Stopped(superseded), true),
     };
     let cb = CLIENT.with_borrow_mut(|c| {
@@ -346,9 +360,9 @@ pub async fn run(channel: &str, job: RunJob) -> Result<Finished, String> {
                 Outcome::Done(done) => Ok(done),
                 Outcome::Failed(e) | Outcome::Crashed(e) => Err(e),
                 Outcome::Stopped(_) => Err("stopped".to_string()),
-                Outcome::Twin(_) => {
-                    Err("internal error (please report): a twin for a run".to_string())
-                }
+                Outcome::Twin(_) | Outcome::Traffic(_) => Err(
+                    "internal error (please report): another job's answer for a run".to_string(),
+                ),
             };
             *answered.borrow_mut() = Some(result);
             let _ = resolve.call0(&JsValue::NULL);

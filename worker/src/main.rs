@@ -1,7 +1,8 @@
 //! The engine's Web Worker. It answers the page's [`bridge::Request`]s one at a time, running
 //! each in slices of about 40 ms: between two slices it posts its progress and yields, so that
-//! a newer request on the same channel, or a Stop, is seen and the run given up. The page's
-//! main thread never runs the engine, so it never freezes.
+//! a newer request on the same channel, or a Stop, is seen and the run given up. Twin and
+//! traffic requests answer in one go. The page's main thread never runs the engine, so it
+//! never freezes.
 
 #[cfg(target_arch = "wasm32")]
 mod web {
@@ -64,7 +65,7 @@ mod web {
                         keep
                     });
                 }
-                Job::Run(_) | Job::Twin(_) => {
+                Job::Run(_) | Job::Twin(_) | Job::Traffic(_) => {
                     if running_here {
                         st.cancel = Some(true);
                     }
@@ -111,6 +112,10 @@ mod web {
                 Job::Twin(job) => post(&Response::Twin {
                     id: request.id,
                     result: worker::twin(job),
+                }),
+                Job::Traffic(job) => post(&Response::Traffic {
+                    id: request.id,
+                    result: worker::traffic::traffic(&job),
                 }),
                 Job::Stop => {}
             }

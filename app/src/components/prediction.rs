@@ -95,7 +95,10 @@ pub fn Bet(
                     Outcome::Failed(e) | Outcome::Crashed(e) => {
                         answer.try_set(Some(Err(e)));
                     }
-                    Outcome::Progress(_) | Outcome::Stopped(_) | Outcome::Twin(_) => {}
+                    Outcome::Progress(_)
+                    | Outcome::Stopped(_)
+                    | Outcome::Twin(_)
+                    | Outcome::Traffic(_) => {}
                 });
             }
         }

@@ -191,7 +191,7 @@ impl Page {
                 },
                 Outcome::Twin(Err(e)) | Outcome::Failed(e) | Outcome::Crashed(e) => failed(e),
                 Outcome::Stopped(true) | Outcome::Progress(_) => return,
-                Outcome::Stopped(false) | Outcome::Done(_) => {}
+                Outcome::Stopped(false) | Outcome::Done(_) | Outcome::Traffic(_) => {}
             }
             self.busy.try_set(false);
         });
@@ -245,7 +245,7 @@ impl Page {
                     self.search_error.try_set(Some(e));
                 }
                 Outcome::Stopped(true) | Outcome::Progress(_) => return,
-                Outcome::Stopped(false) | Outcome::Done(_) => {}
+                Outcome::Stopped(false) | Outcome::Done(_) | Outcome::Traffic(_) => {}
             }
             self.search_busy.try_set(false);
         });
