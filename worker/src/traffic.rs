@@ -323,7 +323,7 @@ mod tests {
 
     #[test]
     fn the_answer_says_when_the_run_was_lengthened() {
-        let csv = format!("minute,invocations\n{}\n", vec!["2340"; 10].join("\n"));
+        let csv = format!("minute,invocations\n{}\n", ["2340"; 10].join("\n"));
         let done = traffic(&job(&csv, true, 0)).expect("valid");
         assert_eq!(
             done.message,
