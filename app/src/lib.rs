@@ -12,7 +12,6 @@ pub mod pages;
 pub mod progress;
 pub mod route;
 pub mod runner;
-pub mod scenario_text;
 pub mod shared;
 pub mod theme;
 

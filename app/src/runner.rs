@@ -4,9 +4,9 @@
 //! - [`submit`] sends a run on a channel and calls back with its progress and outcome. A newer
 //!   run on the same channel supersedes the older one: the worker gives it up, and an answer
 //!   that still arrives for it is never passed on, so a stale report is never drawn.
-//! - "Your own function" requests go to a second worker (`twin-worker`), started only when
-//!   that page first asks; Stop there terminates it and starts another, re-sending what other
-//!   channels were waiting for.
+//! - Log calibration ("Your own function") and the lab's traffic import go to a second worker
+//!   (`tools-worker`), started only when first asked; Stop there terminates it and starts
+//!   another, re-sending what other channels were waiting for.
 //! - If a worker dies (a trap, an out-of-memory, or silence while a run is under way), every
 //!   pending run is told so in words, the worker is replaced by a fresh one, and
 //!   [`notice`] says what happened until the learner dismisses it.
@@ -26,7 +26,7 @@ use crate::shared::Shared;
 /// A worker that has said nothing for this long while a run is under way is taken as dead
 /// (the engine's posts its progress every 40 ms or so).
 const SILENT_MS: f64 = 5_000.0;
-/// The same for the twin worker, which posts at each step of a calibration (one engine run).
+/// The same for the tools worker, which posts at each step of a calibration (one engine run).
 const SILENT_TWIN_MS: f64 = 60_000.0;
 /// The same before its first message: loading and compiling the module takes a while.
 const SILENT_AT_START_MS: f64 = 30_000.0;
@@ -55,6 +55,9 @@ pub enum Outcome {
         /// The step under way, in words.
         what: String,
     },
+    /// The answer to a traffic request: the edited scenario text and what changed, or the
+    /// error.
+    Traffic(Result<bridge::TrafficEdit, String>),
 }
 
 /// Which worker a request goes to.
@@ -62,8 +65,8 @@ pub enum Outcome {
 enum Which {
     /// The engine's worker: runs.
     Engine = 0,
-    /// The twin worker: "your own function".
-    Twin = 1,
+    /// The tools worker: log calibration and traffic import.
+    Tools = 1,
 }
 
 impl Which {
@@ -71,7 +74,7 @@ impl Which {
     fn url(self) -> &'static str {
         match self {
             Which::Engine => "./engine-worker_loader.js",
-            Which::Twin => "./twin-worker_loader.js",
+            Which::Tools => "./tools-worker_loader.js",
         }
     }
 
@@ -79,7 +82,7 @@ impl Which {
     fn name(self) -> &'static str {
         match self {
             Which::Engine => "The simulation engine",
-            Which::Twin => "The log calibrator",
+            Which::Tools => "The log and traffic reader",
         }
     }
 }
@@ -133,7 +136,7 @@ impl Client {
 }
 
 thread_local! {
-    static CLIENTS: RefCell<[Client; 2]> = RefCell::new([Client::new(Which::Engine), Client::new(Which::Twin)]);
+    static CLIENTS: RefCell<[Client; 2]> = RefCell::new([Client::new(Which::Engine), Client::new(Which::Tools)]);
     /// Request ids, unique on the page across both workers.
     static NEXT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
     // Reference-counted, not owned by whichever view first read it: it lives as long as the page.
@@ -179,11 +182,20 @@ pub fn submit_twin(
     send_job(channel, Job::Twin(request), on)
 }
 
+/// Sends the lab's "bring your own traffic" request on `channel`; `on` hears `Traffic`,
+/// `Stopped` or `Crashed`, once.
+pub fn submit_traffic(
+    channel: &str,
+    request: bridge::TrafficJob,
+    on: impl Fn(Outcome) + 'static,
+) -> u64 {
+    send_job(channel, Job::Traffic(request), on)
+}
+
 fn send_job(channel: &str, job: Job, on: impl Fn(Outcome) + 'static) -> u64 {
-    let which = if matches!(job, Job::Twin(_)) {
-        Which::Twin
-    } else {
-        Which::Engine
+    let which = match job {
+        Job::Twin(_) | Job::Traffic(_) => Which::Tools,
+        Job::Run(_) | Job::Stop => Which::Engine,
     };
     let id = NEXT_ID.with(|n| n.replace(n.get() + 1));
     let superseded = with(which, |c| {
@@ -237,9 +249,9 @@ fn halt(channel: &str) -> Vec<Callback> {
         let id = c.latest.remove(channel)?;
         c.pending.remove(&id).map(|(_, cb, _)| cb)
     });
-    // The twin worker answers a request in one go: stopping it means a fresh worker, to which
+    // The tools worker answers a request in one go: stopping it means a fresh worker, to which
     // the other channels' requests are sent again.
-    let twin = with(Which::Twin, |c| {
+    let twin = with(Which::Tools, |c| {
         let id = c.latest.remove(channel)?;
         let cb = c.pending.remove(&id).map(|(_, cb, _)| cb);
         if let Some(w) = c.worker.take() {
@@ -327,7 +339,7 @@ fn start(c: &mut Client) {
                     let limit = match (c.ready, which) {
                         (false, _) => SILENT_AT_START_MS,
                         (true, Which::Engine) => SILENT_MS,
-                        (true, Which::Twin) => SILENT_TWIN_MS,
+                        (true, Which::Tools) => SILENT_TWIN_MS,
                     };
                     c.worker.is_some() && !c.pending.is_empty() && now_ms() - c.heard_ms > limit
                 });
@@ -382,6 +394,7 @@ fn heard(which: Which, text: &str) {
             total,
             what,
         } => (id, Outcome::Step { done, total, what }, false),
+        Response::Traffic { id, result } => (id, Outcome::Traffic(result), true),
         Response::Stopped { id, superseded } => (id, Outcome::Stopped(superseded), true),
     };
     let cb = with(which, |c| {
@@ -436,9 +449,9 @@ pub async fn run(channel: &str, job: RunJob) -> Result<Finished, String> {
                 Outcome::Done(done) => Ok(done),
                 Outcome::Failed(e) | Outcome::Crashed(e) => Err(e),
                 Outcome::Stopped(_) => Err("stopped".to_string()),
-                Outcome::Twin(_) => {
-                    Err("internal error (please report): a twin for a run".to_string())
-                }
+                Outcome::Twin(_) | Outcome::Traffic(_) => Err(
+                    "internal error (please report): another job's answer for a run".to_string(),
+                ),
             };
             *answered.borrow_mut() = Some(result);
             let _ = resolve.call0(&JsValue::NULL);

@@ -25,9 +25,12 @@ pub enum Job {
     /// Run a scenario, held to the browser's budget.
     Run(RunJob),
     /// Read a log and calibrate a twin to it: `calibrate::TwinRequest` as JSON (the answer is
-    /// [`Response::Twin`], after [`Response::TwinProgress`] messages). The twin worker
-    /// (`twin-worker`) takes these; the engine's worker refuses them.
+    /// [`Response::Twin`], after [`Response::TwinProgress`] messages). The tools worker
+    /// (`tools-worker`) takes these; the engine's worker refuses them.
     Twin(Value),
+    /// Give one function of the lab's scenario text the learner's own traffic (the answer is
+    /// [`Response::Traffic`]). The tools worker takes these.
+    Traffic(TrafficJob),
     /// Stop the channel's run (its last drawn charts stay).
     Stop,
 }
@@ -43,6 +46,30 @@ pub struct RunJob {
     pub seed: Option<u64>,
     /// Where the text came from, to name it in errors ("scenario", "traffic").
     pub source: String,
+}
+
+/// "Bring your own traffic": a CSV to read and the scenario text to edit in place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrafficJob {
+    /// The lab's scenario, as TOML; its comments, order and layout are kept.
+    pub text: String,
+    /// The CSV: one value per line, the last column of each line is used.
+    pub csv: String,
+    /// `true` when each row counts the requests of a minute, `false` when each row is an
+    /// arrival time in seconds.
+    pub per_minute: bool,
+    /// The index of the function whose workload the traffic replaces.
+    pub function: usize,
+}
+
+/// The scenario text once it has the learner's traffic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrafficEdit {
+    /// The whole scenario text, edited in place.
+    pub text: String,
+    /// What changed, for the learner: how much traffic now drives which function, and whether
+    /// the run was lengthened to hold all of it.
+    pub message: String,
 }
 
 /// A scenario as the lab's text or as a lesson's data.
@@ -87,6 +114,14 @@ pub enum Response {
         total: u32,
         /// The step under way, in words ("running the what-if").
         what: String,
+    },
+    /// The answer to a [`Job::Traffic`].
+    Traffic {
+        /// The request.
+        id: u64,
+        /// The edited scenario, or the error naming the CSV's line (`traffic: ...`) or the
+        /// scenario's field (`scenario: ...`).
+        result: Result<TrafficEdit, String>,
     },
     /// The run was stopped, on request or because a newer one on its channel came.
     Stopped {
@@ -176,6 +211,31 @@ mod tests {
             }),
         };
         assert_eq!(read::<Request>(&write(&r)), Ok(r));
+    }
+
+    #[test]
+    fn a_traffic_request_and_its_answer_read_back_as_written() {
+        let r = Request {
+            id: 4,
+            channel: "lab-traffic".into(),
+            job: Job::Traffic(TrafficJob {
+                text: "duration_s = 60 # a minute\n".into(),
+                csv: "time_s\n1\n2\n".into(),
+                per_minute: false,
+                function: 1,
+            }),
+        };
+        assert_eq!(read::<Request>(&write(&r)), Ok(r));
+        for result in [
+            Ok(TrafficEdit {
+                text: "duration_s = 60\n".into(),
+                message: "2 arrivals now drive \u{201c}api\u{201d}.".into(),
+            }),
+            Err("traffic: line 3: expected a number, got \"x\"".into()),
+        ] {
+            let a = Response::Traffic { id: 4, result };
+            assert_eq!(read::<Response>(&write(&a)), Ok(a));
+        }
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! setting the knobs and running it in slices. `main.rs` wires it to the worker's messages.
 //! Kept free of web APIs so that the native tests run it.
 
+pub mod traffic;
+
 use bridge::{RunJob, ScenarioInput};
 use engine::{Budget, Report, Scenario, SimError, Simulation};
 
@@ -215,6 +217,69 @@ mod tests {
         j.knobs = vec![("functions[0].memory_mb".into(), serde_json::Value::from(1))];
         let e = prepare(&j).expect_err("too little memory");
         assert!(e.contains("memory_mb"), "{e}");
+    }
+
+    /// The validation page (`app/src/pages/validation.rs`) sends the SimFaaS baseline as JSON
+    /// with knobs (whole tables, and `null` for `bucket_s`) where it used to edit the scenario
+    /// itself: the scenario run must be the same, so the page shows the same numbers.
+    #[test]
+    fn the_validation_pages_knobs_give_the_scenario_it_once_edited_by_hand() {
+        use serde_json::{json, Value};
+        let toml = include_str!("../../engine/scenarios/simfaas-baseline.toml");
+        let baseline = Scenario::from_toml(toml).expect("the baseline reads");
+        let as_json = serde_json::to_value(&baseline).expect("serialises");
+        let sent = |knobs: Vec<(&str, Value)>| RunJob {
+            scenario: ScenarioInput::Json(as_json.clone()),
+            knobs: knobs.into_iter().map(|(p, v)| (p.to_string(), v)).collect(),
+            seed: None,
+            source: "validation scenario".into(),
+        };
+        let quiet = || vec![("record.lanes", json!(0)), ("record.events", json!(0))];
+        let mut by_hand = baseline.clone();
+        by_hand.record.lanes = 0;
+        by_hand.record.events = 0;
+        assert_eq!(prepare(&sent(quiet())).expect("valid").0, by_hand);
+
+        let reference: Value = serde_json::from_str(include_str!(
+            "../../engine/tests/data/simfaas-reference.json"
+        ))
+        .expect("reference data");
+        let rates: Vec<f64> = reference["measured_aws_2020"]["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter_map(|r| r["lam"].as_f64())
+            .collect();
+        assert!(rates.len() > 3, "{rates:?}");
+        for rate in rates {
+            let mut knobs = quiet();
+            knobs.extend([
+                (
+                    "functions[0].handler.cpu_ms",
+                    json!({ "kind": "exponential", "mean": 1981.0 }),
+                ),
+                (
+                    "functions[0].init_ms",
+                    json!({ "kind": "constant", "value": 323.0 }),
+                ),
+                (
+                    "functions[0].workload",
+                    json!({ "kind": "poisson", "rate_per_s": rate }),
+                ),
+                (
+                    "duration_s",
+                    json!((20_000.0 / rate).min(engine::scenario::MAX_DURATION_S)),
+                ),
+                ("bucket_s", Value::Null),
+            ]);
+            let mut sc = by_hand.clone();
+            sc.functions[0].handler.cpu_ms = engine::Dist::Exponential { mean: 1981.0 };
+            sc.functions[0].init_ms = engine::Dist::constant(323.0);
+            sc.functions[0].workload = engine::Workload::Poisson { rate_per_s: rate };
+            sc.duration_s = (20_000.0 / rate).min(engine::scenario::MAX_DURATION_S);
+            sc.bucket_s = None;
+            assert_eq!(prepare(&sent(knobs)).expect("valid").0, sc, "rate {rate}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The engine's Web Worker. It answers the page's [`bridge::Request`]s one at a time, running
 //! each in slices of about 40 ms: between two slices it posts its progress and yields, so that
-//! a newer request on the same channel, or a Stop, is seen and the run given up. The page's
-//! main thread never runs the engine, so it never freezes.
+//! a newer request on the same channel, or a Stop, is seen and the run given up. Twin and
+//! traffic requests answer in one go. The page's main thread never runs the engine, so it
+//! never freezes.
 
 #[cfg(target_arch = "wasm32")]
 mod web {
@@ -64,7 +65,7 @@ mod web {
                         keep
                     });
                 }
-                Job::Run(_) | Job::Twin(_) => {
+                Job::Run(_) | Job::Twin(_) | Job::Traffic(_) => {
                     if running_here {
                         st.cancel = Some(true);
                     }
@@ -108,10 +109,11 @@ mod web {
             };
             match request.job {
                 Job::Run(job) => run(request.id, &job).await,
-                // Calibration has a worker of its own (`twin-worker`), so this one stays small.
-                Job::Twin(_) => post(&Response::Twin {
+                // Calibration and traffic import have a worker of their own (`tools-worker`),
+                // loaded only when asked for, so this one stays small.
+                Job::Twin(_) | Job::Traffic(_) => post(&Response::Failed {
                     id: request.id,
-                    result: Err("internal error (please report): a log sent to the engine's worker, not the twin worker".into()),
+                    error: "internal error (please report): a tools request sent to the engine's worker".into(),
                 }),
                 Job::Stop => {}
             }

@@ -99,7 +99,8 @@ pub fn Bet(
                     Outcome::Progress(_)
                     | Outcome::Stopped(_)
                     | Outcome::Twin(_)
-                    | Outcome::Step { .. } => {}
+                    | Outcome::Step { .. }
+                    | Outcome::Traffic(_) => {}
                 });
             }
         }

@@ -126,7 +126,7 @@ impl RunState {
                     self.error.try_set(Some(e));
                     self.status.try_set(Status::Current);
                 }
-                Outcome::Twin(_) | Outcome::Step { .. } => {}
+                Outcome::Twin(_) | Outcome::Step { .. } | Outcome::Traffic(_) => {}
                 Outcome::Stopped(superseded) => {
                     if !superseded {
                         self.progress.try_set(None);

@@ -4,9 +4,8 @@
 
 use std::time::Duration;
 
-use bridge::{RunJob, ScenarioInput};
-use engine::scenario::CsvKind;
-use engine::{Report, Workload};
+use bridge::{RunJob, ScenarioInput, TrafficJob};
+use engine::Report;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -14,7 +13,7 @@ use crate::charts::ChartKind;
 use crate::components::chart::{download_text, Chart};
 use crate::components::run_bar::{RunBar, RunState};
 use crate::route;
-use crate::scenario_text;
+use crate::runner::{self, Outcome};
 use crate::shared::Shared;
 
 /// The scenario the lab starts from.
@@ -162,41 +161,45 @@ pub fn Lab(
         )
     };
 
-    // Bring your own traffic.
+    // Bring your own traffic: the worker reads the CSV and edits the scenario text in place,
+    // keeping the learner's comments and layout; the page only shows its answer.
     let (csv, set_csv) = signal(String::new());
-    let (csv_kind, set_csv_kind) = signal(CsvKind::ArrivalTimes);
+    let (per_minute, set_per_minute) = signal(false);
     let (csv_fn, set_csv_fn) = signal(0usize);
     let (csv_msg, set_csv_msg) = signal(None::<Result<String, String>>);
+    let traffic_channel = runner::channel("lab-traffic");
+    let forget_traffic = traffic_channel.clone();
+    on_cleanup(move || runner::forget(&forget_traffic));
+    let traffic_channel = StoredValue::new(traffic_channel);
     let use_traffic = move |_| {
-        let result = (|| {
-            let w = Workload::from_csv(&csv.get_untracked(), csv_kind.get_untracked())
-                .map_err(|e| format!("traffic: {e}"))?;
-            let what = match &w {
-                Workload::Replay { arrivals_s } => {
-                    crate::format::count(arrivals_s.len() as u64, "arrival")
+        let sent = committed.get_untracked();
+        let job = TrafficJob {
+            text: sent.clone(),
+            csv: csv.get_untracked(),
+            per_minute: per_minute.get_untracked(),
+            function: csv_fn.get_untracked(),
+        };
+        // The answer may come after the page is gone: signals are set with `try_set`.
+        runner::submit_traffic(&traffic_channel.get_value(), job, move |outcome| {
+            let result = match outcome {
+                Outcome::Traffic(Ok(edit)) => {
+                    if committed.try_get_untracked().as_ref() != Some(&sent) {
+                        Err("The scenario changed while the traffic was being read: press \u{201c}Use this traffic\u{201d} again.".to_string())
+                    } else {
+                        text.try_set(edit.text.clone());
+                        committed.try_set(edit.text);
+                        Ok(edit.message)
+                    }
                 }
-                Workload::PerMinute { counts, .. } => format!(
-                    "{} of counts ({} requests)",
-                    crate::format::count(counts.len() as u64, "minute"),
-                    engine::report::group(counts.iter().map(|&c| u64::from(c)).sum())
-                ),
-                _ => String::new(),
+                Outcome::Traffic(Err(e)) | Outcome::Failed(e) | Outcome::Crashed(e) => Err(e),
+                Outcome::Stopped(_)
+                | Outcome::Progress(_)
+                | Outcome::Done(_)
+                | Outcome::Twin(_)
+                | Outcome::Step { .. } => return,
             };
-            let edit =
-                scenario_text::use_traffic(&committed.get_untracked(), csv_fn.get_untracked(), &w)?;
-            text.set(edit.text.clone());
-            committed.set(edit.text);
-            let mut message = format!("{what} now drive \u{201c}{}\u{201d}.", edit.function);
-            if let Some((before, after)) = edit.extended {
-                message.push_str(&format!(
-                    " The run lasted {}, shorter than this traffic: duration_s is now {} so all of it arrives.",
-                    crate::format::duration_s(before),
-                    crate::format::duration_s(after),
-                ));
-            }
-            Ok(message)
-        })();
-        set_csv_msg.set(Some(result.map_err(|e: String| engine::clip::message(&e))));
+            set_csv_msg.try_set(Some(result));
+        });
     };
     let import_csv = move |ev: leptos::ev::Event| {
         read_file(&ev, move |r| match r {
@@ -273,7 +276,7 @@ pub fn Lab(
                                 <input type="file" accept=".csv,.txt,text/csv,text/plain" class="sr-only" on:change=import_csv/>
                             </label>
                             <label>"Rows are "
-                                <select on:change=move |ev| set_csv_kind.set(if event_target_value(&ev) == "minute" { CsvKind::PerMinuteCounts } else { CsvKind::ArrivalTimes })>
+                                <select on:change=move |ev| set_per_minute.set(event_target_value(&ev) == "minute")>
                                     <option value="arrivals">"arrival times (s)"</option>
                                     <option value="minute">"requests per minute"</option>
                                 </select>

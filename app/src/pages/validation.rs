@@ -2,10 +2,9 @@
 //! figures and the cold-start probabilities measured on AWS Lambda by SimFaaS's authors.
 
 use crate::canvas::Canvas;
-use engine::Scenario;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::charts::palette;
 use crate::charts::validation::{self, Row};
@@ -36,11 +35,52 @@ fn get(v: &Value, path: &[&str]) -> Option<f64> {
         .and_then(Value::as_f64)
 }
 
-/// One scenario, run in the engine's worker.
-async fn run_one(s: &Scenario) -> Result<crate::shared::Shared<engine::Report>, String> {
+/// What every run changes in the baseline: the figures shown here need no per-request
+/// detail, so none is recorded.
+fn quiet() -> Vec<(String, Value)> {
+    vec![
+        ("record.lanes".into(), json!(0)),
+        ("record.events".into(), json!(0)),
+    ]
+}
+
+/// What a row of the AWS measurements changes in the baseline, on top of [`quiet`]: its
+/// arrival rate, and the handler and Init times of the measured function. The worker's tests
+/// check that these knobs give the scenario this page ran when it edited the baseline itself
+/// (`worker/src/lib.rs`, `the_validation_pages_knobs_...`).
+fn row_knobs(rate_per_s: f64) -> Vec<(String, Value)> {
+    let mut knobs = quiet();
+    knobs.extend([
+        // Warm 1.981 s on average, cold 2.304 s: Init 323 ms on top of the handler (the note in the data).
+        (
+            "functions[0].handler.cpu_ms".into(),
+            json!({ "kind": "exponential", "mean": 1981.0 }),
+        ),
+        (
+            "functions[0].init_ms".into(),
+            json!({ "kind": "constant", "value": 323.0 }),
+        ),
+        (
+            "functions[0].workload".into(),
+            json!({ "kind": "poisson", "rate_per_s": rate_per_s }),
+        ),
+        (
+            "duration_s".into(),
+            json!((20_000.0 / rate_per_s).min(engine::scenario::MAX_DURATION_S)),
+        ),
+        ("bucket_s".into(), Value::Null),
+    ]);
+    knobs
+}
+
+/// The baseline with `knobs` set, run in the engine's worker.
+async fn run_one(
+    baseline: &Value,
+    knobs: Vec<(String, Value)>,
+) -> Result<crate::shared::Shared<engine::Report>, String> {
     let job = bridge::RunJob {
-        scenario: bridge::ScenarioInput::Json(serde_json::to_value(s).map_err(|e| e.to_string())?),
-        knobs: Vec::new(),
+        scenario: bridge::ScenarioInput::Json(baseline.clone()),
+        knobs,
         seed: None,
         source: "validation scenario".into(),
     };
@@ -54,13 +94,9 @@ async fn run_all() -> Result<Outcome, String> {
         serde_json::from_str(REFERENCE).map_err(|e| format!("reference data: {e}"))?;
     let start = now_ms();
     let mut invocations = 0;
-    let mut baseline_scenario: Scenario = serde_json::from_str::<Value>(BASELINE)
-        .map_err(|e| e.to_string())
-        .and_then(engine::from_value)
-        .map_err(|e| format!("baseline scenario: {e}"))?;
-    baseline_scenario.record.lanes = 0;
-    baseline_scenario.record.events = 0;
-    let report = run_one(&baseline_scenario).await?;
+    let baseline_scenario: Value =
+        serde_json::from_str(BASELINE).map_err(|e| format!("baseline scenario: {e}"))?;
+    let report = run_one(&baseline_scenario, quiet()).await?;
     invocations += report.summary.invocations;
     let s = &report.summary;
     let base = &reference["baseline"];
@@ -89,14 +125,7 @@ async fn run_all() -> Result<Outcome, String> {
         ) else {
             continue;
         };
-        let mut sc = baseline_scenario.clone();
-        // Warm 1.981 s on average, cold 2.304 s: Init 323 ms on top of the handler (the note in the data).
-        sc.functions[0].handler.cpu_ms = engine::Dist::Exponential { mean: 1981.0 };
-        sc.functions[0].init_ms = engine::Dist::constant(323.0);
-        sc.functions[0].workload = engine::Workload::Poisson { rate_per_s: rate };
-        sc.duration_s = (20_000.0 / rate).min(engine::scenario::MAX_DURATION_S);
-        sc.bucket_s = None;
-        let rep = run_one(&sc).await?;
+        let rep = run_one(&baseline_scenario, row_knobs(rate)).await?;
         invocations += rep.summary.invocations;
         rows.push(Row {
             rate_per_s: rate,

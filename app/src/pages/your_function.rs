@@ -201,7 +201,7 @@ impl Page {
                     return;
                 }
                 Outcome::Stopped(true) | Outcome::Progress(_) => return,
-                Outcome::Stopped(false) | Outcome::Done(_) => {}
+                Outcome::Stopped(false) | Outcome::Done(_) | Outcome::Traffic(_) => {}
             }
             self.busy.try_set(false);
             self.step.try_set(None);
@@ -266,7 +266,7 @@ impl Page {
                     return;
                 }
                 Outcome::Stopped(true) | Outcome::Progress(_) => return,
-                Outcome::Stopped(false) | Outcome::Done(_) => {}
+                Outcome::Stopped(false) | Outcome::Done(_) | Outcome::Traffic(_) => {}
             }
             self.search_busy.try_set(false);
             self.search_step.try_set(None);

@@ -1,9 +1,11 @@
-//! The "your own function" worker: reads a log, calibrates a twin to it and runs the what-ifs
-//! (`calibrate`). It is a module of its own, loaded only when that page is used, so that the
-//! engine's worker (`engine-worker`) carries no log reader or fitting.
+//! The tools worker: what the page asks for now and then, not on every knob move. It reads a
+//! log, calibrates a twin to it and runs the what-ifs ("Your own function", `calibrate`), and
+//! gives a function of the lab's scenario text a CSV's traffic (`worker::traffic`). It is a
+//! module of its own, loaded only when one of these is first asked for, so that the engine's
+//! worker (`engine-worker`) carries no log reader, fitting or TOML editor.
 //!
-//! A request runs to its end in one go, posting a [`bridge::Response::TwinProgress`] as each
-//! step starts. Requests that came in meanwhile are taken newest first per channel: an older
+//! A request runs to its end in one go; a twin posts a [`bridge::Response::TwinProgress`] as
+//! each step starts. Requests that came in meanwhile are taken newest first per channel: an older
 //! one on the same channel is answered `Stopped { superseded: true }` and never run. To stop a
 //! request under way the page terminates this worker and starts another.
 
@@ -61,11 +63,14 @@ mod web {
                 });
                 post(&Response::Twin { id, result });
             }
-            Job::Stop => {}
-            _ => post(&Response::Failed {
+            Job::Traffic(job) => post(&Response::Traffic {
                 id,
-                error: "internal error (please report): the twin worker only calibrates logs"
-                    .into(),
+                result: worker::traffic::traffic(&job),
+            }),
+            Job::Stop => {}
+            Job::Run(_) => post(&Response::Failed {
+                id,
+                error: "internal error (please report): a run sent to the tools worker".into(),
             }),
         }
         schedule();

@@ -1,12 +1,34 @@
-//! Edits a learner's scenario text in place (with `toml_edit`), so their comments, order and
-//! formatting survive a change made by the app, such as "use this traffic".
+//! "Bring your own traffic" for the lab: reads the learner's CSV into a workload and edits the
+//! scenario text in place (with `toml_edit`), so their comments, order and formatting survive.
+//! The page only sends the texts and shows the answer: it holds no scenario code.
 
+use bridge::{TrafficEdit, TrafficJob};
+use engine::scenario::CsvKind;
 use engine::{Scenario, Workload};
 use toml_edit::{DocumentMut, Item, Table};
 
+/// Answers a [`TrafficJob`]: the scenario text with the traffic in it, and what changed in
+/// words ("3 arrivals now drive “api”."). Errors name the CSV's line (`traffic: line 3: ...`)
+/// or the scenario's field (`scenario: ...`), cut to a sensible length.
+pub fn traffic(job: &TrafficJob) -> Result<TrafficEdit, String> {
+    let kind = if job.per_minute {
+        CsvKind::PerMinuteCounts
+    } else {
+        CsvKind::ArrivalTimes
+    };
+    let clip = |e: String| engine::clip::message(&e);
+    let workload = Workload::from_csv(&job.csv, kind).map_err(|e| clip(format!("traffic: {e}")))?;
+    let edit = use_traffic(&job.text, job.function, &workload).map_err(clip)?;
+    let message = message(&workload, &edit);
+    Ok(TrafficEdit {
+        text: edit.text,
+        message,
+    })
+}
+
 /// What [`use_traffic`] did to the scenario text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TrafficEdit {
+pub struct Edit {
     /// The whole scenario text, edited in place.
     pub text: String,
     /// The function whose workload was replaced.
@@ -14,6 +36,65 @@ pub struct TrafficEdit {
     /// `duration_s` before and after, when the traffic was longer than the run and the run was
     /// lengthened to cover it.
     pub extended: Option<(f64, f64)>,
+}
+
+/// What the lab says once the traffic is in: how much of it drives which function, and, when
+/// the run was lengthened, from what to what.
+fn message(workload: &Workload, edit: &Edit) -> String {
+    let (what, n) = match workload {
+        Workload::Replay { arrivals_s } => {
+            let n = arrivals_s.len() as u64;
+            (count(n, "arrival"), n)
+        }
+        Workload::PerMinute { counts, .. } => {
+            let n = counts.len() as u64;
+            let requests = engine::report::group(counts.iter().map(|&c| u64::from(c)).sum());
+            let minutes = count(n, "minute");
+            (format!("{minutes} of counts ({requests} requests)"), n)
+        }
+        _ => (String::from("This traffic"), 1),
+    };
+    let verb = if n == 1 { "drives" } else { "drive" };
+    let mut message = format!("{what} now {verb} \u{201c}{}\u{201d}.", edit.function);
+    if let Some((before, after)) = edit.extended {
+        message.push_str(&format!(
+            " The run lasted {}, shorter than this traffic: duration_s is now {} so all of it arrives.",
+            duration_s(before),
+            duration_s(after),
+        ));
+    }
+    message
+}
+
+/// A count and its noun, grouped: "1 arrival", "1,274 arrivals" (the nouns here take an "s").
+fn count(n: u64, one: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {one}{s}", engine::report::group(n))
+}
+
+/// A length of time given in seconds, as the app writes it: "45 s", "1.5 min" below an hour
+/// (whole minutes read "10 min"), then hours and minutes: "6 h", "1 h 30 min".
+fn duration_s(s: f64) -> String {
+    let s = if s.is_finite() { s.max(0.0) } else { 0.0 };
+    let short = |v: f64| {
+        let r = (v * 10.0).round() / 10.0;
+        if r.fract() == 0.0 {
+            engine::report::group(r as u64)
+        } else {
+            format!("{r:.1}")
+        }
+    };
+    if s < 60.0 {
+        format!("{} s", short(s))
+    } else if s < 3_600.0 {
+        format!("{} min", short(s / 60.0))
+    } else {
+        let minutes = (s / 60.0).round() as u64;
+        match (minutes / 60, minutes % 60) {
+            (h, 0) => format!("{} h", engine::report::group(h)),
+            (h, m) => format!("{} h {m} min", engine::report::group(h)),
+        }
+    }
 }
 
 /// The seconds of simulated time a replayed workload needs to deliver all of its requests;
@@ -35,7 +116,7 @@ pub fn traffic_span_s(workload: &Workload) -> Option<f64> {
 ///
 /// The edited text is read back as a scenario before it is returned, so an edit that would
 /// leave the scenario invalid is refused with the validator's message.
-pub fn use_traffic(text: &str, index: usize, workload: &Workload) -> Result<TrafficEdit, String> {
+pub fn use_traffic(text: &str, index: usize, workload: &Workload) -> Result<Edit, String> {
     let mut doc: DocumentMut = text
         .parse()
         .map_err(|e: toml_edit::TomlError| format!("scenario: {}", e.message()))?;
@@ -84,7 +165,7 @@ pub fn use_traffic(text: &str, index: usize, workload: &Workload) -> Result<Traf
 
     let text = doc.to_string();
     Scenario::from_toml(&text).map_err(|e| format!("traffic: {e}"))?;
-    Ok(TrafficEdit {
+    Ok(Edit {
         text,
         function: name,
         extended,
@@ -153,6 +234,15 @@ mod tests {
 
     const USER: &str = "# my notes on this run\nname = \"mine\"\nduration_s = 300 # five minutes\n\n[[functions]]\nname = \"api\" # the front door\nmemory_mb = 256\n\n[functions.workload]\nkind = \"poisson\"\nrate_per_s = 5\n\n[[functions]]\nname = \"worker\"\nworkload = { kind = \"poisson\", rate_per_s = 1 }\n";
 
+    fn job(csv: &str, per_minute: bool, function: usize) -> TrafficJob {
+        TrafficJob {
+            text: USER.into(),
+            csv: csv.into(),
+            per_minute,
+            function,
+        }
+    }
+
     #[test]
     fn traffic_replaces_one_workload_and_keeps_the_users_text() {
         let w = Workload::PerMinute {
@@ -219,5 +309,68 @@ mod tests {
         assert!(e.contains("duration_s"), "{e}");
         let e = use_traffic("duration_s = 60\n", 0, &w).unwrap_err();
         assert!(e.contains("functions[0]"), "{e}");
+    }
+
+    #[test]
+    fn the_answer_says_what_drives_which_function() {
+        let done = traffic(&job("time_s\n10\n10.5\n12\n", false, 0)).expect("valid");
+        assert_eq!(done.message, "3 arrivals now drive \u{201c}api\u{201d}.");
+        assert!(done.text.contains("kind = \"replay\""), "{}", done.text);
+        assert!(done.text.starts_with("# my notes on this run\n"));
+        let one = traffic(&job("4\n", false, 1)).expect("valid");
+        assert_eq!(one.message, "1 arrival now drives \u{201c}worker\u{201d}.");
+    }
+
+    #[test]
+    fn the_answer_says_when_the_run_was_lengthened() {
+        let csv = format!("minute,invocations\n{}\n", ["2340"; 10].join("\n"));
+        let done = traffic(&job(&csv, true, 0)).expect("valid");
+        assert_eq!(
+            done.message,
+            "10 minutes of counts (23,400 requests) now drive \u{201c}api\u{201d}. The run lasted 5 min, shorter than this traffic: duration_s is now 10 min so all of it arrives."
+        );
+        assert!(done.text.contains("duration_s = 600 # five minutes"));
+        let done = traffic(&job("0\n4000.25\n", false, 0)).expect("valid");
+        assert!(
+            done.message.ends_with(
+                "The run lasted 5 min, shorter than this traffic: duration_s is now 1 h 7 min so all of it arrives."
+            ),
+            "{}",
+            done.message
+        );
+    }
+
+    #[test]
+    fn errors_name_the_csv_line_or_the_scenario() {
+        let e = traffic(&job("1\n2\noops\n", false, 0)).expect_err("a bad row");
+        assert_eq!(e, "traffic: line 3: expected a number, got \"oops\"");
+        let e = traffic(&job("1.5\n", true, 0)).expect_err("not a whole count");
+        assert!(
+            e.starts_with("traffic: ") && e.contains("whole count"),
+            "{e}"
+        );
+        let e = traffic(&job("1\n", false, 7)).expect_err("no such function");
+        assert!(
+            e.starts_with("scenario: ") && e.contains("functions[7]"),
+            "{e}"
+        );
+        let mut broken = job("1\n", false, 0);
+        broken.text = "duration_s = \n".into();
+        let e = traffic(&broken).expect_err("a broken scenario");
+        assert!(e.starts_with("scenario:"), "{e}");
+        // A huge one-line CSV gives a short error, not the whole line back.
+        let e = traffic(&job(&format!("1\n{}\n", "x".repeat(1_000_000)), false, 0))
+            .expect_err("a huge bad row");
+        assert!(e.chars().count() < 300, "{} chars", e.chars().count());
+    }
+
+    #[test]
+    fn durations_read_as_the_app_writes_them() {
+        assert_eq!(duration_s(45.0), "45 s");
+        assert_eq!(duration_s(90.0), "1.5 min");
+        assert_eq!(duration_s(600.0), "10 min");
+        assert_eq!(duration_s(21_600.0), "6 h");
+        assert_eq!(duration_s(5_400.0), "1 h 30 min");
+        assert_eq!(count(1_274, "arrival"), "1,274 arrivals");
     }
 }
