@@ -1,4 +1,5 @@
-//! The app's foundation in a real browser: the lesson list, a lesson, and an experiment that reacts to its knobs.
+//! The app's foundation in a real browser: the lesson list, a lesson, an experiment that reacts to its knobs,
+//! and lessons that cannot be read (named, the lab still usable, "Try again").
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -93,3 +94,29 @@ function chartImageIfDrawn(canvas) {
   const image = canvas.toDataURL();
   return image === blank.toDataURL() ? null : image;
 }
+
+test('lessons that cannot be read are named, the lab works without them, and "Try again" loads them', async (t) => {
+  // No service worker: it would answer from its cache, under the route that breaks the file.
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/`, { serviceWorkers: 'block' });
+  t.after(close);
+  let broken = true;
+  await page.route('**/lessons.json', (route) => (broken
+    ? route.fulfill({ status: 200, contentType: 'application/json', body: '[{"id": 3}]' })
+    : route.continue()));
+  await page.reload();
+  const failed = page.locator('[data-testid="lessons-failed"]');
+  await failed.waitFor();
+  assert.match(await failed.textContent(), /lessons\.json does not hold the lessons this app reads: .*line 1/);
+
+  // The lab needs no lesson.
+  await page.locator('[data-testid="lessons-failed"] a[href="#/lab"]').click();
+  await page.locator('[data-testid="verdict"]').waitFor();
+
+  // Once the file is whole, "Try again" brings the lessons.
+  broken = false;
+  await page.goto(`${env.server.url}/#/`);
+  await failed.locator('button').click();
+  await page.locator('#lesson-list li a').first().waitFor();
+  assert.equal(await failed.count(), 0);
+  assertClean();
+});

@@ -1,7 +1,8 @@
 //! "Your own function": the example log loads on a first visit and its twin is compared with it
 //! in per cent; a pasted log with a START line and a malformed REPORT line is counted and the
 //! bad line named; the what-if knobs re-run the twin; the cheapest-memory search answers; an
-//! empty or REPORT-less log and a broken knob value are clear errors; the lab links both ways.
+//! empty or REPORT-less log and a broken knob value are clear errors; the lab links both ways; a
+//! long memory search shows its steps and stops on request.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -129,5 +130,41 @@ test('the example log is saved with the app: the page works offline after a firs
   await waitFor(async () => (await rows.count()) >= 7, 'the example is read and compared offline', 30_000);
   assert.equal(await text(page, 'yf-log-error'), '');
   await context.setOffline(false);
+  assertClean();
+});
+
+test('a long memory search shows its steps and stops on request; the page carries on', async (t) => {
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/your-function`);
+  t.after(close);
+  const rows = page.locator('[data-testid="yf-compare"] tbody tr');
+  await waitFor(async () => (await rows.count()) >= 7, 'the example is read', 30_000);
+
+  // A log 48 times the example (four days of twelve hours): the search takes seconds.
+  const lines = EXAMPLE.split('\n').filter((l) => l.includes('REPORT'));
+  const big = [];
+  for (let day = 0; day < 4; day++) {
+    for (let hour = 0; hour < 12; hour++) {
+      const stamp = `2026-11-0${2 + day}T${String(10 + hour).padStart(2, '0')}:`;
+      for (const l of lines) big.push(l.replace('2026-11-02T10:', stamp).replace('RequestId: ', `RequestId: ${day}${hour}-`));
+    }
+  }
+  await page.locator('[data-testid="yf-file"]').setInputFiles({ name: 'big.log', mimeType: 'text/plain', buffer: Buffer.from(big.join('\n')) });
+  const count = big.length.toLocaleString('en-US');
+  await waitFor(async () => (await text(page, 'yf-reports')) === count, `${count} REPORT lines read`, 60_000);
+
+  await page.locator('[data-testid="yf-cheapest"]').click();
+  const bar = page.locator('[data-testid="yf-progress"]');
+  await bar.waitFor({ timeout: 20_000 });
+  assert.match(await bar.textContent(), /^Step \d+ of 19: (running|searching memory sizes: \d+ MB)/);
+  await page.locator('[data-testid="yf-stop"]').click();
+  await waitFor(async () => page.locator('[data-testid="yf-cheapest"]').isEnabled(), 'Stop ends the search', 5_000);
+  assert.equal(await bar.count(), 0, 'the bar goes');
+  assert.equal(await page.locator('[data-testid="yf-cheapest-answer"]').count(), 0, 'a stopped search gives no answer');
+  assert.equal(await text(page, 'yf-cheapest-error'), '');
+
+  // A fresh worker took over: the search runs again to its answer.
+  await page.locator('[data-testid="yf-cheapest"]').click();
+  await page.locator('[data-testid="yf-cheapest-answer"]').waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator('[data-testid="yf-cheapest-rows"] tbody tr').count(), 15);
   assertClean();
 });
