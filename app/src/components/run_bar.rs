@@ -166,11 +166,14 @@ pub fn RunBar(
     let stopped = move || state.status.get() == Status::Stopped;
     let on_stop = move || state.stop();
     let shown = move || progress.get().filter(|p| p.elapsed_ms >= SHOW_AFTER_MS);
+    // The bar is built once per run and only its figures change: a Stop button rebuilt with
+    // every progress message (25 a second) would lose the clicks that land on it.
+    let visible = Memo::new(move |_| shown().is_some());
     view! {
-        {move || shown().map(|p| view! {
+        {move || visible.get().then(|| view! {
             <div class="run-bar" role="status" data-testid="run-progress">
-                <progress max="1" value=p.fraction().to_string()></progress>
-                <span>{side.get().map(|x| format!("Side {x}: ")).unwrap_or_default()}{progress_text(&p)}</span>
+                <progress max="1" value=move || shown().map_or(0.0, |p| p.fraction()).to_string()></progress>
+                <span>{move || side.get().map(|x| format!("Side {x}: ")).unwrap_or_default()}{move || shown().map(|p| progress_text(&p)).unwrap_or_default()}</span>
                 <button type="button" class="secondary" data-testid="run-stop" on:click=move |_| on_stop()>"Stop"</button>
             </div>
         })}

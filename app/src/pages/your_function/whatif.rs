@@ -207,11 +207,18 @@ fn StepBar(
     on_stop: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let shown = crate::components::run_bar::after_delay(busy);
+    // Built once per request, with only its figures changing: a rebuilt Stop button would lose
+    // the clicks that land on it.
+    let visible = Memo::new(move |_| shown.get() && step.with(Option::is_some));
+    let figures = move || step.get().unwrap_or((0, 1, String::new()));
     view! {
-        {move || shown.get().then(|| step.get()).flatten().map(|(done, total, what)| view! {
+        {move || visible.get().then(|| view! {
             <div class="run-bar" role="status" data-testid="yf-progress">
-                <progress max=total.to_string() value=done.to_string()></progress>
-                <span>{format!("Step {} of {total}: {what}", done + 1)}</span>
+                <progress max=move || figures().1.to_string() value=move || figures().0.to_string()></progress>
+                <span>{move || {
+                    let (done, total, what) = figures();
+                    format!("Step {} of {total}: {what}", done + 1)
+                }}</span>
                 <button type="button" class="secondary" data-testid="yf-stop" on:click=move |_| on_stop()>"Stop"</button>
             </div>
         })}
