@@ -43,6 +43,17 @@ pub fn LessonPage(
     // stays beside its own text, and on a narrow one everything reads in order.
     // A new section (an `<h2>`) in the text between two experiments starts the next step.
     let mut steps: Vec<Vec<AnyView>> = vec![Vec::new()];
+    // The text first: the experiments (knobs, charts, bets: most of the page's work) are built
+    // just after the text is painted, so a lesson opened from a link is readable at once.
+    let experiments_ready = RwSignal::new(false);
+    request_animation_frame(move || {
+        set_timeout(
+            move || {
+                experiments_ready.try_set(true);
+            },
+            std::time::Duration::ZERO,
+        )
+    });
     let mut has_experiment = false;
     let prose =
         |html: &str| view! { <div class="prose" inner_html=html.to_string()></div> }.into_any();
@@ -89,11 +100,27 @@ pub fn LessonPage(
                     .collect();
                 let challenge = lesson.challenge.clone().filter(|c| &c.experiment == xid);
                 let panel = match (exp, scen) {
-                    (Some(exp), Some(scen)) => view! {
-                        <ExperimentPanel lesson_id=id.clone() experiment=exp scenario=scen query=query.clone()
-                            predictions=predictions challenge=challenge/>
+                    (Some(exp), Some(scen)) => {
+                        let (lesson_id, query) = (id.clone(), query.clone());
+                        let title = exp.title.clone();
+                        view! {
+                            {move || if experiments_ready.get() {
+                                view! {
+                                    <ExperimentPanel lesson_id=lesson_id.clone() experiment=exp.clone() scenario=scen.clone() query=query.clone()
+                                        predictions=predictions.clone() challenge=challenge.clone()/>
+                                }
+                                .into_any()
+                            } else {
+                                view! {
+                                    <section class="experiment experiment-loading" aria-busy="true">
+                                        <h2 class="experiment-title">{title.clone()}</h2>
+                                    </section>
+                                }
+                                .into_any()
+                            }}
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     _ => view! { <p class="error">{format!("Experiment \u{201c}{xid}\u{201d} is missing.")}</p> }.into_any(),
                 };
                 if let Some(step) = steps.last_mut() {
