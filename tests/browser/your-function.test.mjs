@@ -153,10 +153,17 @@ test('a long memory search shows its steps and stops on request; the page carrie
   await waitFor(async () => (await text(page, 'yf-reports')) === count, `${count} REPORT lines read`, 60_000);
 
   await page.locator('[data-testid="yf-cheapest"]').click();
-  const bar = page.locator('[data-testid="yf-progress"]');
-  await bar.waitFor({ timeout: 20_000 });
-  assert.match(await bar.textContent(), /^Step \d+ of 19: (running|searching memory sizes: \d+ MB)/);
-  await page.locator('[data-testid="yf-stop"]').click();
+  // The search lasts about a second here: Stop is pressed the frame its bar shows.
+  const shown = await page.waitForFunction(() => {
+    const bar = document.querySelector('[data-testid="yf-search-progress"]');
+    const stop = document.querySelector('[data-testid="yf-search-stop"]');
+    if (!bar || !stop) return null;
+    const text = bar.textContent;
+    stop.click();
+    return text;
+  }, null, { polling: 'raf', timeout: 20_000 });
+  assert.match(await shown.jsonValue(), /^Step \d+ of 19: (reading|calibrating|running|searching memory sizes: \d+ MB)/);
+  const bar = page.locator('[data-testid="yf-search-progress"]');
   await waitFor(async () => page.locator('[data-testid="yf-cheapest"]').isEnabled(), 'Stop ends the search', 5_000);
   assert.equal(await bar.count(), 0, 'the bar goes');
   assert.equal(await page.locator('[data-testid="yf-cheapest-answer"]').count(), 0, 'a stopped search gives no answer');

@@ -186,7 +186,7 @@ pub(super) fn WhatIfPanel(
                 <div class="yf-evaluation" class:stale=move || page.busy.get() || page.knob_error.with(Option::is_some)>
                     {move || page.knob_error.get().map(|_| view! { <p class="notice" role="status">"Fix the value above to run the twin again: the figures below are of the last valid knobs."</p> })}
                     {move || page.busy.get().then(|| view! { <p class="muted small" role="status" data-testid="yf-busy">"Running the twin\u{2026}"</p> })}
-                    <StepBar busy=page.busy step=page.step on_stop=move || page.stop(false)/>
+                    <StepBar busy=page.busy step=page.step on_stop=move || page.stop(false) test_id="yf"/>
                     <p class="error" role="alert" data-testid="yf-whatif-error">{move || page.whatif_error.get()}</p>
                     {evaluation}
                 </div>
@@ -205,6 +205,8 @@ fn StepBar(
     step: RwSignal<Option<(u32, u32, String)>>,
     /// Stops it.
     on_stop: impl Fn() + Copy + Send + Sync + 'static,
+    /// The stem of its test ids (`{stem}-progress`, `{stem}-stop`).
+    test_id: &'static str,
 ) -> impl IntoView {
     let shown = crate::components::run_bar::after_delay(busy);
     // Built once per request, with only its figures changing: a rebuilt Stop button would lose
@@ -213,13 +215,13 @@ fn StepBar(
     let figures = move || step.get().unwrap_or((0, 1, String::new()));
     view! {
         {move || visible.get().then(|| view! {
-            <div class="run-bar" role="status" data-testid="yf-progress">
+            <div class="run-bar" role="status" data-testid=format!("{test_id}-progress")>
                 <progress max=move || figures().1.to_string() value=move || figures().0.to_string()></progress>
                 <span>{move || {
                     let (done, total, what) = figures();
                     format!("Step {} of {total}: {what}", done + 1)
                 }}</span>
-                <button type="button" class="secondary" data-testid="yf-stop" on:click=move |_| on_stop()>"Stop"</button>
+                <button type="button" class="secondary" data-testid=format!("{test_id}-stop") on:click=move |_| on_stop()>"Stop"</button>
             </div>
         })}
     }
@@ -275,7 +277,7 @@ pub(super) fn Cheapest(
                     {move || if page.search_busy.get() { "Running 15 sizes\u{2026}" } else { "Cheapest memory that keeps p99 under this" }}
                 </button>
             </div>
-            <StepBar busy=page.search_busy step=page.search_step on_stop=move || page.stop(true)/>
+            <StepBar busy=page.search_busy step=page.search_step on_stop=move || page.stop(true) test_id="yf-search"/>
             <p class="error" role="alert" data-testid="yf-cheapest-error">{move || page.search_error.get()}</p>
             {move || stale().then(|| view! { <p class="notice" role="status">"The knobs changed since this search: run it again for the new ones."</p> })}
             {move || page.search.get().map(|(s, _)| {
