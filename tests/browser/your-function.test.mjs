@@ -151,6 +151,9 @@ test('a long memory search shows its steps and stops on request; the page carrie
   await page.locator('[data-testid="yf-file"]').setInputFiles({ name: 'big.log', mimeType: 'text/plain', buffer: Buffer.from(big.join('\n')) });
   const count = big.length.toLocaleString('en-US');
   await waitFor(async () => (await text(page, 'yf-reports')) === count, `${count} REPORT lines read`, 60_000);
+  // Megabytes of log are read whole but not laid out in the box, which says so.
+  assert.match(await text(page, 'yf-log-hidden'), /^big\.log \(\d+\.\d MB, 81,072 lines\) is read whole/);
+  assert.equal(await page.locator('[data-testid="yf-log"]').inputValue(), '');
 
   await page.locator('[data-testid="yf-cheapest"]').click();
   // The search lasts about a second here: Stop is pressed the frame its bar shows.

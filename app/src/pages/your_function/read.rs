@@ -11,6 +11,11 @@ use crate::components::twin_chart::TwinCanvas;
 use crate::pages::lab::{read_file, read_file_text};
 use crate::shared::Shared;
 
+/// The longest log the box shows, in bytes. A larger one (a file of tens of thousands of lines)
+/// is read whole but not put in the box: laying out megabytes of text in a textarea blocks the
+/// page for a second or more.
+const SHOWN_MAX_BYTES: usize = 512 * 1024;
+
 /// The log box, its file button and drop target, and the calibration options.
 #[component]
 pub(super) fn LogInput(
@@ -63,11 +68,20 @@ pub(super) fn LogInput(
             <label for="yf-log" class="field-label">"The log: REPORT lines, a Logs Insights CSV or filter-log-events JSON"</label>
             <textarea id="yf-log" data-testid="yf-log" rows="12" spellcheck="false" class:dragging=move || dragging.get()
                 placeholder="2026-11-02T10:00:01.123Z\tREPORT RequestId: 3f5c\u{2026}\tDuration: 102.25 ms\tBilled Duration: 103 ms\tMemory Size: 512 MB\tMax Memory Used: 78 MB\tInit Duration: 245.12 ms"
-                prop:value=move || page.log.get()
+                prop:value=move || page.log.with(|l| if l.len() > SHOWN_MAX_BYTES { String::new() } else { l.clone() })
                 on:input=move |ev| on_type.run(event_target_value(&ev))
                 on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); set_dragging.set(true); }
                 on:dragleave=move |_| set_dragging.set(false)
                 on:drop=drop></textarea>
+            {move || page.log.with(|l| (l.len() > SHOWN_MAX_BYTES).then(|| {
+                let lines = l.lines().count();
+                view! {
+                    <p class="muted small" role="status" data-testid="yf-log-hidden">
+                        {format!("{} ({:.1} MB, {} lines) is read whole; it is too large to show in the box. Paste or type there to replace it.",
+                            page.source.get(), l.len() as f64 / 1e6, engine::report::group(lines as u64))}
+                    </p>
+                }
+            }))}
             <div class="lab-actions">
                 <label class="secondary file-button">"Choose a log file"
                     <input type="file" data-testid="yf-file" accept=".log,.txt,.csv,.json,text/plain,text/csv,application/json" class="sr-only" on:change=choose/>
