@@ -27,7 +27,7 @@ use crate::shared::Shared;
 /// (the engine's posts its progress every 40 ms or so).
 const SILENT_MS: f64 = 5_000.0;
 /// The same for the tools worker, which posts at each step of a calibration (one engine run).
-const SILENT_TWIN_MS: f64 = 60_000.0;
+const SILENT_TOOLS_MS: f64 = 60_000.0;
 /// The same before its first message: loading and compiling the module takes a while.
 const SILENT_AT_START_MS: f64 = 30_000.0;
 
@@ -339,7 +339,7 @@ fn start(c: &mut Client) {
                     let limit = match (c.ready, which) {
                         (false, _) => SILENT_AT_START_MS,
                         (true, Which::Engine) => SILENT_MS,
-                        (true, Which::Tools) => SILENT_TWIN_MS,
+                        (true, Which::Tools) => SILENT_TOOLS_MS,
                     };
                     c.worker.is_some() && !c.pending.is_empty() && now_ms() - c.heard_ms > limit
                 });
