@@ -4,28 +4,7 @@
 
 use curriculum::{Metric, Unit};
 use engine::report::Summary;
-
-/// A noun in the number `n` asks for: "error" for 1, "errors" otherwise. Regular English
-/// plurals ("query" → "queries", "batch" → "batches"); a noun whose plural is irregular, or
-/// a phrase whose first word is the noun, goes through [`plural_of`] with both forms.
-pub fn plural(n: u64, one: &str) -> String {
-    if n == 1 {
-        return one.to_string();
-    }
-    let consonant_y = one.ends_with('y')
-        && !one
-            .chars()
-            .rev()
-            .nth(1)
-            .is_some_and(|c| "aeiou".contains(c));
-    if consonant_y {
-        format!("{}ies", &one[..one.len() - 1])
-    } else if ["s", "x", "ch", "sh"].iter().any(|e| one.ends_with(e)) {
-        format!("{one}es")
-    } else {
-        format!("{one}s")
-    }
-}
+pub use engine::report::{count, duration_s, plural};
 
 /// One of two given forms, by number: `plural_of(n, "environment is", "environments are")`.
 pub fn plural_of<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
@@ -33,28 +12,6 @@ pub fn plural_of<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
         one
     } else {
         many
-    }
-}
-
-/// A count and its noun, grouped: "1 error", "1,274 errors", "0 messages".
-pub fn count(n: u64, one: &str) -> String {
-    format!("{} {}", engine::report::group(n), plural(n, one))
-}
-
-/// A length of time given in seconds, in the unit that reads best: "45 s", "1.5 min" below
-/// an hour (whole minutes read "10 min"), then hours and minutes: "6 h", "1 h 30 min".
-pub fn duration_s(s: f64) -> String {
-    let s = if s.is_finite() { s.max(0.0) } else { 0.0 };
-    if s < 60.0 {
-        format!("{} s", short_number(s))
-    } else if s < 3_600.0 {
-        format!("{} min", short_number(s / 60.0))
-    } else {
-        let minutes = (s / 60.0).round() as u64;
-        match (minutes / 60, minutes % 60) {
-            (h, 0) => format!("{} h", engine::report::group(h)),
-            (h, m) => format!("{} h {m} min", engine::report::group(h)),
-        }
     }
 }
 
@@ -71,16 +28,6 @@ pub fn duration_ms_of(v: f64, timed: u64) -> String {
 /// A run's p99 duration as it reads on screen ("no requests" when none ran).
 pub fn p99(s: &Summary) -> String {
     duration_ms_of(s.duration_ms_p99, s.invocations)
-}
-
-/// A number with at most one decimal, without a trailing ".0": "1.5", "10", "2,400".
-fn short_number(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0;
-    if r.fract() == 0.0 {
-        engine::report::group(r as u64)
-    } else {
-        format!("{r:.1}")
-    }
 }
 
 /// A knob value with its unit, e.g. "512 MB", "12.5 req/s", "on"; seconds above an hour read

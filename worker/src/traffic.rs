@@ -3,6 +3,7 @@
 //! The page only sends the texts and shows the answer: it holds no scenario code.
 
 use bridge::{TrafficEdit, TrafficJob};
+use engine::report::{count, duration_s};
 use engine::scenario::CsvKind;
 use engine::{Scenario, Workload};
 use toml_edit::{DocumentMut, Item, Table};
@@ -64,37 +65,6 @@ fn message(workload: &Workload, edit: &Edit) -> String {
         ));
     }
     message
-}
-
-/// A count and its noun, grouped: "1 arrival", "1,274 arrivals" (the nouns here take an "s").
-fn count(n: u64, one: &str) -> String {
-    let s = if n == 1 { "" } else { "s" };
-    format!("{} {one}{s}", engine::report::group(n))
-}
-
-/// A length of time given in seconds, as the app writes it: "45 s", "1.5 min" below an hour
-/// (whole minutes read "10 min"), then hours and minutes: "6 h", "1 h 30 min".
-fn duration_s(s: f64) -> String {
-    let s = if s.is_finite() { s.max(0.0) } else { 0.0 };
-    let short = |v: f64| {
-        let r = (v * 10.0).round() / 10.0;
-        if r.fract() == 0.0 {
-            engine::report::group(r as u64)
-        } else {
-            format!("{r:.1}")
-        }
-    };
-    if s < 60.0 {
-        format!("{} s", short(s))
-    } else if s < 3_600.0 {
-        format!("{} min", short(s / 60.0))
-    } else {
-        let minutes = (s / 60.0).round() as u64;
-        match (minutes / 60, minutes % 60) {
-            (h, 0) => format!("{} h", engine::report::group(h)),
-            (h, m) => format!("{} h {m} min", engine::report::group(h)),
-        }
-    }
 }
 
 /// The seconds of simulated time a replayed workload needs to deliver all of its requests;
@@ -362,15 +332,5 @@ mod tests {
         let e = traffic(&job(&format!("1\n{}\n", "x".repeat(1_000_000)), false, 0))
             .expect_err("a huge bad row");
         assert!(e.chars().count() < 300, "{} chars", e.chars().count());
-    }
-
-    #[test]
-    fn durations_read_as_the_app_writes_them() {
-        assert_eq!(duration_s(45.0), "45 s");
-        assert_eq!(duration_s(90.0), "1.5 min");
-        assert_eq!(duration_s(600.0), "10 min");
-        assert_eq!(duration_s(21_600.0), "6 h");
-        assert_eq!(duration_s(5_400.0), "1 h 30 min");
-        assert_eq!(count(1_274, "arrival"), "1,274 arrivals");
     }
 }

@@ -1,4 +1,4 @@
-//! How a report is written out: counts in words, and the tests serde uses to leave a figure out
+//! How a report is written out: counts in words, lengths of time in the unit that reads best, and the tests serde uses to leave a figure out
 //! of a serialised report while it is zero.
 
 use crate::time::us_to_s;
@@ -14,6 +14,60 @@ pub fn group(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// A noun in the number `n` asks for: "error" for 1, "errors" otherwise. Regular English
+/// plurals ("query" → "queries", "batch" → "batches"); a noun whose plural is irregular, or
+/// a phrase whose first word is the noun, goes through [`plural_of`] with both forms.
+pub fn plural(n: u64, one: &str) -> String {
+    if n == 1 {
+        return one.to_string();
+    }
+    let consonant_y = one.ends_with('y')
+        && !one
+            .chars()
+            .rev()
+            .nth(1)
+            .is_some_and(|c| "aeiou".contains(c));
+    if consonant_y {
+        format!("{}ies", &one[..one.len() - 1])
+    } else if ["s", "x", "ch", "sh"].iter().any(|e| one.ends_with(e)) {
+        format!("{one}es")
+    } else {
+        format!("{one}s")
+    }
+}
+
+/// A count and its noun, grouped: "1 error", "1,274 errors", "0 messages".
+pub fn count(n: u64, one: &str) -> String {
+    format!("{} {}", group(n), plural(n, one))
+}
+
+/// A length of time given in seconds, in the unit that reads best: "45 s", "1.5 min" below
+/// an hour (whole minutes read "10 min"), then hours and minutes: "6 h", "1 h 30 min".
+pub fn duration_s(s: f64) -> String {
+    let s = if s.is_finite() { s.max(0.0) } else { 0.0 };
+    if s < 60.0 {
+        format!("{} s", short_number(s))
+    } else if s < 3_600.0 {
+        format!("{} min", short_number(s / 60.0))
+    } else {
+        let minutes = (s / 60.0).round() as u64;
+        match (minutes / 60, minutes % 60) {
+            (h, 0) => format!("{} h", group(h)),
+            (h, m) => format!("{} h {m} min", group(h)),
+        }
+    }
+}
+
+/// A number with at most one decimal, without a trailing ".0": "1.5", "10", "2,400".
+fn short_number(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r.fract() == 0.0 {
+        group(r as u64)
+    } else {
+        format!("{r:.1}")
+    }
 }
 
 /// Seconds of a µs time, for display.
@@ -46,5 +100,18 @@ mod tests {
         assert_eq!(group(999), "999");
         assert_eq!(group(12_400), "12,400");
         assert_eq!(group(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn counts_and_durations_read_in_words() {
+        assert_eq!(count(1, "query"), "1 query");
+        assert_eq!(count(1_274, "query"), "1,274 queries");
+        assert_eq!(count(1_274, "arrival"), "1,274 arrivals");
+        assert_eq!(plural(2, "batch"), "batches");
+        assert_eq!(duration_s(45.0), "45 s");
+        assert_eq!(duration_s(90.0), "1.5 min");
+        assert_eq!(duration_s(600.0), "10 min");
+        assert_eq!(duration_s(21_600.0), "6 h");
+        assert_eq!(duration_s(5_400.0), "1 h 30 min");
     }
 }

@@ -18,7 +18,7 @@ pub use events::{
     AlarmValue, DeadLetter, DestinationService, DlqService, DownstreamLimit, EventKind,
     EventRecord, FailReason, Outcome, QueueKind, ReapReason, SendTarget, ThrottleReason,
 };
-pub use format::{group, t_s};
+pub use format::{count, duration_s, group, plural, t_s};
 pub use lanes::{EnvCounts, EnvState, Lane, Lanes, Segment};
 pub use ledger::Ledger;
 pub use series::{Bucket, FunctionBucket, Series};
