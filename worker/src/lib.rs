@@ -1,7 +1,10 @@
 //! What the engine's worker does with a request, apart from the browser: reading the scenario,
 //! setting the knobs and running it in slices. `main.rs` wires it to the worker's messages.
-//! Kept free of web APIs so that the native tests run it.
+//! Kept free of web APIs so that the native tests run it, but for `port` (wasm only): the
+//! messages' end both workers share.
 
+#[cfg(target_arch = "wasm32")]
+pub mod port;
 pub mod traffic;
 
 use bridge::{RunJob, ScenarioInput};

@@ -1,8 +1,8 @@
 //! The engine's Web Worker. It answers the page's [`bridge::Request`]s one at a time, running
 //! each in slices of about 40 ms: between two slices it posts its progress and yields, so that
 //! a newer request on the same channel, or a Stop, is seen and the run given up. Twin and
-//! traffic requests answer in one go. The page's main thread never runs the engine, so it
-//! never freezes.
+//! traffic requests belong to the tools worker (`bin/tools-worker.rs`) and are refused here.
+//! The page's main thread never runs the engine, so it never freezes.
 
 #[cfg(target_arch = "wasm32")]
 mod web {
@@ -10,9 +10,7 @@ mod web {
     use std::collections::VecDeque;
 
     use bridge::{Done, Job, Progress, Request, Response, RunJob};
-    use wasm_bindgen::prelude::*;
-    use wasm_bindgen::JsCast;
-    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+    use worker::port::{listen, post, scope};
     use worker::{prepare, Run, Slice};
 
     /// Wall time of one slice, in ms: short enough that a knob move is seen at once.
@@ -32,14 +30,6 @@ mod web {
 
     thread_local! {
         static STATE: RefCell<State> = RefCell::new(State::default());
-    }
-
-    fn scope() -> DedicatedWorkerGlobalScope {
-        js_sys::global().unchecked_into()
-    }
-
-    fn post(message: &Response) {
-        let _ = scope().post_message(&JsValue::from_str(&bridge::write(message)));
     }
 
     fn now_ms() -> f64 {
@@ -171,24 +161,13 @@ mod web {
 
     /// Starts the worker: listens for requests, then says it is ready.
     pub fn start() {
-        console_error_panic_hook::set_once();
-        let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
-            let Some(text) = event.data().as_string() else {
-                return;
-            };
-            match bridge::read::<Request>(&text) {
-                Ok(request) => accept(request),
-                Err(error) => return post(&Response::Failed { id: 0, error }),
-            }
+        listen(|request| {
+            accept(request);
             let start = STATE.with_borrow_mut(|st| !std::mem::replace(&mut st.busy, true));
             if start {
                 wasm_bindgen_futures::spawn_local(drain());
             }
         });
-        scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        // The worker lives as long as the page: its handler is never dropped.
-        on_message.forget();
-        post(&Response::Ready);
     }
 }
 

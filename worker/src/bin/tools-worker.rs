@@ -16,21 +16,13 @@ mod web {
     use bridge::{Job, Request, Response};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
-    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+    use worker::port::{listen, post, scope};
 
     thread_local! {
         /// Requests not yet answered, in order.
         static QUEUE: RefCell<Vec<Request>> = const { RefCell::new(Vec::new()) };
         /// A drain is scheduled.
         static SCHEDULED: RefCell<bool> = const { RefCell::new(false) };
-    }
-
-    fn scope() -> DedicatedWorkerGlobalScope {
-        js_sys::global().unchecked_into()
-    }
-
-    fn post(message: &Response) {
-        let _ = scope().post_message(&JsValue::from_str(&bridge::write(message)));
     }
 
     /// Answers the next request after the messages already in are taken in.
@@ -101,20 +93,7 @@ mod web {
 
     /// Starts the worker: listens for requests, then says it is ready.
     pub fn start() {
-        console_error_panic_hook::set_once();
-        let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
-            let Some(text) = event.data().as_string() else {
-                return;
-            };
-            match bridge::read::<Request>(&text) {
-                Ok(request) => accept(request),
-                Err(error) => post(&Response::Failed { id: 0, error }),
-            }
-        });
-        scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        // The worker lives as long as the page keeps it: its handler is never dropped.
-        on_message.forget();
-        post(&Response::Ready);
+        listen(accept);
     }
 }
 
