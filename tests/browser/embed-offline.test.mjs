@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { distDir, openPage, startServer, useBrowser, waitFor } from './harness.mjs';
+import { distDir, goOffline, openPage, startServer, useBrowser, waitFor } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -64,12 +64,7 @@ test('after the first visit the app works with the network cut', async (t) => {
   const { page, context, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/`);
   t.after(close);
   await page.locator('#lesson-list li').first().waitFor();
-  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
-  // Let the service worker take control and cache the core files.
-  await page.reload();
-  await waitFor(async () => page.evaluate(() => navigator.serviceWorker.controller !== null), 'the service worker controls the page');
-  await context.setOffline(true);
-  await page.reload();
+  await goOffline(page, context);
   await page.locator('#lesson-list li').first().waitFor();
   await page.locator('#lesson-list li a').first().click();
   await waitFor(async () => /\d/.test(await page.locator('[data-testid="verdict"]').textContent()), 'a lesson runs offline');

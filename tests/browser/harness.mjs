@@ -298,3 +298,17 @@ export function useBrowser() {
   });
   return env;
 }
+
+/**
+ * Lets the service worker take control of `page` (open on a page of the app that has loaded),
+ * cuts the network and reloads: from then on the page runs from the service worker's cache.
+ * @param {import('playwright-core').Page} page
+ * @param {import('playwright-core').BrowserContext} context
+ */
+export async function goOffline(page, context) {
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.reload();
+  await waitFor(async () => page.evaluate(() => navigator.serviceWorker.controller !== null), 'the service worker controls the page');
+  await context.setOffline(true);
+  await page.reload();
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { openPage, repoRoot, useBrowser, waitFor } from './harness.mjs';
+import { goOffline, openPage, repoRoot, useBrowser, waitFor } from './harness.mjs';
 
 const env = useBrowser();
 const EXAMPLE = readFileSync(path.join(repoRoot, 'calibrate', 'example', 'report.log'), 'utf8');
@@ -120,11 +120,7 @@ test('the example log is saved with the app: the page works offline after a firs
   const { page, context, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/`);
   t.after(close);
   await page.locator('#lesson-list li').first().waitFor();
-  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
-  await page.reload();
-  await waitFor(async () => page.evaluate(() => navigator.serviceWorker.controller !== null), 'the service worker controls the page');
-  await context.setOffline(true);
-  await page.reload();
+  await goOffline(page, context);
   await page.locator('[data-testid="home-your-function"]').click();
   const rows = page.locator('[data-testid="yf-compare"] tbody tr');
   await waitFor(async () => (await rows.count()) >= 7, 'the example is read and compared offline', 30_000);
