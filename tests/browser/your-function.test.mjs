@@ -150,6 +150,7 @@ test('a long memory search shows its steps and stops on request; the page carrie
   // Megabytes of log are read whole but not laid out in the box, which says so.
   assert.match(await text(page, 'yf-log-hidden'), /^big\.log \(\d+\.\d MB, 81,072 lines\) is read whole/);
   assert.equal(await page.locator('[data-testid="yf-log"]').inputValue(), '');
+  assert.match(await page.locator('[data-testid="yf-log"]').getAttribute('placeholder'), /^big\.log is read \(too large to show here/);
 
   await page.locator('[data-testid="yf-cheapest"]').click();
   // The search lasts about a second here: Stop is pressed the frame its bar shows.

@@ -67,7 +67,11 @@ pub(super) fn LogInput(
         <div class="yf-input">
             <label for="yf-log" class="field-label">"The log: REPORT lines, a Logs Insights CSV or filter-log-events JSON"</label>
             <textarea id="yf-log" data-testid="yf-log" rows="12" spellcheck="false" class:dragging=move || dragging.get()
-                placeholder="2026-11-02T10:00:01.123Z\tREPORT RequestId: 3f5c\u{2026}\tDuration: 102.25 ms\tBilled Duration: 103 ms\tMemory Size: 512 MB\tMax Memory Used: 78 MB\tInit Duration: 245.12 ms"
+                placeholder=move || if page.log.with(|l| l.len() > SHOWN_MAX_BYTES) {
+                    format!("{} is read (too large to show here, see below). Paste or type to replace it.", page.source.get())
+                } else {
+                    "2026-11-02T10:00:01.123Z\tREPORT RequestId: 3f5c\u{2026}\tDuration: 102.25 ms\tBilled Duration: 103 ms\tMemory Size: 512 MB\tMax Memory Used: 78 MB\tInit Duration: 245.12 ms".to_string()
+                }
                 prop:value=move || page.log.with(|l| if l.len() > SHOWN_MAX_BYTES { String::new() } else { l.clone() })
                 on:input=move |ev| on_type.run(event_target_value(&ev))
                 on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); set_dragging.set(true); }
