@@ -6,8 +6,7 @@ use leptos::prelude::*;
 use crate::catalog::Lessons;
 
 use crate::pages::{
-    embed::EmbedPage, home::Home, lab::Lab, lesson::LessonPage, present::PresentPage,
-    reference::Reference, validation::Validation, your_function::YourFunction,
+    embed::EmbedPage, home::Home, host::PageHost, lesson::LessonPage, present::PresentPage,
 };
 use crate::progress;
 use crate::route::{Location, Route};
@@ -107,12 +106,7 @@ pub fn App() -> impl IntoView {
                 <a href=move || web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default() target="_blank" rel="noopener">"Open it in its own tab \u{2197}"</a>
             </div>
         })}
-        {move || crate::runner::notice().get().map(|n| view! {
-            <div class="notice banner" role="alert" data-testid="engine-notice">
-                <p>{n}</p>
-                <button type="button" class="link-button" on:click=move |_| crate::runner::notice().set(None)>"Dismiss"</button>
-            </div>
-        })}
+        <crate::runner::EngineNotice/>
         {move || problem.get().map(|p| view! {
             <div class="notice banner" role="alert" data-testid="progress-problem">
                 {p}
@@ -143,10 +137,8 @@ pub fn App() -> impl IntoView {
                     }
                 }
                 match route {
-                    Route::Validation => view! { <Validation/> }.into_any(),
-                    Route::Lab => view! { <Lab query=loc.query/> }.into_any(),
-                    Route::Reference => view! { <Reference/> }.into_any(),
-                    Route::YourFunction => view! { <YourFunction/> }.into_any(),
+                    // These pages are a wasm module of their own, loaded the first time one is opened.
+                    Route::Validation | Route::Lab | Route::Reference | Route::YourFunction => view! { <PageHost route=route/> }.into_any(),
                     Route::NotFound(path) => view! { <NotFound what=format!("There is no page at \u{201c}{path}\u{201d}.")/> }.into_any(),
                     Route::Home | Route::Lesson { .. } | Route::Embed { .. } | Route::Present { .. } => ().into_any(),
                 }

@@ -153,6 +153,21 @@ pub fn notice() -> ArcRwSignal<Option<String>> {
     NOTICE.with(ArcRwSignal::clone)
 }
 
+/// The banner that says a worker died and was replaced, until the learner dismisses it.
+#[component]
+pub fn EngineNotice() -> impl IntoView {
+    move || {
+        notice().get().map(|n| {
+            view! {
+                <div class="notice banner" role="alert" data-testid="engine-notice">
+                    <p>{n}</p>
+                    <button type="button" class="link-button" on:click=move |_| notice().set(None)>"Dismiss"</button>
+                </div>
+            }
+        })
+    }
+}
+
 fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())

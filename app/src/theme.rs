@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 
 const KEY: &str = "lambda-lab/theme";
+/// The window event sent when the theme changes.
+const CHANGED: &str = "lambda-lab-theme";
 
 /// The learner's choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +34,15 @@ fn system_dark() -> bool {
         .is_some_and(|m| m.matches())
 }
 
+/// Whether the page is dark under a choice.
+fn dark_of(choice: RwSignal<Choice>) -> Signal<bool> {
+    Signal::derive(move || match choice.get() {
+        Choice::System => system_dark(),
+        Choice::Light => false,
+        Choice::Dark => true,
+    })
+}
+
 fn stored() -> Choice {
     let v = web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
@@ -47,11 +58,7 @@ fn stored() -> Choice {
 pub fn provide() -> ThemeCtx {
     let choice = RwSignal::new(stored());
     let persist = RwSignal::new(true);
-    let dark = Signal::derive(move || match choice.get() {
-        Choice::System => system_dark(),
-        Choice::Light => false,
-        Choice::Dark => true,
-    });
+    let dark = dark_of(choice);
     Effect::new(move |_| {
         let c = choice.get();
         let name = match c {
@@ -68,6 +75,12 @@ pub fn provide() -> ThemeCtx {
                 None => root.remove_attribute("data-theme"),
             };
         }
+        // The on-demand pages (a wasm module of their own, `pages::host`) follow the change.
+        if let Some(w) = web_sys::window() {
+            if let Ok(event) = web_sys::Event::new(CHANGED) {
+                let _ = w.dispatch_event(&event);
+            }
+        }
         if persist.get_untracked() {
             if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
                 let _ = s.set_item(KEY, name.unwrap_or("system"));
@@ -78,6 +91,33 @@ pub fn provide() -> ThemeCtx {
         choice,
         dark,
         persist,
+    };
+    provide_context(ctx);
+    ctx
+}
+
+/// The theme state of a module that does not own the theme (the on-demand pages): read from
+/// `<html data-theme>` and kept in step with it, never written. Provided as context.
+pub fn follow() -> ThemeCtx {
+    fn read() -> Choice {
+        let v = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|root| root.get_attribute("data-theme"));
+        match v.as_deref() {
+            Some("light") => Choice::Light,
+            Some("dark") => Choice::Dark,
+            _ => Choice::System,
+        }
+    }
+    let choice = RwSignal::new(read());
+    let handle = window_event_listener_untyped(CHANGED, move |_| choice.set(read()));
+    on_cleanup(move || handle.remove());
+    let dark = dark_of(choice);
+    let ctx = ThemeCtx {
+        choice,
+        dark,
+        persist: RwSignal::new(false),
     };
     provide_context(ctx);
     ctx
