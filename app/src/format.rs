@@ -75,9 +75,49 @@ pub fn metric_value(metric: &Metric, v: f64) -> String {
     }
 }
 
+/// A decimal number as typed, carried in a link or given by a slider (`12`, `-0.5`, `1e3`);
+/// `None` for anything else, and for one too large to be finite. In the browser it is read by
+/// the browser's own number reader, which rounds exactly as Rust's does: Rust's would bring its
+/// tables (about 20 KB) into the page's wasm.
+pub fn number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let plain = t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'));
+    if !plain || !t.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    #[cfg(target_arch = "wasm32")]
+    let v = t
+        .parse::<js_sys::Number>()
+        .map_or(f64::NAN, |n| n.value_of());
+    #[cfg(not(target_arch = "wasm32"))]
+    let v = t.parse::<f64>().unwrap_or(f64::NAN);
+    v.is_finite().then_some(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_as_typed_and_nothing_else() {
+        for (text, v) in [
+            ("12", 12.0),
+            ("-0.5", -0.5),
+            ("1e3", 1000.0),
+            (" 2 ", 2.0),
+            ("+.25", 0.25),
+            ("5.", 5.0),
+        ] {
+            assert_eq!(number(text), Some(v), "{text}");
+        }
+        for text in [
+            "", " ", "abc", "0x10", "1e400", "inf", "NaN", "1,5", "e", "-",
+        ] {
+            assert_eq!(number(text), None, "{text}");
+        }
+    }
 
     fn m(name: &str) -> Metric {
         Metric::parse(name).expect("a metric")

@@ -324,9 +324,9 @@ fn start(c: &mut Client) {
         let data = event
             .dyn_into::<web_sys::MessageEvent>()
             .ok()
-            .and_then(|e| e.data().as_string());
-        if let Some(text) = data {
-            heard(which, &text);
+            .and_then(|e| e.data().dyn_into::<js_sys::Uint8Array>().ok());
+        if let Some(bytes) = data {
+            heard(which, &bytes.to_vec());
         }
     });
     let on_error = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
@@ -368,8 +368,8 @@ fn start(c: &mut Client) {
 }
 
 /// A message from a worker.
-fn heard(which: Which, text: &str) {
-    let response = match bridge::read::<Response>(text) {
+fn heard(which: Which, bytes: &[u8]) {
+    let response = match bridge::decode(bytes) {
         Ok(r) => r,
         Err(e) => return web_sys::console::warn_1(&JsValue::from_str(&e)),
     };
@@ -388,17 +388,13 @@ fn heard(which: Which, text: &str) {
         }
         Response::Progress(p) => (p.id, Outcome::Progress(p), false),
         Response::Done(done) => {
-            let outcome = match serde_json::from_str::<Report>(&done.report) {
-                Ok(report) => Outcome::Done(Finished {
-                    report: Shared::new(report),
-                    warnings: done.warnings,
-                    cut: done.cut,
-                    engine_ms: done.engine_ms,
-                }),
-                Err(e) => {
-                    Outcome::Failed(format!("internal error (please report): the report: {e}"))
-                }
-            };
+            let done = *done;
+            let outcome = Outcome::Done(Finished {
+                report: Shared::new(done.report),
+                warnings: done.warnings,
+                cut: done.cut,
+                engine_ms: done.engine_ms,
+            });
             (done.id, outcome, true)
         }
         Response::Failed { id, error } => (id, Outcome::Failed(error), true),

@@ -124,22 +124,13 @@ mod web {
             let slice_end = now_ms() + SLICE_MS;
             match run.slice(|| now_ms() >= slice_end) {
                 Slice::Over(Ok((report, cut))) => {
-                    let report = match serde_json::to_string(&report) {
-                        Ok(text) => text,
-                        Err(e) => {
-                            return post(&Response::Failed {
-                                id,
-                                error: format!("internal error (please report): {e}"),
-                            })
-                        }
-                    };
-                    return post(&Response::Done(Done {
+                    return post(&Response::Done(Box::new(Done {
                         id,
-                        report,
+                        report: *report,
                         warnings,
                         cut,
                         engine_ms: now_ms() - started,
-                    }));
+                    })));
                 }
                 Slice::Over(Err(error)) => return post(&Response::Failed { id, error }),
                 Slice::More => {}

@@ -11,9 +11,12 @@ pub fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-/// Posts a message to the page, as JSON text.
+/// Posts a message to the page, in postcard ([`bridge::encode`]); its buffer is transferred,
+/// not copied.
 pub fn post(message: &Response) {
-    let _ = scope().post_message(&JsValue::from_str(&bridge::write(message)));
+    let bytes = js_sys::Uint8Array::from(bridge::encode(message).as_slice());
+    let transfer = js_sys::Array::of1(&bytes.buffer());
+    let _ = scope().post_message_with_transfer(&bytes, &transfer);
 }
 
 /// Starts the worker: installs the panic hook, hands each request read to `accept` (a message

@@ -219,3 +219,17 @@ pub fn Validation() -> impl IntoView {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page reads the baseline without serde_json's `float_roundtrip` and sends it to the
+    /// worker: every number in it must read back to the same bits in any reader.
+    #[test]
+    fn the_baseline_reads_back_exactly_in_the_page() {
+        let baseline: Value = serde_json::from_str(BASELINE).expect("the baseline is JSON");
+        curriculum::html::exact_in_any_reader(&baseline, &mut String::new())
+            .expect("every number exact");
+    }
+}

@@ -58,7 +58,7 @@ pub enum ReapReason {
 
 /// The kinds of recorded events.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A request arrived (attempt 0) or was retried (attempt > 0).
     Arrival {

@@ -75,19 +75,53 @@ pub fn t_s(us: u64) -> f64 {
     us_to_s(us)
 }
 
+thread_local! {
+    /// Set while [`every_field`] runs.
+    static EVERY_FIELD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `write` with every field of a report written, none left out for being zero or empty:
+/// a format that does not name its fields (the worker's messages to the page are postcard)
+/// reads them by position. JSON, written outside this, leaves them out to stay short.
+pub fn every_field<R>(write: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            EVERY_FIELD.with(|e| e.set(self.0));
+        }
+    }
+    let _reset = Reset(EVERY_FIELD.with(|e| e.replace(true)));
+    write()
+}
+
+/// Whether a field may be left out now (not inside [`every_field`]).
+fn may_skip() -> bool {
+    !EVERY_FIELD.with(std::cell::Cell::get)
+}
+
 /// Serde's `skip_serializing_if` test: a count left out while it is zero.
 pub(super) fn is_zero(v: &u64) -> bool {
-    *v == 0
+    *v == 0 && may_skip()
 }
 
 /// Serde's `skip_serializing_if` test: a figure left out while it is zero.
 pub(super) fn is_zero_f64(v: &f64) -> bool {
-    *v == 0.0
+    *v == 0.0 && may_skip()
 }
 
 /// Serde's `skip_serializing_if` test: a flag left out while it is false.
 pub(super) fn is_false(v: &bool) -> bool {
-    !*v
+    !*v && may_skip()
+}
+
+/// Serde's `skip_serializing_if` test: a list left out while it is empty.
+pub(super) fn is_empty<T>(v: &[T]) -> bool {
+    v.is_empty() && may_skip()
+}
+
+/// Serde's `skip_serializing_if` test: an option left out while it is `None`.
+pub(super) fn is_none<T>(v: &Option<T>) -> bool {
+    v.is_none() && may_skip()
 }
 
 #[cfg(test)]

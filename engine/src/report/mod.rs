@@ -18,7 +18,7 @@ pub use events::{
     AlarmValue, DeadLetter, DestinationService, DlqService, DownstreamLimit, EventKind,
     EventRecord, FailReason, Outcome, QueueKind, ReapReason, SendTarget, ThrottleReason,
 };
-pub use format::{count, duration_s, group, plural, t_s};
+pub use format::{count, duration_s, every_field, group, plural, t_s};
 pub use lanes::{EnvCounts, EnvState, Lane, Lanes, Segment};
 pub use ledger::Ledger;
 pub use series::{Bucket, FunctionBucket, Series};
@@ -48,13 +48,13 @@ pub struct Report {
     /// Function names, indexed by `EventRecord::function`.
     pub function_names: Vec<String>,
     /// Alarms: their datapoints and state changes.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "format::is_empty")]
     pub alarms: Vec<AlarmReport>,
     /// Deployments: their traffic shifts and how they ended.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "format::is_empty")]
     pub deployments: Vec<DeploymentReport>,
     /// Sampled traces (with tracing on).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "format::is_none")]
     pub tracing: Option<TraceReport>,
     /// The concurrency limits the run had, so a chart can draw them without the scenario.
     #[serde(default)]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::format::{group, is_zero, is_zero_f64};
+use super::format::{group, is_none, is_zero, is_zero_f64};
 use crate::cost::CostBreakdown;
 use crate::time::format_duration_us;
 
@@ -142,10 +142,10 @@ pub struct Summary {
     /// Side effects applied (one per successful processing of a request, unless the
     /// idempotency store skips it). `None` for a synchronous function whose caller never times
     /// out and that has no idempotency store: each of its requests runs at most once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_none")]
     pub side_effects_total: Option<u64>,
     /// Most side effects applied for one request id (1 is exactly once). `None` as above.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_none")]
     pub side_effects_max_per_id: Option<u64>,
     /// Side effects the idempotency store skipped (the id's effect was already applied).
     #[serde(default, skip_serializing_if = "is_zero")]

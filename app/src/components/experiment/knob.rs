@@ -89,7 +89,7 @@ pub(super) fn KnobControl(
                         prop:value=move || to_position(&k.get_value(), current().as_f64().unwrap_or(0.0)).to_string()
                         aria-valuetext=shown
                         on:input=move |ev| {
-                            let pos: f64 = event_target_value(&ev).parse().unwrap_or(0.0);
+                            let pos = crate::format::number(&event_target_value(&ev)).unwrap_or(0.0);
                             let knob = k.get_value();
                             let old = current().as_f64().unwrap_or(0.0);
                             let v = next_value(&knob, old, pos);

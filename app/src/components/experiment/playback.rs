@@ -302,7 +302,7 @@ pub(super) fn PlaybackBar(
                     prop:value=move || t_s.get().to_string()
                     aria-valuetext=move || format_duration_us(engine::time::s_to_us(t_s.get()))
                     on:input=move |ev| {
-                        let v: f64 = event_target_value(&ev).parse().unwrap_or(0.0);
+                        let v = crate::format::number(&event_target_value(&ev)).unwrap_or(0.0);
                         pick.run(v);
                     }/>
             </label>
@@ -310,7 +310,7 @@ pub(super) fn PlaybackBar(
                 <label class="speed">
                     <span class="sr-only">"Speed"</span>
                     <select on:change=move |ev| {
-                        let v: f64 = event_target_value(&ev).parse().unwrap_or(default_speed);
+                        let v = crate::format::number(&event_target_value(&ev)).unwrap_or(default_speed);
                         speed.set(v);
                     } prop:value=move || speed.get().to_string()>
                         {SPEEDS.iter().map(|s| view! { <option value=s.to_string()>{format!("\u{00d7}{}", group(*s as u64))}</option> }).collect_view()}
@@ -361,10 +361,11 @@ pub(super) fn Moment(
     }
 }
 
-/// A sentence's start: its first letter in capitals.
+/// A sentence's start: its first letter in capitals (the engine's descriptions are English:
+/// ASCII case is enough, and keeps the Unicode case tables out of the wasm).
 fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
         .unwrap_or_default()
 }

@@ -19,11 +19,7 @@ fn parse_knob(k: &Knob, raw: &str, like: &Value) -> Option<Value> {
             .iter()
             .find(|o| knob_param(k, &o.value) == raw)
             .map(|o| o.value.clone()),
-        Control::Slider => raw
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .map(|v| curriculum::number(v, like)),
+        Control::Slider => crate::format::number(raw).map(|v| curriculum::number(v, like)),
     }?;
     k.admits(&v).ok().map(|()| v)
 }
@@ -108,7 +104,7 @@ pub(super) fn start_state(
                     None => fv.clone(),
                     Some((_, raw)) => parse_knob(k, raw, fv).unwrap_or_else(|| {
                         let raw = engine::clip::quote(raw);
-                        problems.push(format!("{prefix}{key}=\u{201c}{raw}\u{201d} is not a valid {} (the lesson's value is used)", k.label.to_lowercase()));
+                        problems.push(format!("{prefix}{key}=\u{201c}{raw}\u{201d} is not a valid {} (the lesson's value is used)", k.label.to_ascii_lowercase()));
                         fv.clone()
                     }),
                 }
@@ -128,8 +124,8 @@ pub(super) fn start_state(
                 Ok(s) => seed = s,
                 Err(_) => problems.push(format!("{prefix}seed=\u{201c}{q}\u{201d} is not a whole number (the lesson's seed is used)")),
             },
-            "t" => match v.parse::<f64>() {
-                Ok(t) if t.is_finite() && t >= 0.0 && t <= scenario.duration_s => t_s = Some(t),
+            "t" => match crate::format::number(v) {
+                Some(t) if t >= 0.0 && t <= scenario.duration_s => t_s = Some(t),
                 _ => problems.push(format!("{prefix}t=\u{201c}{q}\u{201d} is not a time within the run (0 to {} s)", scenario.duration_s)),
             },
             "ab" => {}
