@@ -1,6 +1,6 @@
 //! Writes the SimFaaS baseline scenario as JSON for the validation page (the app holds no
 //! TOML parser). The lessons are not compiled in: `curriculum`'s `catalog` tool writes them to
-//! `lessons.json`, which the app fetches (see `Trunk.toml`).
+//! `lessons.bin`, which the app fetches (see `Trunk.toml`).
 
 use std::path::Path;
 

@@ -10,7 +10,7 @@ const CACHE = `lambda-lab-${BUILD}`;
 const CORE = [
   './', 'index.html', 'app.js', 'app_bg.wasm', 'pages.js', 'pages_bg.wasm', 'engine-worker.js', 'engine-worker_bg.wasm',
   'engine-worker_loader.js', 'tools-worker.js', 'tools-worker_bg.wasm', 'tools-worker_loader.js', 'style.css', 'boot.js', 'manifest.webmanifest', 'icon.svg',
-  'embed.js', 'embed-example.html', 'embed-example.css', 'report.log', 'lessons.json',
+  'embed.js', 'embed-example.html', 'embed-example.css', 'report.log', 'lessons.bin',
 ];
 
 self.addEventListener('install', (event) => {

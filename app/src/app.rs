@@ -30,7 +30,7 @@ pub fn App() -> impl IntoView {
     // Only the route part decides which page is mounted; the query is read once by each page,
     // so an experiment writing its own state into the URL never re-mounts itself.
     let route = Memo::new(move |_| Location::parse(&hash.get()).route);
-    // The lessons come from `lessons.json`; the pages that need them wait for it, the others
+    // The lessons come from `lessons.bin`; the pages that need them wait for it, the others
     // (the lab, the validation, your own function) do not.
     let lessons = RwSignal::new(Lessons::Loading);
     let fetch_lessons = move || {

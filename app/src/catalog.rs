@@ -1,11 +1,11 @@
 //! The lessons. They are not compiled into the app: curriculum's `catalog` tool checks them,
-//! renders their text and writes `lessons.json` beside the app on every build, and the app
-//! fetches it (`index.html` preloads it while the wasm starts).
+//! renders their text and writes `lessons.bin` (`curriculum::wire`) beside the app on every
+//! build, and the app fetches it (`index.html` preloads it while the wasm starts).
 
 use curriculum::Page;
 
 /// Where the lessons are, relative to the page.
-pub const URL: &str = "./lessons.json";
+pub const URL: &str = "./lessons.bin";
 
 /// The lessons as the page has them.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,18 +20,18 @@ pub enum Lessons {
 
 /// Fetches and reads the lessons.
 pub async fn load() -> Lessons {
-    match crate::fetch::text(URL, "the lessons (lessons.json)").await {
-        Ok(text) => read(&text),
+    match crate::fetch::bytes(URL, "the lessons (lessons.bin)").await {
+        Ok(bytes) => read(&bytes),
         Err(e) => Lessons::Failed(e),
     }
 }
 
-/// Reads `lessons.json`, naming the file and the place when it is not what the app expects.
-pub fn read(text: &str) -> Lessons {
-    match serde_json::from_str::<Vec<Page>>(text) {
+/// Reads `lessons.bin`, naming the file when it is not what the app expects.
+pub fn read(bytes: &[u8]) -> Lessons {
+    match curriculum::wire::read(bytes) {
         Ok(pages) => Lessons::Ready(pages),
         Err(e) => Lessons::Failed(engine::clip::message(&format!(
-            "lessons.json does not hold the lessons this app reads: {e}"
+            "lessons.bin does not hold the lessons this app reads ({e}): is it from another build of the app?"
         ))),
     }
 }
@@ -53,16 +53,18 @@ mod tests {
     #[test]
     fn the_written_lessons_read_back() {
         let pages = pages();
-        let text = serde_json::to_string(&pages).expect("writes");
-        assert_eq!(read(&text), Lessons::Ready(pages));
+        let bytes = curriculum::wire::write(&pages).expect("writes");
+        assert_eq!(read(&bytes), Lessons::Ready(pages));
     }
 
     #[test]
     fn a_broken_file_is_named() {
-        let Lessons::Failed(e) = read("[{\"id\": 3}]") else {
+        let Lessons::Failed(e) = read(b"[{\"id\": 3}]") else {
             panic!("read a broken file");
         };
-        assert!(e.starts_with("lessons.json"), "{e}");
-        assert!(e.contains("line 1"), "{e}");
+        assert!(
+            e.starts_with("lessons.bin does not hold the lessons"),
+            "{e}"
+        );
     }
 }

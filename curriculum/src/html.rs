@@ -34,7 +34,7 @@ pub fn pages(catalog: crate::Catalog) -> Result<Vec<crate::Page>, String> {
 }
 
 /// Checks that every number in `value` reads back to the same bits in any JSON reader, the
-/// page's included. The page reads `lessons.json` without serde_json's `float_roundtrip` (whose
+/// page's included. The page reads the lessons' values (JSON text in `lessons.bin`) without serde_json's `float_roundtrip` (whose
 /// tables would add 30 KB to its wasm), and sends knob values and scenarios on to the worker:
 /// a number one bit off there would give a run different from the command line's. A number
 /// written with at most 15 significant digits and a power of ten within 22 is read exactly by

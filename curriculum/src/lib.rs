@@ -24,6 +24,7 @@ mod load;
 mod metric;
 mod schema;
 mod view;
+pub mod wire;
 
 pub use chart::ChartKind;
 pub use knob::{

@@ -61,7 +61,7 @@ pub struct Prediction {
     /// The question.
     pub question: String,
     /// Knob values for the reveal (knob id to value); the others keep the scenario's values.
-    #[serde(default)]
+    #[serde(default, with = "crate::wire::json_text")]
     pub set: BTreeMap<String, Value>,
     /// The figure that decides the answer.
     pub metric: Metric,
@@ -107,6 +107,7 @@ pub struct Challenge {
     /// Hints, unlocked one by one.
     pub hints: Vec<String>,
     /// Knob values that solve it (knob id to value).
+    #[serde(with = "crate::wire::json_text")]
     pub solution: BTreeMap<String, Value>,
     /// The solution in words.
     pub solution_text: String,
@@ -285,10 +286,10 @@ pub struct Needs {
     #[serde(default)]
     pub below: Option<f64>,
     /// It must equal this value.
-    #[serde(default)]
+    #[serde(default, with = "crate::wire::json_text")]
     pub equals: Option<Value>,
     /// It must be anything but this value.
-    #[serde(default)]
+    #[serde(default, with = "crate::wire::json_text")]
     pub not: Option<Value>,
 }
 
@@ -399,6 +400,7 @@ pub struct Choice {
     /// What the learner reads.
     pub label: String,
     /// The value written to the field (a string, number or boolean).
+    #[serde(with = "crate::wire::json_text")]
     pub value: Value,
 }
 
@@ -444,12 +446,14 @@ pub struct Page {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioData {
     /// The scenario, as the engine's JSON: the worker reads it, sets the knobs and runs it.
+    #[serde(with = "crate::wire::json_text")]
     pub json: Value,
     /// Its simulated time, in seconds (the playback's range).
     pub duration_s: f64,
     /// Its seed.
     pub seed: u64,
     /// The value of each of the experiment's knobs in the file, in the knobs' order.
+    #[serde(with = "crate::wire::json_text")]
     pub knob_values: Vec<Value>,
 }
 

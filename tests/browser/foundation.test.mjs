@@ -100,13 +100,13 @@ test('lessons that cannot be read are named, the lab works without them, and "Tr
   const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/`, { serviceWorkers: 'block' });
   t.after(close);
   let broken = true;
-  await page.route('**/lessons.json', (route) => (broken
-    ? route.fulfill({ status: 200, contentType: 'application/json', body: '[{"id": 3}]' })
+  await page.route('**/lessons.bin', (route) => (broken
+    ? route.fulfill({ status: 200, contentType: 'application/octet-stream', body: '[{"id": 3}]' })
     : route.continue()));
   await page.reload();
   const failed = page.locator('[data-testid="lessons-failed"]');
   await failed.waitFor();
-  assert.match(await failed.textContent(), /lessons\.json does not hold the lessons this app reads: .*line 1/);
+  assert.match(await failed.textContent(), /lessons\.bin does not hold the lessons this app reads \(.+\): is it from another build of the app\?/);
 
   // The lab needs no lesson.
   await page.locator('[data-testid="lessons-failed"] a[href="#/lab"]').click();

@@ -1,10 +1,10 @@
-//! `catalog`: reads and checks the lessons and writes them as the app loads them: one JSON file
-//! of pages, the Markdown rendered to HTML and each experiment's scenario as the engine's JSON.
-//! Trunk runs it on every build (see `Trunk.toml`), so `dist/lessons.json` always matches
-//! `lessons/`.
+//! `catalog`: reads and checks the lessons and writes them as the app loads them: one file of
+//! pages in postcard (`curriculum::wire`), the Markdown rendered to HTML and each experiment's
+//! scenario as the engine's JSON. Trunk runs it on every build (see `Trunk.toml`), so
+//! `dist/lessons.bin` always matches `lessons/`.
 //!
 //! ```text
-//! cargo run -q -p curriculum --bin catalog -- OUT.json [DIR (default: lessons)]
+//! cargo run -q -p curriculum --bin catalog -- OUT.bin [DIR (default: lessons)]
 //! ```
 //!
 //! `LAMBDA_LAB_LESSONS`, when set, names the lessons folder (for authors' drafts).
@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: catalog OUT.json [DIR (default: $LAMBDA_LAB_LESSONS or lessons)]";
+    let usage = "usage: catalog OUT.bin [DIR (default: $LAMBDA_LAB_LESSONS or lessons)]";
     let (out, dir) = match args.as_slice() {
         [a] if a == "-h" || a == "--help" => {
             println!("{usage}");
@@ -48,8 +48,10 @@ fn main() -> ExitCode {
         }
     };
     let written = curriculum::html::pages(catalog)
-        .and_then(|pages| serde_json::to_string(&pages).map_err(|e| e.to_string()))
-        .and_then(|json| std::fs::write(&out, json).map_err(|e| format!("{}: {e}", out.display())));
+        .and_then(|pages| curriculum::wire::write(&pages))
+        .and_then(|bytes| {
+            std::fs::write(&out, bytes).map_err(|e| format!("{}: {e}", out.display()))
+        });
     match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
