@@ -68,6 +68,10 @@ test('after the first visit the app works with the network cut', async (t) => {
   await page.locator('#lesson-list li').first().waitFor();
   await page.locator('#lesson-list li a').first().click();
   await waitFor(async () => /\d/.test(await page.locator('[data-testid="verdict"]').textContent()), 'a lesson runs offline');
+  // The lab's module was never loaded online in this visit: the saved app has it too.
+  await page.locator('.header-nav a[href="#/lab"]').click();
+  await page.locator('[data-testid="lab-scenario"]').waitFor();
+  await waitFor(async () => (await page.locator('[data-testid="verdict"]').getAttribute('data-summary')) !== null, 'the lab runs offline');
   await context.setOffline(false);
   assertClean();
 });

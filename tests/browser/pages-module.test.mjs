@@ -25,6 +25,7 @@ test('a lesson never loads the pages module; the lab loads it once and follows t
   assert.deepEqual(fetched, [], 'a lesson with its experiments runs without the pages module');
 
   await page.locator('.header-nav a[href="#/lab"]').click();
+  await page.locator('[data-testid="lab-scenario"]').waitFor();
   const verdict = page.locator('[data-testid="verdict"]');
   await waitFor(async () => (await verdict.getAttribute('data-summary')) !== null, 'the lab runs');
   assert.deepEqual(fetched.sort(), ['/pages.js', '/pages_bg.wasm'], 'the lab loads the module');
@@ -42,6 +43,7 @@ test('a lesson never loads the pages module; the lab loads it once and follows t
   await page.locator('.header-nav a[href="#/validation"]').click();
   await page.locator('[data-testid="run-validation"]').waitFor();
   await page.locator('.header-nav a[href="#/lab"]').click();
+  await page.locator('[data-testid="lab-scenario"]').waitFor();
   await waitFor(async () => (await verdict.getAttribute('data-summary')) !== null, 'the lab runs again');
   assert.equal(fetched.filter((p) => p === '/pages_bg.wasm').length, 1, 'the module is loaded once');
   assertClean();
@@ -68,6 +70,7 @@ test('a pages module that cannot be loaded is named; the lessons still work and 
   await failed.waitFor();
   broken = false;
   await failed.locator('button').click();
+  await page.locator('[data-testid="lab-scenario"]').waitFor();
   await waitFor(async () => (await page.locator('[data-testid="verdict"]').getAttribute('data-summary')) !== null, 'the lab runs after "Try again"');
   assert.equal(await failed.count(), 0);
   assertClean();
