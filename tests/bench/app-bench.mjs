@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { distDir, launch, startServer } from '../browser/harness.mjs';
+import { distDir, experimentsBuilt, launch, startServer } from '../browser/harness.mjs';
 
 const MOVES = Number(process.env.BENCH_MOVES || 30);
 // BENCH_LESSONS=caching,capstone times only those lessons (all of them by default).
@@ -71,7 +71,7 @@ try {
   for (const href of ids) {
     await page.goto(`${server.url}/${href}`);
     const experiments = page.locator('section.experiment');
-    await experiments.first().waitFor();
+    await experimentsBuilt(page);
     // A learner reads for a moment before reaching for a slider: let the page settle (the
     // browser finishes compiling the wasm's hot code in the background after the first runs).
     await page.waitForTimeout(1000);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { openPage, repoRoot, useBrowser, waitFor } from './harness.mjs';
+import { experimentsBuilt, openPage, repoRoot, useBrowser, waitFor } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -24,7 +24,7 @@ test('every lesson runs, draws and has a challenge its solution solves', async (
   for (const id of order) {
     await page.goto(`${env.server.url}/#/lesson/${id}`);
     const experiments = page.locator('section.experiment');
-    await experiments.first().waitFor();
+    await experimentsBuilt(page);
     const n = await experiments.count();
     for (let e = 0; e < n; e++) {
       const verdict = experiments.nth(e).locator('[data-testid="verdict"]').first();

@@ -312,3 +312,14 @@ export async function goOffline(page, context) {
   await context.setOffline(true);
   await page.reload();
 }
+
+/**
+ * Waits until the lesson on `page` has built its experiments. The text is painted first, with a
+ * placeholder `section.experiment.experiment-loading` for each experiment; a test that counted
+ * or searched the experiments before they are built would see only placeholders.
+ * @param {import('playwright-core').Page} page
+ */
+export async function experimentsBuilt(page) {
+  await page.locator('section.experiment:not(.experiment-loading)').first().waitFor();
+  await waitFor(async () => (await page.locator('section.experiment-loading').count()) === 0, 'the lesson builds its experiments');
+}

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { openPage, repoRoot, useBrowser, waitFor } from './harness.mjs';
+import { experimentsBuilt, openPage, repoRoot, useBrowser, waitFor } from './harness.mjs';
 
 const env = useBrowser();
 
@@ -93,7 +93,7 @@ async function settled(page, exp, what) {
 async function openLesson(page, id) {
   await page.goto('about:blank');
   await page.goto(`${env.server.url}/#/lesson/${id}`);
-  await page.locator('section.experiment').first().waitFor();
+  await experimentsBuilt(page);
 }
 
 /**
