@@ -16,13 +16,17 @@ use crate::route::Route;
 /// its exports.
 const LOADER: &str = "lambdaLabPages";
 
-/// What the learner is waiting for, in words.
-fn title(route: &Route) -> &'static str {
+/// What the learner is waiting for, in words: as in "Loading the lab" and at the start of a
+/// sentence.
+fn title(route: &Route) -> (&'static str, &'static str) {
     match route {
-        Route::Lab => "the lab",
-        Route::YourFunction => "\u{201c}Your own function\u{201d}",
-        Route::Validation => "the validation",
-        _ => "the field reference",
+        Route::Lab => ("the lab", "The lab"),
+        Route::YourFunction => (
+            "\u{201c}Your own function\u{201d}",
+            "\u{201c}Your own function\u{201d}",
+        ),
+        Route::Validation => ("the validation", "The validation"),
+        _ => ("the field reference", "The field reference"),
     }
 }
 
@@ -68,7 +72,7 @@ pub fn PageHost(
     /// Which page.
     route: Route,
 ) -> impl IntoView {
-    let what = title(&route);
+    let (what, what_capital) = title(&route);
     let host = NodeRef::<leptos::html::Div>::new();
     // None while loading; Some(Ok) once mounted; Some(Err) when the module could not be had.
     let state = RwSignal::new(None::<Result<(), String>>);
@@ -91,7 +95,7 @@ pub fn PageHost(
                         mounted.try_update_value(|m| **m = Some((exports, id)));
                     })
                 }
-                Err(e) => Err(format!("{what} could not be loaded: {e}")),
+                Err(e) => Err(e),
             };
             state.try_set(Some(result));
         });
@@ -118,8 +122,9 @@ pub fn PageHost(
             }.into_any()),
             Some(Err(e)) => Some(view! {
                 <section class="not-found" role="alert" data-testid="page-failed">
-                    <h1>"This page could not be loaded"</h1>
+                    <h1>{what_capital} " could not be loaded"</h1>
                     <p>{e}</p>
+                    <p>"It is loaded the first time it is opened: check the connection and try again."</p>
                     <p>
                         <button type="button" class="primary" on:click=move |_| load()>"Try again"</button>
                         " or go "<a href="#/">"back to the lessons"</a>"."
