@@ -56,24 +56,25 @@ pub mod json_text {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_lessons_read_back_as_written() {
+    /// The pages of `lessons/`, as the build writes them.
+    fn lessons() -> Vec<Page> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../lessons");
-        let pages = crate::load_dir(&dir)
+        crate::load_dir(&dir)
             .map_err(|e| format!("{e:?}"))
             .and_then(crate::html::pages)
-            .expect("the lessons load");
+            .expect("the lessons load")
+    }
+
+    #[test]
+    fn the_lessons_read_back_as_written() {
+        let pages = lessons();
         let bytes = write(&pages).expect("written");
         assert_eq!(read(&bytes), Ok(pages));
     }
 
     #[test]
     fn a_broken_file_is_an_error_not_a_panic() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../lessons");
-        let pages = crate::load_dir(&dir)
-            .map_err(|e| format!("{e:?}"))
-            .and_then(crate::html::pages)
-            .expect("the lessons load");
+        let pages = lessons();
         let bytes = write(&pages[..1]).expect("written");
         for cut in (0..bytes.len()).step_by(97) {
             assert!(read(&bytes[..cut]).is_err(), "{cut} bytes");
