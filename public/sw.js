@@ -9,7 +9,7 @@ const BUILD = '__BUILD__';
 const CACHE = `lambda-lab-${BUILD}`;
 const CORE = [
   './', 'index.html', 'app.js', 'app_bg.wasm', 'pages.js', 'pages_bg.wasm', 'engine-worker.js', 'engine-worker_bg.wasm',
-  'engine-worker_loader.js', 'tools-worker.js', 'tools-worker_bg.wasm', 'tools-worker_loader.js', 'style.css', 'boot.js', 'manifest.webmanifest', 'icon.svg',
+  'engine-worker_loader.js', 'charts-worker.js', 'charts-worker_bg.wasm', 'charts-worker_loader.js', 'tools-worker.js', 'tools-worker_bg.wasm', 'tools-worker_loader.js', 'style.css', 'boot.js', 'manifest.webmanifest', 'icon.svg',
   'embed.js', 'embed-example.html', 'embed-example.css', 'report.log', 'lessons.bin',
 ];
 

@@ -13,6 +13,7 @@ mod iam;
 mod lanes;
 mod latency;
 mod legend;
+pub mod offscreen;
 pub mod palette;
 mod queue;
 mod rows;
@@ -21,6 +22,7 @@ mod time;
 mod trace;
 pub mod twin;
 pub mod validation;
+pub mod wire;
 
 use engine::report::Report;
 use plotters::chart::MeshStyle;

@@ -9,6 +9,7 @@ pub mod components;
 pub mod fetch;
 pub mod format;
 pub mod pages;
+pub mod painter;
 pub mod panic;
 pub mod progress;
 pub mod route;

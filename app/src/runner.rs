@@ -326,7 +326,7 @@ fn start(c: &mut Client) {
             .ok()
             .and_then(|e| e.data().dyn_into::<js_sys::Uint8Array>().ok());
         if let Some(bytes) = data {
-            heard(which, &bytes.to_vec());
+            heard(which, bytes);
         }
     });
     let on_error = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
@@ -368,8 +368,8 @@ fn start(c: &mut Client) {
 }
 
 /// A message from a worker.
-fn heard(which: Which, bytes: &[u8]) {
-    let response = match bridge::decode(bytes) {
+fn heard(which: Which, bytes: js_sys::Uint8Array) {
+    let response = match bridge::decode(&bytes.to_vec()) {
         Ok(r) => r,
         Err(e) => return web_sys::console::warn_1(&JsValue::from_str(&e)),
     };
@@ -389,8 +389,11 @@ fn heard(which: Which, bytes: &[u8]) {
         Response::Progress(p) => (p.id, Outcome::Progress(p), false),
         Response::Done(done) => {
             let done = *done;
+            let report = Shared::new(done.report);
+            // The charts worker draws from the answer as it came.
+            crate::painter::keep(&report, bytes);
             let outcome = Outcome::Done(Finished {
-                report: Shared::new(done.report),
+                report,
                 warnings: done.warnings,
                 cut: done.cut,
                 engine_ms: done.engine_ms,

@@ -3,7 +3,7 @@
 
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 static SERIAL: AtomicU64 = AtomicU64::new(0);
 
@@ -22,6 +22,11 @@ impl<T> Shared<T> {
     /// did not change.
     pub fn serial(&self) -> u64 {
         self.1
+    }
+
+    /// A handle that says whether the value is still held anywhere, without holding it.
+    pub fn downgrade(&self) -> Weak<T> {
+        Arc::downgrade(&self.0)
     }
 }
 

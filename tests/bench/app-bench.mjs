@@ -82,7 +82,7 @@ try {
       const slider = exp.locator('.controls input[type=range]').first();
       if ((await slider.count()) === 0) continue;
       // Each move: set the slider to a new position, fire `input`, and wait until the page shows
-      // a new run (`data-run`) and every effect (the canvas redraws) has run; no frame wait is
+      // a new run (`data-run`) and every chart has drawn it in the charts worker; no frame wait is
       // included. A position the slider snaps back to its previous value is skipped: it runs
       // nothing.
       const times = await slider.evaluate(async (input, moves) => {
@@ -109,8 +109,16 @@ try {
           for (; k < 2000 && verdict.getAttribute('data-run') === before; k++) {
             await yieldNow();
           }
-          await yieldNow();
+          // Then until every chart of the experiment shows the run it is given (the charts
+          // worker answers each drawing).
           const section = input.closest('section.experiment');
+          const painted = () => [...section.querySelectorAll('canvas[data-chart]')].every(
+            (c) => !c.dataset.run || c.dataset.run === c.dataset.drawnRun,
+          );
+          for (; k < 2000 && !painted(); k++) {
+            await yieldNow();
+          }
+          await yieldNow();
           const draw = [...section.querySelectorAll('canvas[data-draw-ms]')].reduce((a, c) => a + Number(c.getAttribute('data-draw-ms')), 0);
           if (k < 2000) out.push([performance.now() - t0, Number(verdict.getAttribute('data-engine-ms')), draw]);
         }

@@ -49,9 +49,13 @@ async function shown(page, exp) {
     const charts = [...(side?.querySelectorAll('canvas[data-chart]') ?? [])].map(
       (c) => `${c.dataset.chart}:${c.width}x${c.height}:${hash(c.toDataURL())}`,
     );
+    // The charts worker has drawn the run each canvas shows.
+    const painted = [...(side?.querySelectorAll('canvas[data-chart]') ?? [])].every(
+      (c) => c.dataset.run && c.dataset.run === c.dataset.drawnRun,
+    );
     return {
       run: verdict?.getAttribute('data-run') ?? null,
-      drawn: Boolean(verdict?.getAttribute('data-summary')),
+      drawn: Boolean(verdict?.getAttribute('data-summary')) && painted,
       text: verdict?.textContent?.trim() ?? '',
       charts,
     };
@@ -63,7 +67,8 @@ function same(a, b) {
   return a.text === b.text && a.charts.length === b.charts.length && a.charts.every((c, i) => c === b.charts[i]);
 }
 
-/** A run is drawn: the summary line has the engine's summary and some text. */
+/** A run is drawn: the summary line has the engine's summary and some text, and every chart
+ * shows the run. */
 function drawn(s) {
   return s.drawn && s.text.length > 0;
 }

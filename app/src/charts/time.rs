@@ -223,7 +223,7 @@ pub(super) struct Limit {
 }
 
 /// Where the plot's time axis lies on the drawing, in pixels, so a click maps to a time.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeAxis {
     /// Left end of the plotting area, in pixels.
     pub x0: i32,

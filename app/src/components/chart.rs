@@ -1,14 +1,15 @@
-//! A chart on a canvas: redraws when the report or the theme changes, shows the timeline
-//! cursor, moves the timeline to the time clicked, and exports itself as PNG and its data as CSV.
+//! A chart on a canvas: redrawn (by the charts worker) when the report, the theme or the width
+//! changes; shows the timeline cursor, moves the timeline to the time clicked, and exports
+//! itself as PNG and its data as CSV.
 
 use engine::Report;
 use leptos::prelude::*;
-use plotters::prelude::*;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
-use crate::canvas::Canvas;
-use crate::charts::{self, palette, ChartKind, ChartLook, TimeAxis};
+use crate::charts::wire::{FromWorker, Paint};
+use crate::charts::{self, ChartKind, ChartLook, TimeAxis};
+use crate::painter;
 use crate::shared::Shared;
 use crate::theme::ThemeCtx;
 
@@ -81,7 +82,12 @@ pub fn set_size(el: &web_sys::HtmlCanvasElement, width: u32, height: u32) {
     }
 }
 
-/// A canvas chart with a text alternative, a cursor and export buttons.
+/// A chart of a run: drawn by the charts worker (`crate::painter`) on a canvas handed over to
+/// it, with a text alternative, a cursor and export buttons.
+///
+/// The canvas says which run it shows (`data-run`) and which it has drawn (`data-drawn-run`,
+/// with `data-draw-ms`, the time drawing took in the worker): the tests and the benchmark wait
+/// for the two to agree.
 #[component]
 pub fn Chart(
     /// What to draw.
@@ -98,37 +104,74 @@ pub fn Chart(
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let (error, set_error) = signal(None::<String>);
     let (axis, set_axis) = signal(TimeAxis::default());
+    // The canvas's name in the charts worker, once handed over.
+    let (named, set_named) = signal(None::<u32>);
     let theme = use_context::<ThemeCtx>();
     let height = kind.height();
     let width = observed_width(canvas);
+    let stem = StoredValue::new(file_stem);
+    // The last drawing asked for: its number and its run.
+    let asked = StoredValue::new((0u32, 0u64));
+    // Each canvas is handed over once: a new one after the worker was replaced.
     Effect::new(move |_| {
-        let dark = theme.is_some_and(|t| t.dark.get());
-        let width = width.get();
-        let Some(report) = report.get() else { return };
         let Some(el) = canvas.get() else { return };
-        if width == 0 {
-            return;
-        }
-        set_size(&el, width, height);
-        let Some(backend) = Canvas::new(el) else {
-            set_error.set(Some("This browser cannot draw on a canvas.".into()));
-            return;
+        let shown = el.clone();
+        let on = move |message: FromWorker, beside: JsValue| match message {
+            FromWorker::Drawn {
+                seq,
+                axis,
+                ms,
+                error,
+                ..
+            } => {
+                let (asked_seq, run) = asked.get_value();
+                if seq != asked_seq {
+                    return; // an older drawing; a newer one is on its way
+                }
+                set_axis.try_set(axis);
+                set_error.try_set(error);
+                let _ = shown.set_attribute("data-draw-ms", &format!("{ms:.2}"));
+                let _ = shown.set_attribute("data-drawn-run", &run.to_string());
+            }
+            FromWorker::Png { .. } => {
+                let Some(blob) = beside.dyn_ref::<web_sys::Blob>() else {
+                    return;
+                };
+                if let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) {
+                    download(&url, &format!("{}-{}.png", stem.get_value(), kind.name()));
+                    let _ = web_sys::Url::revoke_object_url(&url);
+                }
+            }
+            FromWorker::Ready => {}
         };
-        let area = backend.into_drawing_area();
-        let perf = web_sys::window().and_then(|w| w.performance());
-        let t0 = perf.as_ref().map_or(0.0, |p| p.now());
-        let drawn = charts::draw(kind, &area, &report, palette::of(dark));
-        // How long the drawing took, for the benchmark.
-        if let (Some(p), Some(el)) = (perf, canvas.get_untracked()) {
-            let _ = el.set_attribute("data-draw-ms", &format!("{:.2}", p.now() - t0));
-        }
-        match drawn {
-            Ok(a) => {
-                set_axis.set(a);
-                set_error.set(None);
+        match painter::attach(&el, on) {
+            Ok(id) => {
+                set_named.set(Some(id));
+                on_cleanup(move || painter::release(id));
             }
             Err(e) => set_error.set(Some(e)),
         }
+    });
+    Effect::new(move |_| {
+        let dark = theme.is_some_and(|t| t.dark.get());
+        let width = width.get();
+        let Some(id) = named.get() else { return };
+        let Some(report) = report.get() else { return };
+        if width == 0 {
+            return;
+        }
+        let seq = asked.get_value().0 + 1;
+        asked.set_value((seq, report.serial()));
+        let paint = Paint {
+            id,
+            seq,
+            kind,
+            width,
+            height,
+            dark,
+            serial: report.serial(),
+        };
+        painter::draw(&report, paint);
     });
     let text = move || {
         report.with(|r| {
@@ -137,6 +180,7 @@ pub fn Chart(
                 .unwrap_or_default()
         })
     };
+    let run = move || report.with(|r| r.as_ref().map(|r| r.serial().to_string()));
     // Positioned through the CSSOM (style:left ...), never a style attribute: the page's
     // Content-Security-Policy allows no inline styles.
     let cursor_shown = move || axis.with(|a| a.x1 > a.x0);
@@ -148,12 +192,9 @@ pub fn Chart(
             on_pick.run(t);
         }
     };
-    let stem = StoredValue::new(file_stem);
     let export_png = move |_| {
-        if let Some(el) = canvas.get_untracked() {
-            if let Ok(url) = el.to_data_url() {
-                download(&url, &format!("{}-{}.png", stem.get_value(), kind.name()));
-            }
+        if let Some(id) = named.get_untracked() {
+            painter::png(id);
         }
     };
     let export_csv = move |_| {
@@ -163,6 +204,16 @@ pub fn Chart(
                 &format!("{}-series.csv", stem.get_value()),
                 "text/csv",
             );
+        }
+    };
+    // A canvas handed over to a worker cannot be handed to another: when the worker is
+    // replaced, the chart makes a new one.
+    let generation = painter::generation();
+    let canvas_view = move || {
+        generation.track();
+        view! {
+            <canvas node_ref=canvas data-chart=kind.name() data-run=run role="img" aria-label=text on:click=on_click
+                title="Click to move the timeline here" style:height=format!("{height}px")></canvas>
         }
     };
     view! {
@@ -175,8 +226,7 @@ pub fn Chart(
                 </span>
             </div>
             <div class="canvas-wrap">
-                <canvas node_ref=canvas data-chart=kind.name() role="img" aria-label=text on:click=on_click
-                    title="Click to move the timeline here" style:height=format!("{height}px")></canvas>
+                {canvas_view}
                 <div class="cursor" aria-hidden="true" class:hidden=move || !cursor_shown()
                     style:left=cursor_left style:top=cursor_top style:height=cursor_height></div>
             </div>
