@@ -26,6 +26,11 @@ use crate::shared::Shared;
 
 /// The worker's loader, which Trunk writes beside the app (`data-loader-shim`).
 const URL: &str = "./charts-worker_loader.js";
+/// A worker that leaves a drawing unanswered this long is taken as dead (a chart takes
+/// milliseconds to draw).
+const SILENT_MS: f64 = 5_000.0;
+/// The same before it is ready: loading and compiling its module takes a while.
+const SILENT_AT_START_MS: f64 = 30_000.0;
 
 type Listener = Rc<dyn Fn(FromWorker, JsValue)>;
 
@@ -43,6 +48,18 @@ struct Painter {
     listeners: HashMap<u32, Listener>,
     next_id: u32,
     handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+    /// Drawings asked for and not answered yet.
+    waiting: u32,
+    /// When the worker was last heard from, or first asked to draw after a silence, in ms.
+    heard_ms: f64,
+    /// The watchdog is running.
+    watchdog: bool,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 thread_local! {
@@ -96,37 +113,40 @@ pub fn attach(
 
 /// Draws a chart of `report` on the canvas `paint.id`.
 pub fn draw(report: &Shared<Report>, paint: Paint) {
-    PAINTER.with_borrow_mut(|p| {
-        let serial = report.serial();
+    let serial = report.serial();
+    let missing = PAINTER.with_borrow_mut(|p| {
         if !p.sent.contains(&serial) {
             let Some((_, bytes)) = p.wires.get(&serial) else {
-                if let Some(on) = p.listeners.get(&paint.id).cloned() {
-                    let error =
-                        "internal error (please report): a run without its answer".to_string();
-                    on(
-                        FromWorker::Drawn {
-                            id: paint.id,
-                            seq: paint.seq,
-                            axis: Default::default(),
-                            ms: 0.0,
-                            error: Some(error),
-                        },
-                        JsValue::UNDEFINED,
-                    );
-                }
-                return;
+                return p.listeners.get(&paint.id).cloned();
             };
             let bytes = bytes.clone().into();
             send(p, &ToWorker::Report { serial }, bytes, false);
             p.sent.insert(serial);
         }
+        if p.waiting == 0 {
+            p.heard_ms = now_ms();
+        }
+        p.waiting += 1;
         send(
             p,
             &ToWorker::Draw(Paint { serial, ..paint }),
             JsValue::UNDEFINED,
             false,
         );
+        None
     });
+    // A report that did not come from the engine's worker: nothing to draw it from.
+    if let Some(on) = missing {
+        let drawn = FromWorker::Drawn {
+            id: paint.id,
+            seq: paint.seq,
+            axis: Default::default(),
+            ms: 0.0,
+            text: String::new(),
+            error: Some("internal error (please report): a run without its answer".to_string()),
+        };
+        on(drawn, JsValue::UNDEFINED);
+    }
 }
 
 /// Asks for what the canvas shows, as a PNG: its listener hears `Png` with the blob beside.
@@ -212,6 +232,27 @@ fn start(p: &mut Painter) {
     worker.set_onmessageerror(Some(on_error.as_ref().unchecked_ref()));
     p.handlers = vec![on_message, on_error];
     p.worker = Some(worker);
+    if !p.watchdog {
+        p.watchdog = true;
+        // A worker that ends without a word (closed, or its process killed) fires no error:
+        // it is found by its silence.
+        set_interval(
+            || {
+                let silent = PAINTER.with_borrow(|p| {
+                    let limit = if p.ready {
+                        SILENT_MS
+                    } else {
+                        SILENT_AT_START_MS
+                    };
+                    p.worker.is_some() && p.waiting > 0 && now_ms() - p.heard_ms > limit
+                });
+                if silent {
+                    crashed("it stopped answering");
+                }
+            },
+            std::time::Duration::from_secs(1),
+        );
+    }
 }
 
 /// A message from the worker: `Ready` sends what waited; the others go to their canvas.
@@ -220,6 +261,7 @@ fn heard(message: FromWorker, beside: JsValue) {
         FromWorker::Ready => {
             return PAINTER.with_borrow_mut(|p| {
                 p.ready = true;
+                p.heard_ms = now_ms();
                 if let Some(w) = &p.worker {
                     for (text, beside, hand_over) in p.outbox.drain(..) {
                         post(w, text, &beside, hand_over);
@@ -227,7 +269,14 @@ fn heard(message: FromWorker, beside: JsValue) {
                 }
             });
         }
-        FromWorker::Drawn { id, .. } | FromWorker::Png { id } => *id,
+        FromWorker::Drawn { id, .. } => {
+            PAINTER.with_borrow_mut(|p| {
+                p.waiting = p.waiting.saturating_sub(1);
+                p.heard_ms = now_ms();
+            });
+            *id
+        }
+        FromWorker::Png { id } => *id,
     };
     let on = PAINTER.with_borrow(|p| p.listeners.get(&id).cloned());
     if let Some(on) = on {
@@ -246,6 +295,7 @@ fn crashed(why: &str) {
         p.sent.clear();
         p.listeners.clear();
         p.ready = false;
+        p.waiting = 0;
     });
     crate::runner::notice().set(Some(format!(
         "The charts stopped ({why}) and have been drawn again. Your scenario and your progress are kept."

@@ -1,8 +1,9 @@
 //! The app's foundation in a real browser: the lesson list, a lesson, an experiment that reacts to its knobs,
-//! and lessons that cannot be read (named, the lab still usable, "Try again").
+//! a chart's downloads, and lessons that cannot be read (named, the lab still usable, "Try again").
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { openPage, useBrowser, waitFor } from './harness.mjs';
 
 const env = useBrowser();
@@ -56,6 +57,24 @@ test('a lesson renders, and moving a knob reruns the engine and redraws the char
     'the chart is redrawn after the knob moves',
   );
 
+  assertClean();
+});
+
+test('a chart downloads as a PNG of what it shows, and its data as CSV', async (t) => {
+  const scenario = 'duration_s = 60\n[[functions]]\nname = "api"\nhandler.io_ms = 100\nworkload = { kind = "poisson", rate_per_s = 20 }\n';
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/lab?s=${encodeURIComponent(scenario)}`);
+  t.after(close);
+  const figure = page.locator('figure.chart').first();
+  // The PNG is made by the charts worker from its canvas: wait until it has drawn the run.
+  await figure.locator('canvas[data-drawn-run]').waitFor({ timeout: 15_000 });
+  const kind = await figure.getAttribute('data-chart-figure');
+  const [png] = await Promise.all([page.waitForEvent('download'), figure.locator('button', { hasText: 'PNG' }).click()]);
+  assert.equal(png.suggestedFilename(), `lambda-lab-lab-${kind}.png`);
+  const image = readFileSync(await png.path());
+  assert.deepEqual([...image.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'the download is a PNG image');
+  const [csv] = await Promise.all([page.waitForEvent('download'), figure.locator('button', { hasText: 'CSV' }).click()]);
+  assert.equal(csv.suggestedFilename(), 'lambda-lab-lab-series.csv');
+  assert.match(readFileSync(await csv.path(), 'utf8'), /^t_s,arrivals,/, 'the download is the time series');
   assertClean();
 });
 

@@ -125,10 +125,10 @@ test('a worker killed mid-run is replaced, and the page says so', async (t) => {
   const { page, assertClean, close } = await openPage(env.browser, lab(LONG));
   t.after(close);
   await page.locator('[data-testid="run-progress"]').waitFor({ timeout: 10_000 });
-  const workers = page.workers();
-  assert.equal(workers.length, 1, 'one engine worker');
+  const engines = page.workers().filter((w) => w.url().includes('engine-worker'));
+  assert.equal(engines.length, 1, 'one engine worker');
   // The worker dies without a word, as after an out-of-memory kill.
-  await workers[0].evaluate(() => self.close()).catch(() => {});
+  await engines[0].evaluate(() => self.close()).catch(() => {});
   const notice = page.locator('[data-testid="engine-notice"]');
   await notice.waitFor({ timeout: 15_000 });
   assert.match(await notice.textContent(), /engine stopped .* restarted/);
@@ -139,5 +139,31 @@ test('a worker killed mid-run is replaced, and the page says so', async (t) => {
   await page.locator('[data-testid="lab-scenario"]').fill(LONG.replace('duration_s = 3600', 'duration_s = 5'));
   const verdict = page.locator('[data-testid="verdict"]');
   await waitFor(async () => JSON.parse((await verdict.getAttribute('data-summary')) || '{}').requests > 20000, 'the fresh worker runs', 15_000);
+  assertClean();
+});
+
+test('a charts worker that dies is replaced: the page says so and draws the charts again', async (t) => {
+  const SHORT = LONG.replace('duration_s = 3600', 'duration_s = 5');
+  const { page, assertClean, close } = await openPage(env.browser, lab(SHORT));
+  t.after(close);
+  // Every chart shows the run it is given (the charts worker has drawn it).
+  const allDrawn = async () => {
+    const drawn = await page.evaluate(() =>
+      [...document.querySelectorAll('canvas[data-chart]')].map((c) => Boolean(c.dataset.run) && c.dataset.run === c.dataset.drawnRun),
+    );
+    return drawn.length > 0 && drawn.every(Boolean);
+  };
+  await waitFor(allDrawn, 'the lab draws its charts', 15_000);
+  const charts = page.workers().filter((w) => w.url().includes('charts-worker'));
+  assert.equal(charts.length, 1, 'one charts worker');
+  // It dies without a word: no error event, only silence.
+  await charts[0].evaluate(() => self.close()).catch(() => {});
+  // The next run's charts go unanswered; the page finds the worker dead, says so, and draws
+  // them in a fresh one.
+  await page.locator('[data-testid="lab-scenario"]').fill(SHORT.replace('rate_per_s = 5000', 'rate_per_s = 4000'));
+  const notice = page.locator('[data-testid="engine-notice"]');
+  await notice.waitFor({ timeout: 15_000 });
+  assert.match(await notice.textContent(), /charts stopped .* drawn again/);
+  await waitFor(allDrawn, 'the charts are drawn again', 15_000);
   assertClean();
 });

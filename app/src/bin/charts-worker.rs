@@ -44,8 +44,9 @@ mod web {
         scope().performance().map_or(0.0, |p| p.now())
     }
 
-    /// Draws `paint`; says where the time axis lies, or why nothing was drawn.
-    fn draw(st: &State, paint: &Paint) -> Result<TimeAxis, String> {
+    /// Draws `paint`; says where the time axis lies and what the chart shows, or why nothing
+    /// was drawn.
+    fn draw(st: &State, paint: &Paint) -> Result<(TimeAxis, String), String> {
         let canvas = st
             .canvases
             .get(&paint.id)
@@ -66,7 +67,8 @@ mod web {
         let backend = Offscreen::new(canvas.clone())
             .ok_or("This browser cannot draw on a canvas in a worker.")?;
         let area = backend.into_drawing_area();
-        charts::draw(paint.kind, &area, report, palette::of(paint.dark))
+        let axis = charts::draw(paint.kind, &area, report, palette::of(paint.dark))?;
+        Ok((axis, charts::describe(paint.kind, report)))
     }
 
     /// The bytes the engine worker answered with, as a report.
@@ -102,15 +104,16 @@ mod web {
                 let t0 = now_ms();
                 let drawn = STATE.with_borrow(|st| draw(st, &paint));
                 let ms = now_ms() - t0;
-                let (axis, error) = match drawn {
-                    Ok(axis) => (axis, None),
-                    Err(e) => (TimeAxis::default(), Some(e)),
+                let ((axis, text), error) = match drawn {
+                    Ok(drawn) => (drawn, None),
+                    Err(e) => ((TimeAxis::default(), String::new()), Some(e)),
                 };
                 let answer = FromWorker::Drawn {
                     id: paint.id,
                     seq: paint.seq,
                     axis,
                     ms,
+                    text,
                     error,
                 };
                 post(&answer, &JsValue::UNDEFINED);

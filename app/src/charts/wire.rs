@@ -76,6 +76,8 @@ pub enum FromWorker {
         axis: TimeAxis,
         /// How long drawing took, in ms.
         ms: f64,
+        /// The chart in words, for screen readers (`charts::describe`).
+        text: String,
         /// Why it could not be drawn.
         error: Option<String>,
     },
@@ -114,6 +116,7 @@ mod tests {
                 end_s: 60.0,
             },
             ms: 1.25,
+            text: "Environments over time".into(),
             error: Some("no report".into()),
         };
         assert_eq!(decode(&encode(&drawn)), Ok(drawn));

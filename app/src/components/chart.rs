@@ -3,12 +3,13 @@
 //! itself as PNG and its data as CSV.
 
 use engine::Report;
+use leptos::either::Either;
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::charts::wire::{FromWorker, Paint};
-use crate::charts::{self, ChartKind, ChartLook, TimeAxis};
+use crate::charts::{ChartKind, ChartLook, TimeAxis};
 use crate::painter;
 use crate::shared::Shared;
 use crate::theme::ThemeCtx;
@@ -104,6 +105,8 @@ pub fn Chart(
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let (error, set_error) = signal(None::<String>);
     let (axis, set_axis) = signal(TimeAxis::default());
+    // The chart in words, as the worker describes what it drew.
+    let (text, set_text) = signal(String::new());
     // The canvas's name in the charts worker, once handed over.
     let (named, set_named) = signal(None::<u32>);
     let theme = use_context::<ThemeCtx>();
@@ -121,6 +124,7 @@ pub fn Chart(
                 seq,
                 axis,
                 ms,
+                text: words,
                 error,
                 ..
             } => {
@@ -129,6 +133,7 @@ pub fn Chart(
                     return; // an older drawing; a newer one is on its way
                 }
                 set_axis.try_set(axis);
+                set_text.try_set(words);
                 set_error.try_set(error);
                 let _ = shown.set_attribute("data-draw-ms", &format!("{ms:.2}"));
                 let _ = shown.set_attribute("data-drawn-run", &run.to_string());
@@ -173,13 +178,6 @@ pub fn Chart(
         };
         painter::draw(&report, paint);
     });
-    let text = move || {
-        report.with(|r| {
-            r.as_ref()
-                .map(|r| charts::describe(kind, r))
-                .unwrap_or_default()
-        })
-    };
     let run = move || report.with(|r| r.as_ref().map(|r| r.serial().to_string()));
     // Positioned through the CSSOM (style:left ...), never a style attribute: the page's
     // Content-Security-Policy allows no inline styles.
@@ -207,13 +205,19 @@ pub fn Chart(
         }
     };
     // A canvas handed over to a worker cannot be handed to another: when the worker is
-    // replaced, the chart makes a new one.
+    // replaced, the chart makes a new one. The two sides of an `Either` are two elements: a
+    // new generation takes the other side, so its canvas is a new element, not the old one
+    // patched.
     let generation = painter::generation();
     let canvas_view = move || {
-        generation.track();
-        view! {
+        let fresh = view! {
             <canvas node_ref=canvas data-chart=kind.name() data-run=run role="img" aria-label=text on:click=on_click
                 title="Click to move the timeline here" style:height=format!("{height}px")></canvas>
+        };
+        if generation.get().is_multiple_of(2) {
+            Either::Left(fresh)
+        } else {
+            Either::Right(fresh)
         }
     };
     view! {
