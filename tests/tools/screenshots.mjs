@@ -17,7 +17,7 @@ try {
       const page = await context.newPage();
       for (const hash of hashes) {
         await page.goto(`${server.url}/${hash}`);
-        await page.waitForTimeout(800);
+        await page.waitForTimeout(Number(process.env.SHOT_WAIT_MS ?? 800));
         const file = path.join(out, `${hash.replace(/[^a-z0-9]+/gi, '_')}-${name}-${scheme}.png`);
         await page.screenshot({ path: file, fullPage: true });
         console.log(file);
