@@ -4,7 +4,7 @@
 
 use curriculum::{Metric, Unit};
 use engine::report::Summary;
-pub use engine::report::{count, duration_s, plural};
+pub use engine::report::{count, duration_s, fixed, plural};
 
 /// One of two given forms, by number: `plural_of(n, "environment is", "environments are")`.
 pub fn plural_of<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
@@ -39,12 +39,9 @@ pub fn value_with_unit(v: f64, unit: &str) -> String {
     let num = if v.fract() == 0.0 || v.abs() >= 100.0 {
         engine::report::group(v.round() as u64)
     } else if v.abs() >= 10.0 {
-        format!("{v:.1}")
+        fixed(v, 1)
     } else {
-        format!("{v:.2}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
+        engine::report::trimmed(v, 2)
     };
     if unit.is_empty() {
         num
@@ -58,8 +55,8 @@ pub fn value_with_unit(v: f64, unit: &str) -> String {
 pub fn metric_value(metric: &Metric, v: f64) -> String {
     match metric.unit() {
         Unit::Ms => engine::time::format_duration_us((v.max(0.0) * 1000.0) as u64),
-        Unit::Usd => format!("${v:.4}"),
-        Unit::Ratio => format!("{:.2}%", v * 100.0),
+        Unit::Usd => format!("${}", fixed(v, 4)),
+        Unit::Ratio => format!("{}%", fixed(v * 100.0, 2)),
         Unit::YesNo if v >= 0.5 => "yes".to_string(),
         Unit::YesNo => "no".to_string(),
         // Seconds read as a bare number, as they always have.
@@ -67,12 +64,25 @@ pub fn metric_value(metric: &Metric, v: f64) -> String {
             if v.fract() == 0.0 && (0.0..1e15).contains(&v) {
                 engine::report::group(v as u64)
             } else if v.abs() < 0.01 {
-                format!("{v:.5}")
+                fixed(v, 5)
             } else {
-                format!("{v:.2}")
+                fixed(v, 2)
             }
         }
     }
+}
+
+/// A number as the browser writes it, the shortest text that reads back as the same number
+/// (`12.5`, `0.1`, `1e-7`): for the values of inputs and links. In the browser it is the
+/// browser's own writer; Rust's would bring its float formatting into the page's wasm.
+pub fn shortest(v: f64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Number::from(v)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default();
+    #[cfg(not(target_arch = "wasm32"))]
+    return v.to_string();
 }
 
 /// A decimal number as typed, carried in a link or given by a slider (`12`, `-0.5`, `1e3`);

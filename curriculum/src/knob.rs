@@ -222,7 +222,9 @@ impl Knob {
                 Some(x) if x >= self.min && x <= self.max => Ok(()),
                 _ => Err(format!(
                     "{}: expected a number from {} to {}, got {v}",
-                    self.id, self.min, self.max
+                    self.id,
+                    engine::report::trimmed(self.min, 6),
+                    engine::report::trimmed(self.max, 6)
                 )),
             },
             Control::Toggle if v.is_boolean() => Ok(()),

@@ -325,10 +325,10 @@ impl Needs {
         if let Some(a) = self.above {
             // "above 0" needs no unit ("Retry attempts is above 0").
             let unit = if a == 0.0 { "" } else { unit.as_str() };
-            parts.push(format!("is above {a}{unit}"));
+            parts.push(format!("is above {}{unit}", engine::report::trimmed(a, 6)));
         }
         if let Some(b) = self.below {
-            parts.push(format!("is below {b}{unit}"));
+            parts.push(format!("is below {}{unit}", engine::report::trimmed(b, 6)));
         }
         if let Some(e) = &self.equals {
             parts.push(format!("is {}", said(e)));

@@ -35,16 +35,17 @@ pub fn us_to_s(us: u64) -> f64 {
 /// A duration in words the way the UI shows it: ms below a second, s below a minute, then min and h.
 pub fn format_duration_us(us: u64) -> String {
     let ms = us_to_ms(us);
+    use crate::report::fixed;
     if ms < 1.0 {
-        format!("{ms:.2} ms")
+        format!("{} ms", fixed(ms, 2))
     } else if ms < 1_000.0 {
-        format!("{ms:.0} ms")
+        format!("{} ms", fixed(ms, 0))
     } else if ms < 60_000.0 {
-        format!("{:.2} s", ms / 1_000.0)
+        format!("{} s", fixed(ms / 1_000.0, 2))
     } else if ms < 3_600_000.0 {
-        format!("{:.1} min", ms / 60_000.0)
+        format!("{} min", fixed(ms / 60_000.0, 1))
     } else {
-        format!("{:.1} h", ms / 3_600_000.0)
+        format!("{} h", fixed(ms / 3_600_000.0, 1))
     }
 }
 

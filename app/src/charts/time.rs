@@ -245,9 +245,11 @@ impl TimeAxis {
     }
 
     /// The pixel of time `t_s`.
+    // Not `clamp`: its assertion formats floats, which the page's module carries none of.
+    #[allow(clippy::manual_clamp)]
     pub fn x_of(&self, t_s: f64) -> f64 {
         f64::from(self.x0)
-            + (t_s / self.end_s.max(1e-9)).clamp(0.0, 1.0) * f64::from(self.x1 - self.x0)
+            + (t_s / self.end_s.max(1e-9)).max(0.0).min(1.0) * f64::from(self.x1 - self.x0)
     }
 }
 

@@ -135,7 +135,7 @@ pub fn Chart(
                 set_axis.try_set(axis);
                 set_text.try_set(words);
                 set_error.try_set(error);
-                let _ = shown.set_attribute("data-draw-ms", &format!("{ms:.2}"));
+                let _ = shown.set_attribute("data-draw-ms", &crate::format::fixed(ms, 2));
                 let _ = shown.set_attribute("data-drawn-run", &run.to_string());
             }
             FromWorker::Png { .. } => {
@@ -182,7 +182,12 @@ pub fn Chart(
     // Positioned through the CSSOM (style:left ...), never a style attribute: the page's
     // Content-Security-Policy allows no inline styles.
     let cursor_shown = move || axis.with(|a| a.x1 > a.x0);
-    let cursor_left = move || format!("{:.1}px", axis.get().x_of(cursor_s.get()));
+    let cursor_left = move || {
+        format!(
+            "{}px",
+            crate::format::fixed(axis.get().x_of(cursor_s.get()), 1)
+        )
+    };
     let cursor_top = move || format!("{}px", axis.get().y0);
     let cursor_height = move || axis.with(|a| format!("{}px", (a.y1 - a.y0).max(0)));
     let on_click = move |ev: leptos::ev::MouseEvent| {

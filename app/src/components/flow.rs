@@ -80,7 +80,7 @@ pub fn window_us(report: &Report) -> u64 {
     let span = s.duration_s.max(1e-3);
     let rate = s.requests as f64 / span;
     let w = if rate > 0.0 { 20.0 / rate } else { span / 10.0 };
-    engine::time::s_to_us(w.clamp(span / 100.0, span / 5.0))
+    engine::time::s_to_us(w.max(span / 100.0).min(span / 5.0))
 }
 
 /// The strip of requests flowing in towards the function.
@@ -130,7 +130,10 @@ pub fn RequestFlow(
                 .into_iter()
                 .map(|(t, f)| {
                     let ahead = t.saturating_sub(t_us) as f64 / w;
-                    (format!("{:.2}%", (1.0 - ahead) * 92.0), f.class())
+                    (
+                        format!("{}%", crate::format::fixed((1.0 - ahead) * 92.0, 2)),
+                        f.class(),
+                    )
                 })
                 .collect();
             Some((dots, text))

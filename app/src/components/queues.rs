@@ -43,7 +43,7 @@ pub fn QueueBoxes(
     };
     move || {
         state().map(|(q, d, age, peak, lost)| {
-            let pct = |n: u64| format!("{:.1}%", (n as f64 / peak as f64 * 100.0).min(100.0));
+            let pct = |n: u64| format!("{}%", crate::format::fixed((n as f64 / peak as f64 * 100.0).min(100.0), 1));
             view! {
                 <div class="queues" role="group" aria-label="Queues at this moment" data-testid="queues">
                     <div class="container queue">

@@ -38,13 +38,13 @@ pub fn after_delay(busy: RwSignal<bool>) -> ReadSignal<bool> {
 pub fn progress_text(p: &Progress) -> String {
     let rate = p.events_per_s();
     let speed = if rate >= 1e6 {
-        format!("{:.1} M events/s", rate / 1e6)
+        format!("{} M events/s", crate::format::fixed(rate / 1e6, 1))
     } else {
         format!("{} events/s", engine::report::group(rate.round() as u64))
     };
     format!(
-        "Simulating: {:.0}% ({} of {} simulated) \u{00b7} {speed}",
-        p.fraction() * 100.0,
+        "Simulating: {}% ({} of {} simulated) \u{00b7} {speed}",
+        format::fixed(p.fraction() * 100.0, 0),
         format::duration_s(p.done_us as f64 / 1e6),
         format::duration_s(p.end_us as f64 / 1e6),
     )
@@ -172,7 +172,7 @@ pub fn RunBar(
     view! {
         {move || visible.get().then(|| view! {
             <div class="run-bar" role="status" data-testid="run-progress">
-                <progress max="1" value=move || shown().map_or(0.0, |p| p.fraction()).to_string()></progress>
+                <progress max="1" value=move || format::shortest(shown().map_or(0.0, |p| p.fraction()))></progress>
                 <span>{move || side.get().map(|x| format!("Side {x}: ")).unwrap_or_default()}{move || shown().map(|p| progress_text(&p)).unwrap_or_default()}</span>
                 <button type="button" class="secondary" data-testid="run-stop" on:click=move |_| on_stop()>"Stop"</button>
             </div>

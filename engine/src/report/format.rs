@@ -16,6 +16,41 @@ pub fn group(n: u64) -> String {
     out
 }
 
+/// `v` with `decimals` digits after the point, as `format!("{v:.N}")` writes it, in integer
+/// arithmetic: `v` is scaled by ten to the `decimals`, rounded (half away from zero) and the
+/// whole number written out. The page's wasm then carries none of Rust's float formatting
+/// (its digit tables and big-number arithmetic, about 6 KiB gzipped), and the command line and
+/// the page write every figure alike. Magnitudes past 10^18 / 10^decimals, which no figure
+/// reaches, are written as that bound.
+pub fn fixed(v: f64, decimals: u32) -> String {
+    if v.is_nan() {
+        return "NaN".to_string();
+    }
+    let scale = 10u64.pow(decimals.min(9));
+    let n = (v.abs() * scale as f64).round().min(1e18) as u64;
+    let sign = if v < 0.0 && n != 0 { "-" } else { "" };
+    let (whole, frac) = (n / scale, n % scale);
+    if decimals == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!(
+            "{sign}{whole}.{frac:0width$}",
+            width = decimals.min(9) as usize
+        )
+    }
+}
+
+/// `v` with at most `decimals` digits after the point and no trailing zeros: 2.5 reads "2.5",
+/// 3.0 reads "3" ([`fixed`], trimmed).
+pub fn trimmed(v: f64, decimals: u32) -> String {
+    let s = fixed(v, decimals);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 /// A noun in the number `n` asks for: "error" for 1, "errors" otherwise. Regular English
 /// plurals ("query" → "queries", "batch" → "batches"); a noun whose plural is irregular, or
 /// a phrase whose first word is the noun, goes through [`plural_of`] with both forms.
@@ -66,7 +101,7 @@ fn short_number(v: f64) -> String {
     if r.fract() == 0.0 {
         group(r as u64)
     } else {
-        format!("{r:.1}")
+        fixed(r, 1)
     }
 }
 
@@ -127,6 +162,40 @@ pub(super) fn is_none<T>(v: &Option<T>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn fixed_writes_digits_after_the_point() {
+        for (v, d, want) in [
+            (0.0, 2, "0.00"),
+            (12.345, 1, "12.3"),
+            (2.5, 0, "3"),
+            (-1.26, 1, "-1.3"),
+            (0.004, 2, "0.00"),
+            (-0.004, 2, "0.00"),
+            (1234.5678, 4, "1234.5678"),
+            (0.0271, 4, "0.0271"),
+            (f64::NAN, 2, "NaN"),
+        ] {
+            assert_eq!(fixed(v, d), want, "{v} to {d} places");
+        }
+        assert_eq!(trimmed(2.5, 3), "2.5");
+        assert_eq!(trimmed(3.0, 3), "3");
+        assert_eq!(trimmed(0.125, 2), "0.13");
+    }
+
+    proptest! {
+        /// Away from an exact half, where rounding rules may differ, `fixed` writes what
+        /// `format!` writes (and never "-0").
+        #[test]
+        fn fixed_agrees_with_format(v in -1e9f64..1e9, d in 0u32..6) {
+            let scaled = v.abs() * 10f64.powi(d as i32);
+            prop_assume!((scaled.fract() - 0.5).abs() > 1e-6);
+            let rust = format!("{v:.*}", d as usize);
+            let rust = if scaled.round() == 0.0 { rust.trim_start_matches('-').to_string() } else { rust };
+            prop_assert_eq!(fixed(v, d), rust);
+        }
+    }
 
     #[test]
     fn counts_are_grouped() {

@@ -18,7 +18,7 @@ pub use events::{
     AlarmValue, DeadLetter, DestinationService, DlqService, DownstreamLimit, EventKind,
     EventRecord, FailReason, Outcome, QueueKind, ReapReason, SendTarget, ThrottleReason,
 };
-pub use format::{count, duration_s, every_field, group, plural, t_s};
+pub use format::{count, duration_s, every_field, fixed, group, plural, t_s, trimmed};
 pub use lanes::{EnvCounts, EnvState, Lane, Lanes, Segment};
 pub use ledger::Ledger;
 pub use series::{Bucket, FunctionBucket, Series};

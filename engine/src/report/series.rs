@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use super::format::is_zero;
+use super::format::{fixed, is_zero, trimmed};
 
 /// Time series in buckets of equal width.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,8 +100,8 @@ impl Series {
         for b in &self.rows {
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{:.4},{:.4},{:.4},{:.4},{:.3},{:.3},{:.3},{:.9},{:.9},{},{},{:.3}",
-                b.t_s,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                trimmed(b.t_s, 6),
                 b.arrivals,
                 b.invocations,
                 b.completions,
@@ -110,18 +110,18 @@ impl Series {
                 b.errors,
                 b.retries,
                 b.concurrency_max,
-                b.envs_mean,
-                b.busy_mean,
-                b.init_mean,
-                b.idle_mean,
-                b.p50_ms,
-                b.p95_ms,
-                b.p99_ms,
-                b.cost_usd,
-                b.cost_cum_usd,
+                fixed(b.envs_mean, 4),
+                fixed(b.busy_mean, 4),
+                fixed(b.init_mean, 4),
+                fixed(b.idle_mean, 4),
+                fixed(b.p50_ms, 3),
+                fixed(b.p95_ms, 3),
+                fixed(b.p99_ms, 3),
+                fixed(b.cost_usd, 9),
+                fixed(b.cost_cum_usd, 9),
                 b.queue_depth_max,
                 b.dlq_depth,
-                b.queue_age_ms_max
+                fixed(b.queue_age_ms_max, 3)
             );
         }
         out

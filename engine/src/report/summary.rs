@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::format::{group, is_none, is_zero, is_zero_f64};
+use super::format::{fixed, group, is_none, is_zero, is_zero_f64};
 use crate::cost::CostBreakdown;
 use crate::time::format_duration_us;
 
@@ -302,12 +302,12 @@ impl Summary {
             String::new()
         };
         format!(
-            "{}, {} ({:.1}%), {throttled}{init}, {p99}, {} at most, ${:.4} for {}",
+            "{}, {} ({}%), {throttled}{init}, {p99}, {} at most, ${} for {}",
             n(self.requests, "request", "requests"),
             n(self.cold_starts, "cold start", "cold starts"),
-            self.cold_start_ratio * 100.0,
+            fixed(self.cold_start_ratio * 100.0, 1),
             n(self.concurrency_max, "environment", "environments"),
-            self.cost_usd,
+            fixed(self.cost_usd, 4),
             format_duration_us(crate::time::s_to_us(self.duration_s)),
         )
     }

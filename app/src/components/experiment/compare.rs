@@ -132,7 +132,7 @@ fn Side(
             {chart_views}
             <p class="verdict" data-testid=format!("verdict{suffix}") aria-live="polite"
                 data-run=move || report.with(|r| r.as_ref().map(|r| r.serial().to_string()))
-                data-engine-ms=move || report.with(|r| r.as_ref().map(|_| format!("{:.2}", engine_ms.get_value())))
+                data-engine-ms=move || report.with(|r| r.as_ref().map(|_| crate::format::fixed(engine_ms.get_value(), 2)))
                 data-summary=move || report.with(|r| r.as_ref().map(|r| serde_json::to_string(&r.summary).unwrap_or_default()))>
                 {move || match (report.get(), err.get()) {
                     (Some(r), _) => summary_line(&figures, &r),

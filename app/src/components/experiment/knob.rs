@@ -5,7 +5,7 @@ use curriculum::{Control, Knob, Needs};
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::format::value_with_unit;
+use crate::format::{shortest, value_with_unit};
 
 /// Positions of a logarithmic slider.
 const LOG_STEPS: f64 = 200.0;
@@ -17,7 +17,9 @@ fn from_position(knob: &Knob, pos: f64) -> f64 {
     } else {
         pos
     };
-    ((v / knob.step).round() * knob.step).clamp(knob.min, knob.max)
+    ((v / knob.step).round() * knob.step)
+        .max(knob.min)
+        .min(knob.max)
 }
 
 /// The value for a new slider position. A move that would round back to the same value
@@ -30,7 +32,9 @@ fn next_value(knob: &Knob, old: f64, pos: f64) -> f64 {
         return v;
     }
     let dir = if pos > old_pos { 1.0 } else { -1.0 };
-    ((old / knob.step).round() * knob.step + dir * knob.step).clamp(knob.min, knob.max)
+    ((old / knob.step).round() * knob.step + dir * knob.step)
+        .max(knob.min)
+        .min(knob.max)
 }
 
 /// The slider position of a knob value.
@@ -85,8 +89,8 @@ pub(super) fn KnobControl(
                     <output for=id.clone()>{shown}</output>
                     {note}
                     <input type="range" id=id name=knob.id.clone() disabled=idle
-                        min=min.to_string() max=max.to_string() step=step.to_string()
-                        prop:value=move || to_position(&k.get_value(), current().as_f64().unwrap_or(0.0)).to_string()
+                        min=shortest(min) max=shortest(max) step=shortest(step)
+                        prop:value=move || shortest(to_position(&k.get_value(), current().as_f64().unwrap_or(0.0)))
                         aria-valuetext=shown
                         on:input=move |ev| {
                             let pos = crate::format::number(&event_target_value(&ev)).unwrap_or(0.0);

@@ -146,7 +146,7 @@ impl Playback {
     pub fn pick(self, t: f64) {
         self.stop();
         self.event_idx.set(None);
-        self.t_s.set(t.clamp(0.0, self.end_s));
+        self.t_s.set(t.max(0.0).min(self.end_s));
     }
 
     /// The moment in words: the last event (if any), whether later events were not kept, and
@@ -298,8 +298,8 @@ pub(super) fn PlaybackBar(
             <button type="button" data-testid="step" on:click=move |_| playback.step(report, true) aria-label="Step forward one event">"Step \u{25b6}"</button>
             <label class="timeline">
                 <span class="sr-only">"Timeline"</span>
-                <input type="range" data-testid="timeline" min="0" max=end_s.to_string() step="any"
-                    prop:value=move || t_s.get().to_string()
+                <input type="range" data-testid="timeline" min="0" max=crate::format::shortest(end_s) step="any"
+                    prop:value=move || crate::format::shortest(t_s.get())
                     aria-valuetext=move || format_duration_us(engine::time::s_to_us(t_s.get()))
                     on:input=move |ev| {
                         let v = crate::format::number(&event_target_value(&ev)).unwrap_or(0.0);
@@ -312,8 +312,8 @@ pub(super) fn PlaybackBar(
                     <select on:change=move |ev| {
                         let v = crate::format::number(&event_target_value(&ev)).unwrap_or(default_speed);
                         speed.set(v);
-                    } prop:value=move || speed.get().to_string()>
-                        {SPEEDS.iter().map(|s| view! { <option value=s.to_string()>{format!("\u{00d7}{}", group(*s as u64))}</option> }).collect_view()}
+                    } prop:value=move || crate::format::shortest(speed.get())>
+                        {SPEEDS.iter().map(|s| view! { <option value=crate::format::shortest(*s)>{format!("\u{00d7}{}", group(*s as u64))}</option> }).collect_view()}
                     </select>
                 </label>
             })}

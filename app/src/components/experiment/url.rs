@@ -126,7 +126,7 @@ pub(super) fn start_state(
             },
             "t" => match crate::format::number(v) {
                 Some(t) if t >= 0.0 && t <= scenario.duration_s => t_s = Some(t),
-                _ => problems.push(format!("{prefix}t=\u{201c}{q}\u{201d} is not a time within the run (0 to {} s)", scenario.duration_s)),
+                _ => problems.push(format!("{prefix}t=\u{201c}{q}\u{201d} is not a time within the run (0 to {} s)", engine::report::trimmed(scenario.duration_s, 3))),
             },
             "ab" => {}
             other => {
@@ -196,7 +196,7 @@ fn write_url(st: &UrlState<'_>) {
     if seed != default_seed {
         query.push((format!("{prefix}seed"), seed.to_string()));
     }
-    query.push((format!("{prefix}t"), format!("{t_s:.3}")));
+    query.push((format!("{prefix}t"), crate::format::fixed(t_s, 3)));
     let path = hash.split('?').next().unwrap_or("#/").to_string();
     let q: Vec<String> = query
         .iter()
