@@ -5,9 +5,7 @@ use leptos::prelude::*;
 
 use crate::catalog::Lessons;
 
-use crate::pages::{
-    embed::EmbedPage, home::Home, host::PageHost, lesson::LessonPage, present::PresentPage,
-};
+use crate::pages::{embed::EmbedPage, home::Home, host::PageHost, lesson::LessonPage};
 use crate::progress;
 use crate::route::{Location, Route};
 use crate::theme::{self, ThemeToggle};
@@ -118,7 +116,7 @@ pub fn App() -> impl IntoView {
             {move || {
                 let loc = Location::parse(&hash.get_untracked());
                 let route = route.get();
-                if matches!(route, Route::Home | Route::Lesson { .. } | Route::Embed { .. } | Route::Present { .. }) {
+                if matches!(route, Route::Home | Route::Lesson { .. } | Route::Embed { .. }) {
                     match lessons.get() {
                         Lessons::Ready(all) => return lesson_route(route, all, loc.query).into_any(),
                         Lessons::Loading => return view! {
@@ -138,9 +136,9 @@ pub fn App() -> impl IntoView {
                 }
                 match route {
                     // These pages are a wasm module of their own, loaded the first time one is opened.
-                    Route::Validation | Route::Lab | Route::Reference | Route::YourFunction => view! { <PageHost route=route/> }.into_any(),
+                    Route::Validation | Route::Lab | Route::Reference | Route::YourFunction | Route::Present { .. } => view! { <PageHost route=route/> }.into_any(),
                     Route::NotFound(path) => view! { <NotFound what=format!("There is no page at \u{201c}{path}\u{201d}.")/> }.into_any(),
-                    Route::Home | Route::Lesson { .. } | Route::Embed { .. } | Route::Present { .. } => ().into_any(),
+                    Route::Home | Route::Lesson { .. } | Route::Embed { .. } => ().into_any(),
                 }
             }}
         </main>
@@ -180,17 +178,13 @@ fn lesson_route(route: Route, all: Vec<Page>, query: Vec<(String, String)>) -> i
             Some(page) => view! { <EmbedPage page=page experiment=experiment query=query/> }.into_any(),
             None => view! { <NotFound what=format!("There is no lesson called \u{201c}{lesson}\u{201d} to embed.")/> }.into_any(),
         },
-        Route::Present { lesson } => match all.into_iter().find(|p| p.id == lesson) {
-            Some(page) => view! { <PresentPage page=page query=query/> }.into_any(),
-            None => view! { <NotFound what=format!("There is no lesson called \u{201c}{lesson}\u{201d} to present.")/> }.into_any(),
-        },
         _ => view! { <Home pages=all/> }.into_any(),
     }
 }
 
 /// A page for a route that does not exist, with the way back.
 #[component]
-fn NotFound(
+pub fn NotFound(
     /// What was not found, in words.
     what: String,
 ) -> impl IntoView {

@@ -31,7 +31,8 @@ pub fn read(bytes: &[u8]) -> Lessons {
     match curriculum::wire::read(bytes) {
         Ok(pages) => Lessons::Ready(pages),
         Err(e) => Lessons::Failed(engine::clip::message(&format!(
-            "lessons.bin does not hold the lessons this app reads ({e}): is it from another build of the app?"
+            "lessons.bin does not hold the lessons this app reads ({}): is it from another build of the app?",
+            bridge::unreadable(&e)
         ))),
     }
 }

@@ -85,6 +85,53 @@ pub fn shortest(v: f64) -> String {
     return v.to_string();
 }
 
+/// JSON as the page writes it (the requests to the workers, the stored progress): serde_json's
+/// writer with its numbers written by [`shortest`]. They read back as the same numbers, and
+/// Rust's float writer stays out of the page's wasm. A whole number is written without a
+/// fraction (`5`, not `5.0`), which every reader of these messages accepts as a float. `None`
+/// only for what JSON cannot hold (a map whose keys are not strings), which the page never
+/// writes.
+pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Option<String> {
+    let mut out = Vec::new();
+    value
+        .serialize(&mut serde_json::Serializer::with_formatter(
+            &mut out,
+            BrowserNumbers,
+        ))
+        .ok()?;
+    String::from_utf8(out).ok()
+}
+
+/// serde_json's compact layout with the browser's number writer.
+struct BrowserNumbers;
+
+impl serde_json::ser::Formatter for BrowserNumbers {
+    fn write_f64<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: f64) -> std::io::Result<()> {
+        w.write_all(shortest(v).as_bytes())
+    }
+
+    fn write_f32<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: f32) -> std::io::Result<()> {
+        w.write_all(shortest(f64::from(v)).as_bytes())
+    }
+}
+
+/// `base` to the power `exp`, and the natural logarithm: the browser's `Math.pow` and
+/// `Math.log` in the page (Rust's would bring libm's code into its wasm), Rust's natively.
+pub fn pow(base: f64, exp: f64) -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Math::pow(base, exp);
+    #[cfg(not(target_arch = "wasm32"))]
+    return base.powf(exp);
+}
+
+/// The natural logarithm; see [`pow`].
+pub fn ln(v: f64) -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Math::log(v);
+    #[cfg(not(target_arch = "wasm32"))]
+    return v.ln();
+}
+
 /// A decimal number as typed, carried in a link or given by a slider (`12`, `-0.5`, `1e3`);
 /// `None` for anything else, and for one too large to be finite. In the browser it is read by
 /// the browser's own number reader, which rounds exactly as Rust's does: Rust's would bring its
@@ -109,6 +156,16 @@ pub fn number(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pages_json_reads_back_as_the_same_numbers() {
+        let values = vec![0.1, 5.0, 1e21, 1e-7, -2.5, 123_456.789, 2.0 / 3.0];
+        let text = json(&values).expect("writes");
+        let back: Vec<f64> = serde_json::from_str(&text).expect("reads");
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&back), bits(&values), "{text}");
+        assert_eq!(json(&[5.0, f64::NAN]).as_deref(), Some("[5,null]"));
+    }
 
     #[test]
     fn numbers_read_as_typed_and_nothing_else() {

@@ -1,6 +1,7 @@
 //! One module per page.
 //!
-//! The lab, "your own function", the validation and the field reference are not in the app's
+//! The lab, "your own function", the validation, the field reference and instructor mode are
+//! not in the app's
 //! wasm: the `pages` binary holds them ([`on_demand`]), and the app loads it the first time one
 //! of them is opened ([`host`]).
 

@@ -167,7 +167,7 @@ fn send(p: &mut Painter, message: &ToWorker, beside: JsValue, hand_over: bool) {
     if p.worker.is_none() {
         start(p);
     }
-    let text = serde_json::to_string(message).unwrap_or_default();
+    let text = crate::format::json(message).unwrap_or_default();
     match (&p.worker, p.ready) {
         (Some(w), true) => post(w, text, &beside, hand_over),
         _ => p.outbox.push((text, beside, hand_over)),

@@ -51,7 +51,7 @@ impl Progress {
 
     /// The stored form.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+        crate::format::json(self).unwrap_or_else(|| "{}".into())
     }
 
     /// A lesson's progress, created on first use.

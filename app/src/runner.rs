@@ -216,7 +216,7 @@ fn send_job(channel: &str, job: Job, on: impl Fn(Outcome) + 'static) -> u64 {
     let superseded = with(which, |c| {
         let old = c.latest.insert(channel.to_string(), id);
         let old = old.and_then(|o| c.pending.remove(&o)).map(|(_, cb, _)| cb);
-        let text = bridge::write(&Request {
+        let text = write(&Request {
             id,
             channel: channel.to_string(),
             job,
@@ -254,7 +254,7 @@ pub fn forget(channel: &str) {
 fn halt(channel: &str) -> Vec<Callback> {
     let engine = with(Which::Engine, |c| {
         if c.worker.is_some() {
-            let text = bridge::write(&Request {
+            let text = write(&Request {
                 id: 0,
                 channel: channel.to_string(),
                 job: Job::Stop,
@@ -284,6 +284,12 @@ fn halt(channel: &str) -> Vec<Callback> {
         cb
     });
     [engine, twin].into_iter().flatten().collect()
+}
+
+/// A request as the workers read it ([`bridge::read`]), in the page's JSON ([`crate::format::json`]).
+fn write(request: &Request) -> String {
+    // Only maps with string keys are written: this cannot fail.
+    crate::format::json(request).unwrap_or_default()
 }
 
 fn send(c: &mut Client, text: String) {

@@ -208,7 +208,18 @@ pub fn encode(response: &Response) -> Vec<u8> {
 
 /// Reads a worker's answer, naming what is wrong with it.
 pub fn decode(bytes: &[u8]) -> Result<Response, String> {
-    postcard::from_bytes(bytes).map_err(|e| format!("an answer the page cannot read: {e}"))
+    postcard::from_bytes(bytes)
+        .map_err(|e| format!("an answer the page cannot read: {}", unreadable(&e)))
+}
+
+/// Why bytes are not the postcard message expected, in words: "they end too soon" or "they
+/// are not in the form expected". postcard's own texts are not shown: they name its
+/// internals, and their table would be carried by the page's wasm for nothing.
+pub fn unreadable(e: &postcard::Error) -> &'static str {
+    match e {
+        postcard::Error::DeserializeUnexpectedEnd => "they end too soon",
+        _ => "they are not in the form expected",
+    }
 }
 
 #[cfg(test)]
@@ -306,6 +317,8 @@ mod tests {
             assert!(decode(&bytes[..cut]).is_err(), "{cut} bytes");
         }
         assert!(decode(&[0xff; 64]).is_err());
+        let e = decode(&bytes[..1]).expect_err("cut");
+        assert_eq!(e, "an answer the page cannot read: they end too soon");
     }
 
     #[test]

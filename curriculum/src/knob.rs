@@ -221,18 +221,34 @@ impl Knob {
             Control::Slider => match v.as_f64() {
                 Some(x) if x >= self.min && x <= self.max => Ok(()),
                 _ => Err(format!(
-                    "{}: expected a number from {} to {}, got {v}",
+                    "{}: expected a number from {} to {}, got {}",
                     self.id,
                     engine::report::trimmed(self.min, 6),
-                    engine::report::trimmed(self.max, 6)
+                    engine::report::trimmed(self.max, 6),
+                    json(v)
                 )),
             },
             Control::Toggle if v.is_boolean() => Ok(()),
-            Control::Toggle => Err(format!("{}: expected true or false, got {v}", self.id)),
+            Control::Toggle => Err(format!(
+                "{}: expected true or false, got {}",
+                self.id,
+                json(v)
+            )),
             Control::Select if self.options.iter().any(|o| same_value(&o.value, v)) => Ok(()),
-            Control::Select => Err(format!("{}: {v} is not one of the options", self.id)),
+            Control::Select => Err(format!(
+                "{}: {} is not one of the options",
+                self.id,
+                json(v)
+            )),
         }
     }
+}
+
+/// A value as messages quote it: its compact JSON (`"fast"`, `[1,2]`, `0.5`). The same text as
+/// `Value`'s `Display`, which would bring serde_json's pretty writer and `io` adapter into the
+/// page's wasm.
+pub fn json(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
 }
 
 /// Whether two values are the same setting: numbers by value (a field read back as `60.0`

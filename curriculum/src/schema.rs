@@ -319,7 +319,10 @@ impl Needs {
                 .options
                 .iter()
                 .find(|o| same_value(&o.value, e))
-                .map_or_else(|| e.to_string(), |o| format!("\u{201c}{}\u{201d}", o.label)),
+                .map_or_else(
+                    || crate::knob::json(e),
+                    |o| format!("\u{201c}{}\u{201d}", o.label),
+                ),
         };
         let mut parts = Vec::new();
         if let Some(a) = self.above {

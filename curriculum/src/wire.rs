@@ -15,9 +15,9 @@ pub fn write(pages: &[Page]) -> Result<Vec<u8>, String> {
     postcard::to_allocvec(pages).map_err(|e| format!("the lessons could not be written: {e}"))
 }
 
-/// Reads `lessons.bin`.
-pub fn read(bytes: &[u8]) -> Result<Vec<Page>, String> {
-    postcard::from_bytes(bytes).map_err(|e| e.to_string())
+/// Reads `lessons.bin`; the error is postcard's, for the reader to put in words.
+pub fn read(bytes: &[u8]) -> Result<Vec<Page>, postcard::Error> {
+    postcard::from_bytes(bytes)
 }
 
 /// Serde `with` module for a free-form value (`Value`, `Option<Value>`, a map of them): as it

@@ -1,4 +1,5 @@
-//! The on-demand pages (the lab, "your own function", the validation, the field reference): a
+//! The on-demand pages (the lab, "your own function", the validation, the field reference,
+//! instructor mode): a
 //! wasm module the app loads the first time one of them is opened (`app::pages::host`), so
 //! that the app's own module stays small. It exports `mount` and `unmount`.
 

@@ -95,8 +95,12 @@ pub fn encode(message: &FromWorker) -> Vec<u8> {
 
 /// The worker's message from bytes, or why they are not one.
 pub fn decode(bytes: &[u8]) -> Result<FromWorker, String> {
-    postcard::from_bytes(bytes)
-        .map_err(|e| format!("the charts worker said something unreadable: {e}"))
+    postcard::from_bytes(bytes).map_err(|e| {
+        format!(
+            "the charts worker said something unreadable: {}",
+            bridge::unreadable(&e)
+        )
+    })
 }
 
 #[cfg(test)]

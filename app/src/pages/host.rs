@@ -26,6 +26,7 @@ fn title(route: &Route) -> (&'static str, &'static str) {
             "\u{201c}Your own function\u{201d}",
         ),
         Route::Validation => ("the validation", "The validation"),
+        Route::Present { .. } => ("the presenter view", "The presenter view"),
         _ => ("the field reference", "The field reference"),
     }
 }

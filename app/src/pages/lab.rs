@@ -298,7 +298,7 @@ pub fn Lab(
                     <RunBar state=runs/>
                     {move || stale.get().then(|| view! { <p class="notice stale-note" role="status" data-testid="lab-stale">"Showing the last valid run: fix the error in the scenario to update it."</p> })}
                     <p class="verdict" class:empty=move || report.with(Option::is_none) data-testid="verdict" aria-live="polite"
-                        data-summary=move || report.with(|r| r.as_ref().map(|r| serde_json::to_string(&r.summary).unwrap_or_default()))>
+                        data-summary=move || report.with(|r| r.as_ref().map(|r| crate::format::json(&r.summary).unwrap_or_default()))>
                         {move || report.get().map(|r| r.summary.verdict())}
                     </p>
                     {move || report.get().filter(|r| r.functions.len() > 1).map(|r| function_table(&r))}

@@ -1,5 +1,5 @@
 //! The pages that lessons do not need, as the `pages` binary shows them: the lab, "your own
-//! function", the validation and the field reference.
+//! function", the validation, the field reference and instructor mode.
 //!
 //! They are a wasm module of their own so that a learner who only reads lessons never loads
 //! them (the app's module is that much smaller). The app mounts one into its page through
@@ -9,7 +9,8 @@
 use leptos::prelude::*;
 
 use crate::pages::{
-    lab::Lab, reference::Reference, validation::Validation, your_function::YourFunction,
+    lab::Lab, present::PresentRoute, reference::Reference, validation::Validation,
+    your_function::YourFunction,
 };
 use crate::route::{Location, Route};
 use crate::runner::EngineNotice;
@@ -23,6 +24,9 @@ pub fn page(hash: &str) -> impl IntoView {
         Route::YourFunction => view! { <YourFunction/> }.into_any(),
         Route::Validation => view! { <Validation/> }.into_any(),
         Route::Reference => view! { <Reference/> }.into_any(),
+        Route::Present { lesson } => {
+            view! { <PresentRoute lesson=lesson query=loc.query/> }.into_any()
+        }
         // The app only asks for the pages above.
         _ => ().into_any(),
     };

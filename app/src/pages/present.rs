@@ -5,6 +5,8 @@
 use curriculum::{Block, Page};
 use leptos::prelude::*;
 
+use crate::app::NotFound;
+use crate::catalog::Lessons;
 use crate::components::experiment::{ActiveExperiment, ExperimentPanel};
 use crate::route;
 
@@ -30,7 +32,8 @@ pub fn scenes(page: &Page) -> Vec<Scene> {
                     format!("{exp}.{k}"),
                     match v {
                         serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
+                        // As a lesson's own links write it (`components::experiment::url`).
+                        other => crate::format::json(other).unwrap_or_default(),
                     },
                 )
             })
@@ -72,6 +75,35 @@ fn scene_link(base: &str, scene: &Scene) -> String {
         base.to_string()
     } else {
         format!("{base}?{}", q.join("&"))
+    }
+}
+
+/// Instructor mode at `#/present/<lesson>`, in the on-demand module: it reads the lessons
+/// itself (`lessons.bin`, which the app has already fetched, so it comes from the cache).
+#[component]
+pub fn PresentRoute(
+    /// The lesson's id.
+    lesson: String,
+    /// URL query parameters (`scene`, from 1).
+    query: Vec<(String, String)>,
+) -> impl IntoView {
+    let lessons = RwSignal::new(Lessons::Loading);
+    leptos::task::spawn_local(async move {
+        let loaded = crate::catalog::load().await;
+        lessons.try_set(loaded);
+    });
+    move || {
+        match lessons.get() {
+        Lessons::Loading => view! {
+            <p class="loading" role="status" data-testid="lessons-loading">"Loading the lessons\u{2026}"</p>
+        }
+        .into_any(),
+        Lessons::Failed(e) => view! { <NotFound what=e/> }.into_any(),
+        Lessons::Ready(all) => match all.into_iter().find(|p| p.id == lesson) {
+            Some(page) => view! { <PresentPage page=page query=query.clone()/> }.into_any(),
+            None => view! { <NotFound what=format!("There is no lesson called \u{201c}{lesson}\u{201d} to present.")/> }.into_any(),
+        },
+    }
     }
 }
 

@@ -133,7 +133,7 @@ fn Side(
             <p class="verdict" data-testid=format!("verdict{suffix}") aria-live="polite"
                 data-run=move || report.with(|r| r.as_ref().map(|r| r.serial().to_string()))
                 data-engine-ms=move || report.with(|r| r.as_ref().map(|_| crate::format::fixed(engine_ms.get_value(), 2)))
-                data-summary=move || report.with(|r| r.as_ref().map(|r| serde_json::to_string(&r.summary).unwrap_or_default()))>
+                data-summary=move || report.with(|r| r.as_ref().map(|r| crate::format::json(&r.summary).unwrap_or_default()))>
                 {move || match (report.get(), err.get()) {
                     (Some(r), _) => summary_line(&figures, &r),
                     (None, Some(e)) => e,

@@ -5,7 +5,7 @@ use curriculum::{Control, Knob, Needs};
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::format::{shortest, value_with_unit};
+use crate::format::{ln, pow, shortest, value_with_unit};
 
 /// Positions of a logarithmic slider.
 const LOG_STEPS: f64 = 200.0;
@@ -13,7 +13,7 @@ const LOG_STEPS: f64 = 200.0;
 /// A knob value from a slider position.
 fn from_position(knob: &Knob, pos: f64) -> f64 {
     let v = if knob.log {
-        knob.min * (knob.max / knob.min).powf(pos / LOG_STEPS)
+        knob.min * pow(knob.max / knob.min, pos / LOG_STEPS)
     } else {
         pos
     };
@@ -40,7 +40,7 @@ fn next_value(knob: &Knob, old: f64, pos: f64) -> f64 {
 /// The slider position of a knob value.
 fn to_position(knob: &Knob, v: f64) -> f64 {
     if knob.log {
-        ((v / knob.min).ln() / (knob.max / knob.min).ln() * LOG_STEPS).round()
+        (ln(v / knob.min) / ln(knob.max / knob.min) * LOG_STEPS).round()
     } else {
         v
     }

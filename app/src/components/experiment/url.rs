@@ -56,14 +56,8 @@ fn slug(label: &str) -> String {
 fn value_param(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        // 20.0 reads as 20 in a link.
-        Value::Number(n)
-            if n.as_f64()
-                .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15) =>
-        {
-            format!("{}", n.as_f64().unwrap_or(0.0) as i64)
-        }
-        other => other.to_string(),
+        // Numbers as the browser writes them: 20.0 reads as 20 in a link.
+        other => crate::format::json(other).unwrap_or_default(),
     }
 }
 
