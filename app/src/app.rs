@@ -123,14 +123,7 @@ pub fn App() -> impl IntoView {
                             <p class="loading" role="status" data-testid="lessons-loading">"Loading the lessons\u{2026}"</p>
                         }.into_any(),
                         Lessons::Failed(e) => return view! {
-                            <section class="not-found" role="alert" data-testid="lessons-failed">
-                                <h1>"The lessons could not be loaded"</h1>
-                                <p>{e}</p>
-                                <p>
-                                    <button type="button" class="primary" on:click=move |_| fetch_lessons()>"Try again"</button>
-                                    " or open "<a href="#/lab">"the lab"</a>", which needs no lesson."
-                                </p>
-                            </section>
+                            <LessonsFailed error=e retry=Callback::new(move |()| fetch_lessons())/>
                         }.into_any(),
                     }
                 }
@@ -179,6 +172,27 @@ fn lesson_route(route: Route, all: Vec<Page>, query: Vec<(String, String)>) -> i
             None => view! { <NotFound what=format!("There is no lesson called \u{201c}{lesson}\u{201d} to embed.")/> }.into_any(),
         },
         _ => view! { <Home pages=all/> }.into_any(),
+    }
+}
+
+/// What a page that needs the lessons shows when `lessons.bin` cannot be had or read: why,
+/// with "Try again".
+#[component]
+pub fn LessonsFailed(
+    /// Why, in words.
+    error: String,
+    /// Fetches the lessons again.
+    retry: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <section class="not-found" role="alert" data-testid="lessons-failed">
+            <h1>"The lessons could not be loaded"</h1>
+            <p>{error}</p>
+            <p>
+                <button type="button" class="primary" on:click=move |_| retry.run(())>"Try again"</button>
+                " or open "<a href="#/lab">"the lab"</a>", which needs no lesson."
+            </p>
+        </section>
     }
 }
 

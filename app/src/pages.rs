@@ -1,9 +1,8 @@
 //! One module per page.
 //!
 //! The lab, "your own function", the validation, the field reference and instructor mode are
-//! not in the app's
-//! wasm: the `pages` binary holds them ([`on_demand`]), and the app loads it the first time one
-//! of them is opened ([`host`]).
+//! not in the app's wasm: the `pages` binary holds them ([`on_demand`]), and the app loads it
+//! the first time one of them is opened ([`host`]).
 
 pub mod embed;
 pub mod home;

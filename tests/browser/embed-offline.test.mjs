@@ -60,6 +60,28 @@ test('instructor mode: scenes driven by keys, and a link for attendees', async (
   assertClean();
 });
 
+test('instructor mode names a lesson that does not exist, and lessons that cannot be read, with "Try again"', async (t) => {
+  // No service worker: it would answer from its cache, under the route that breaks the file.
+  const { page, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/present/nope`, { serviceWorkers: 'block' });
+  t.after(close);
+  await waitFor(async () => /There is no lesson called \u201cnope\u201d to present\./.test((await page.locator('main').textContent()) ?? ''),
+    'an unknown lesson is named');
+  let broken = true;
+  await page.route('**/lessons.bin', (route) => (broken
+    ? route.fulfill({ status: 200, contentType: 'application/octet-stream', body: '[{"id": 3}]' })
+    : route.continue()));
+  await page.goto(`${env.server.url}/#/present/invocation`);
+  await page.reload();
+  const failed = page.locator('[data-testid="lessons-failed"]');
+  await failed.waitFor();
+  assert.match(await failed.textContent(), /lessons\.bin does not hold the lessons this app reads \((they end too soon|they are not in the form expected)\)/);
+  broken = false;
+  await failed.locator('button').click();
+  await page.locator('[data-testid="present"]').waitFor();
+  assert.equal(await failed.count(), 0);
+  assertClean();
+});
+
 test('after the first visit the app works with the network cut', async (t) => {
   const { page, context, assertClean, close } = await openPage(env.browser, `${env.server.url}/#/`);
   t.after(close);

@@ -1,7 +1,7 @@
 //! The on-demand pages (the lab, "your own function", the validation, the field reference,
-//! instructor mode): a
-//! wasm module the app loads the first time one of them is opened (`app::pages::host`), so
-//! that the app's own module stays small. It exports `mount` and `unmount`.
+//! instructor mode): a wasm module the app loads the first time one of them is opened
+//! (`app::pages::host`), so that the app's own module stays small. It exports `mount` and
+//! `unmount`.
 
 use std::cell::RefCell;
 use std::collections::HashMap;

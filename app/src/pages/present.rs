@@ -5,7 +5,7 @@
 use curriculum::{Block, Page};
 use leptos::prelude::*;
 
-use crate::app::NotFound;
+use crate::app::{LessonsFailed, NotFound};
 use crate::catalog::Lessons;
 use crate::components::experiment::{ActiveExperiment, ExperimentPanel};
 use crate::route;
@@ -88,22 +88,38 @@ pub fn PresentRoute(
     query: Vec<(String, String)>,
 ) -> impl IntoView {
     let lessons = RwSignal::new(Lessons::Loading);
-    leptos::task::spawn_local(async move {
-        let loaded = crate::catalog::load().await;
-        lessons.try_set(loaded);
-    });
-    move || {
-        match lessons.get() {
+    let fetch = move || {
+        lessons.set(Lessons::Loading);
+        leptos::task::spawn_local(async move {
+            let loaded = crate::catalog::load().await;
+            lessons.try_set(loaded);
+        });
+    };
+    fetch();
+    let retry = Callback::new(move |()| fetch());
+    move || lesson_or_why(lessons.get(), &lesson, &query, retry)
+}
+
+/// The presenter view once the lessons are read, or why there is none.
+fn lesson_or_why(
+    lessons: Lessons,
+    lesson: &str,
+    query: &[(String, String)],
+    retry: Callback<()>,
+) -> AnyView {
+    match lessons {
         Lessons::Loading => view! {
             <p class="loading" role="status" data-testid="lessons-loading">"Loading the lessons\u{2026}"</p>
         }
         .into_any(),
-        Lessons::Failed(e) => view! { <NotFound what=e/> }.into_any(),
+        Lessons::Failed(e) => view! { <LessonsFailed error=e retry=retry/> }.into_any(),
         Lessons::Ready(all) => match all.into_iter().find(|p| p.id == lesson) {
-            Some(page) => view! { <PresentPage page=page query=query.clone()/> }.into_any(),
-            None => view! { <NotFound what=format!("There is no lesson called \u{201c}{lesson}\u{201d} to present.")/> }.into_any(),
+            Some(page) => view! { <PresentPage page=page query=query.to_vec()/> }.into_any(),
+            None => {
+                let what = format!("There is no lesson called \u{201c}{lesson}\u{201d} to present.");
+                view! { <NotFound what=what/> }.into_any()
+            }
         },
-    }
     }
 }
 
