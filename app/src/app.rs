@@ -31,13 +31,7 @@ pub fn App() -> impl IntoView {
     // The lessons come from `lessons.bin`; the pages that need them wait for it, the others
     // (the lab, the validation, your own function) do not.
     let lessons = RwSignal::new(Lessons::Loading);
-    let fetch_lessons = move || {
-        lessons.set(Lessons::Loading);
-        leptos::task::spawn_local(async move {
-            let loaded = crate::catalog::load().await;
-            lessons.try_set(loaded);
-        });
-    };
+    let fetch_lessons = move || crate::catalog::fetch_into(lessons);
     fetch_lessons();
 
     let (loaded, problem) = progress::load();

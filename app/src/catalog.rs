@@ -18,6 +18,17 @@ pub enum Lessons {
     Failed(String),
 }
 
+/// Fetches and reads the lessons into `lessons`, which says `Loading` meanwhile: the app's
+/// first load, instructor mode's, and "Try again" after a failure.
+pub fn fetch_into(lessons: leptos::prelude::RwSignal<Lessons>) {
+    use leptos::prelude::Set;
+    lessons.set(Lessons::Loading);
+    leptos::task::spawn_local(async move {
+        let loaded = load().await;
+        lessons.try_set(loaded);
+    });
+}
+
 /// Fetches and reads the lessons.
 pub async fn load() -> Lessons {
     match crate::fetch::bytes(URL, "the lessons (lessons.bin)").await {

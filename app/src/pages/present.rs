@@ -88,15 +88,8 @@ pub fn PresentRoute(
     query: Vec<(String, String)>,
 ) -> impl IntoView {
     let lessons = RwSignal::new(Lessons::Loading);
-    let fetch = move || {
-        lessons.set(Lessons::Loading);
-        leptos::task::spawn_local(async move {
-            let loaded = crate::catalog::load().await;
-            lessons.try_set(loaded);
-        });
-    };
-    fetch();
-    let retry = Callback::new(move |()| fetch());
+    crate::catalog::fetch_into(lessons);
+    let retry = Callback::new(move |()| crate::catalog::fetch_into(lessons));
     move || lesson_or_why(lessons.get(), &lesson, &query, retry)
 }
 
