@@ -481,3 +481,42 @@ pub async fn run(channel: &str, job: RunJob) -> Result<Finished, String> {
     let result = slot.borrow_mut().take();
     result.unwrap_or_else(|| Err("the run gave no answer".to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bridge::{ScenarioInput, TrafficJob};
+    use serde_json::Value;
+
+    /// What the page writes, the workers read back as it was ([`bridge::read`], the workers'
+    /// reader), numbers included.
+    #[test]
+    fn requests_read_back_in_the_workers_as_written() {
+        let run = Request {
+            id: 3,
+            channel: "lab".into(),
+            job: Job::Run(RunJob {
+                scenario: ScenarioInput::Toml("duration_s = 1".into()),
+                knobs: vec![
+                    ("functions[0].memory_mb".into(), Value::from(512)),
+                    ("functions[0].init_ms".into(), Value::from(0.1)),
+                ],
+                seed: Some(7),
+                source: "scenario".into(),
+            }),
+        };
+        let traffic = Request {
+            id: 4,
+            channel: "lab-traffic".into(),
+            job: Job::Traffic(TrafficJob {
+                text: "duration_s = 60 # a minute\n".into(),
+                csv: "time_s\n1\n2\n".into(),
+                per_minute: false,
+                function: 1,
+            }),
+        };
+        for r in [run, traffic] {
+            assert_eq!(bridge::read::<Request>(&write(&r)), Ok(r));
+        }
+    }
+}

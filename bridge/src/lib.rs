@@ -1,9 +1,10 @@
 //! The messages between the page and the engine's Web Worker.
 //!
-//! The page writes its [`Request`]s as JSON text ([`write`], read by [`read`]); the workers
-//! answer in postcard, a compact binary form ([`encode`], read by [`decode`]), because the
-//! page's wasm holds a reader for every answer and a postcard reader is a fraction of the size
-//! of a JSON one. Reports travel bit for bit either way.
+//! The page writes its [`Request`]s as JSON text (the app's `format::json`, with the browser's
+//! number writer) and the workers read them with [`read`]; the workers answer in postcard, a
+//! compact binary form ([`encode`], read by [`decode`]), because the page's wasm holds a reader
+//! for every answer and a postcard reader is a fraction of the size of a JSON one. Reports
+//! travel bit for bit either way.
 //!
 //! The page never runs the engine: it sends a [`Request`] and gets [`Response`]s back. Each
 //! request names a *channel* (one per place that shows a run: the lab, side A of an
@@ -194,12 +195,6 @@ pub fn read<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     serde_json::from_str(text).map_err(|e| format!("a message the worker cannot read: {e}"))
 }
 
-/// Writes a message.
-pub fn write<T: Serialize>(message: &T) -> String {
-    // Only maps with string keys and finite numbers are written: this cannot fail.
-    serde_json::to_string(message).unwrap_or_default()
-}
-
 /// Writes a worker's answer, every field of a report included (see [`engine::report::every_field`]).
 pub fn encode(response: &Response) -> Vec<u8> {
     // Only plain data with known lengths is written: this cannot fail.
@@ -227,33 +222,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_request_reads_back_as_written() {
-        let r = Request {
-            id: 3,
-            channel: "lab".into(),
-            job: Job::Run(RunJob {
-                scenario: ScenarioInput::Toml("duration_s = 1".into()),
-                knobs: vec![("functions[0].memory_mb".into(), Value::from(512))],
-                seed: Some(7),
-                source: "scenario".into(),
-            }),
-        };
-        assert_eq!(read::<Request>(&write(&r)), Ok(r));
-    }
-
-    #[test]
-    fn a_traffic_request_and_its_answer_read_back_as_written() {
-        let r = Request {
-            id: 4,
-            channel: "lab-traffic".into(),
-            job: Job::Traffic(TrafficJob {
-                text: "duration_s = 60 # a minute\n".into(),
-                csv: "time_s\n1\n2\n".into(),
-                per_minute: false,
-                function: 1,
-            }),
-        };
-        assert_eq!(read::<Request>(&write(&r)), Ok(r));
+    fn a_traffic_answer_reads_back_as_written() {
         for result in [
             Ok(TrafficEdit {
                 text: "duration_s = 60\n".into(),
